@@ -1,0 +1,30 @@
+"""Per-run settings handed to every node (who is acting, which mode, the trace)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tools.domain import Actor, Role
+from tools.settings import Mode
+
+if TYPE_CHECKING:
+    from graph.services import Services
+
+
+@dataclass(kw_only=True)
+class Context:
+    """Run context. Studio runs get the defaults (a dev identity, rules-or-hybrid mode)."""
+
+    user_id: str = field(default="demo-user", metadata={"description": "acting user id"})
+    department: str = field(default="IT", metadata={"description": "acting user's department"})
+    role: Role = field(default="requester", metadata={"description": "requester | agent | admin"})
+    mode: Mode | None = field(default=None, metadata={"description": "rules | llm | hybrid"})
+    trace_id: str = field(default="", metadata={"description": "trace id of this turn"})
+    services: Services | None = field(default=None, metadata={"description": "db, kb, llm"})
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def actor(self) -> Actor:
+        """The acting user as a domain Actor."""
+        return Actor(self.user_id, self.department, self.role)

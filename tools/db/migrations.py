@@ -1,0 +1,167 @@
+"""Schema migrations: an ordered list whose index is the version, applied under a lock."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+# Append only. Never edit a migration that has shipped: add a new one.
+MIGRATIONS: list[str] = [
+    # 1: core domain
+    """
+    CREATE TABLE threads (
+        thread_id text PRIMARY KEY,
+        owner_id text NOT NULL,
+        department text NOT NULL,
+        title text NOT NULL DEFAULT '',
+        status text NOT NULL DEFAULT 'idle'
+            CHECK (status IN ('idle', 'interrupted', 'busy')),
+        lease_until timestamptz,
+        lease_run_id text,
+        last_trace_id text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE INDEX threads_owner_idx ON threads (owner_id, updated_at DESC);
+
+    CREATE TABLE thread_messages (
+        id bigserial PRIMARY KEY,
+        thread_id text NOT NULL,
+        role text NOT NULL CHECK (role IN ('user', 'assistant')),
+        content text NOT NULL,
+        trace_id text,
+        created_at timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE INDEX thread_messages_thread_idx ON thread_messages (thread_id, id);
+
+    CREATE TABLE tickets (
+        ticket_id text PRIMARY KEY CHECK (ticket_id ~ '^TCK-[0-9]{4}-[A-Z0-9]{6}$'),
+        title text NOT NULL,
+        description text NOT NULL DEFAULT '',
+        category text NOT NULL CHECK (category IN
+            ('network', 'account', 'hardware', 'software', 'access', 'email', 'other')),
+        priority text NOT NULL DEFAULT 'P3' CHECK (priority IN ('P1', 'P2', 'P3', 'P4')),
+        status text NOT NULL DEFAULT 'OPEN' CHECK (status IN
+            ('OPEN', 'IN_PROGRESS', 'RESOLVED', 'CLOSED', 'CANCELLED')),
+        requester_id text NOT NULL,
+        department text NOT NULL,
+        assignee_id text,
+        escalation_level integer NOT NULL DEFAULT 0,
+        version integer NOT NULL DEFAULT 1,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE INDEX tickets_requester_idx ON tickets (requester_id, created_at DESC);
+    CREATE INDEX tickets_department_idx ON tickets (department, created_at DESC);
+
+    CREATE TABLE ticket_comments (
+        id bigserial PRIMARY KEY,
+        ticket_id text NOT NULL REFERENCES tickets (ticket_id),
+        author_id text NOT NULL,
+        body text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE INDEX ticket_comments_ticket_idx ON ticket_comments (ticket_id, id);
+
+    CREATE TABLE ticket_drafts (
+        draft_id text PRIMARY KEY CHECK (draft_id ~ '^DRF-[0-9]{4}-[A-Z0-9]{6}$'),
+        owner_id text NOT NULL,
+        department text NOT NULL,
+        thread_id text,
+        title text,
+        description text,
+        category text CHECK (category IN
+            ('network', 'account', 'hardware', 'software', 'access', 'email', 'other')),
+        priority text CHECK (priority IN ('P1', 'P2', 'P3', 'P4')),
+        status text NOT NULL DEFAULT 'ACTIVE'
+            CHECK (status IN ('ACTIVE', 'CONSUMED', 'DISCARDED', 'EXPIRED')),
+        ticket_id text REFERENCES tickets (ticket_id),
+        version integer NOT NULL DEFAULT 1,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE INDEX ticket_drafts_owner_idx ON ticket_drafts (owner_id, updated_at DESC);
+
+    CREATE TABLE pending_actions (
+        id text PRIMARY KEY,
+        thread_id text NOT NULL,
+        actor_id text NOT NULL,
+        actor_role text NOT NULL,
+        actor_department text NOT NULL,
+        tool text NOT NULL,
+        args jsonb NOT NULL DEFAULT '{}',
+        target text,
+        confirm_token text NOT NULL,
+        status text NOT NULL DEFAULT 'PENDING' CHECK (status IN
+            ('PENDING', 'CONFIRMED', 'EXECUTED', 'FAILED', 'CANCELLED', 'EXPIRED', 'SUPERSEDED')),
+        expires_at timestamptz NOT NULL,
+        outcome jsonb,
+        trace_id text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        decided_at timestamptz
+    );
+    CREATE INDEX pending_actions_thread_idx ON pending_actions (thread_id, created_at DESC);
+    CREATE UNIQUE INDEX pending_actions_token_idx ON pending_actions (confirm_token);
+
+    CREATE TABLE audit_events (
+        id bigserial PRIMARY KEY,
+        trace_id text NOT NULL,
+        thread_id text,
+        actor_id text NOT NULL,
+        event_type text NOT NULL,
+        target text,
+        payload jsonb NOT NULL DEFAULT '{}',
+        result text,
+        version_set text NOT NULL,
+        usage jsonb NOT NULL DEFAULT '{}',
+        latency_ms double precision NOT NULL DEFAULT 0,
+        created_at timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE INDEX audit_trace_idx ON audit_events (trace_id);
+    CREATE INDEX audit_thread_idx ON audit_events (thread_id, id DESC);
+    CREATE INDEX audit_target_idx ON audit_events (target, id DESC);
+    CREATE INDEX audit_actor_idx ON audit_events (actor_id, id DESC);
+    """,
+    # 2: idempotency keys and the per-user daily LLM budget
+    """
+    CREATE TABLE idempotency_keys (
+        user_id text NOT NULL,
+        action_id text NOT NULL,
+        request_hash text NOT NULL,
+        state text NOT NULL DEFAULT 'running' CHECK (state IN ('running', 'done')),
+        status_code integer,
+        body jsonb,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (user_id, action_id)
+    );
+    CREATE INDEX idempotency_created_idx ON idempotency_keys (created_at);
+
+    CREATE TABLE llm_usage_daily (
+        user_id text NOT NULL,
+        day date NOT NULL,
+        tokens bigint NOT NULL DEFAULT 0,
+        cost_usd double precision NOT NULL DEFAULT 0,
+        calls integer NOT NULL DEFAULT 0,
+        PRIMARY KEY (user_id, day)
+    );
+    """,
+]
+
+_LOCK_KEY = 72_616_001  # any constant: serialises concurrent migrators across processes
+
+
+async def migrate(engine: AsyncEngine) -> int:
+    """Apply every migration not applied yet; returns the schema version now in force."""
+    async with engine.begin() as conn:
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+        await conn.execute(
+            text("CREATE TABLE IF NOT EXISTS helpdesk_migrations (v integer PRIMARY KEY, "
+                 "applied_at timestamptz NOT NULL DEFAULT now())")
+        )
+        done = (await conn.execute(text("SELECT coalesce(max(v), 0) FROM helpdesk_migrations"))).scalar_one()
+        for version, sql in enumerate(MIGRATIONS, start=1):
+            if version <= done:
+                continue
+            await conn.exec_driver_sql(sql)
+            await conn.execute(text("INSERT INTO helpdesk_migrations (v) VALUES (:v)"), {"v": version})
+        return len(MIGRATIONS)

@@ -1,0 +1,83 @@
+"""Process-wide settings, read once from the environment and `.env`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Mode = Literal["rules", "llm", "hybrid"]
+
+CODE_VERSION = "0.1.0"
+
+
+class Settings(BaseSettings):
+    """Every knob of the helpdesk backend; names match API.md "Running"."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    data_dir: Path = Field(default=Path(".helpdesk"), alias="HELPDESK_DATA_DIR")
+    mode: Mode = Field(default="hybrid", alias="HELPDESK_MODE")
+    host: str = Field(default="127.0.0.1", alias="HOST")
+    port: int = Field(default=8000, alias="PORT")
+
+    openai_base_url: str | None = Field(default=None, alias="OPENAI_BASE_URL")
+    openai_api_key: str | None = Field(default=None, alias="OPENAI_API_KEY")
+    openai_model: str | None = Field(default=None, alias="OPENAI_MODEL")
+    llm_timeout_s: float = Field(default=20.0, alias="HELPDESK_LLM_TIMEOUT_S")
+    llm_max_retries: int = Field(default=2, alias="HELPDESK_LLM_MAX_RETRIES")
+    llm_max_calls_per_request: int = Field(default=4, alias="HELPDESK_LLM_MAX_CALLS")
+    llm_max_tokens_per_request: int = Field(default=8000, alias="HELPDESK_LLM_MAX_TOKENS")
+    daily_token_budget: int = Field(default=200_000, alias="HELPDESK_DAILY_TOKEN_BUDGET")
+    breaker_failures: int = Field(default=3, alias="HELPDESK_BREAKER_FAILURES")
+    breaker_cooldown_s: float = Field(default=30.0, alias="HELPDESK_BREAKER_COOLDOWN_S")
+    # USD per 1M tokens: {"model": [input, output]}
+    model_prices: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: {
+            "gpt-4o-mini": (0.15, 0.60),
+            "gpt-4o": (2.50, 10.0),
+            "gpt-4.1-mini": (0.40, 1.60),
+        },
+        alias="HELPDESK_MODEL_PRICES",
+    )
+
+    embeddings_base_url: str | None = Field(default=None, alias="HELPDESK_EMBEDDINGS_BASE_URL")
+    embeddings_model: str | None = Field(default=None, alias="HELPDESK_EMBEDDINGS_MODEL")
+
+    auth_jwt_secret: str | None = Field(default=None, alias="AUTH_JWT_SECRET")
+    auth_allow_dev_on_public: bool = Field(default=False, alias="AUTH_ALLOW_DEV_ON_PUBLIC")
+
+    pending_ttl_s: int = Field(default=600, alias="HELPDESK_PENDING_TTL_S")
+    thread_lease_s: int = Field(default=120, alias="HELPDESK_THREAD_LEASE_S")
+    transcript_window: int = Field(default=6, alias="HELPDESK_TRANSCRIPT_WINDOW")
+    log_level: str = Field(default="INFO", alias="HELPDESK_LOG_LEVEL")
+
+    @property
+    def llm_configured(self) -> bool:
+        """True when a chat model endpoint is set (a model name is the minimum)."""
+        return bool(self.openai_model)
+
+    def config_hash(self) -> str:
+        """Short hash of the settings that change behaviour (not secrets, not addresses)."""
+        relevant = {
+            "mode": self.mode,
+            "model": self.openai_model,
+            "caps": [self.llm_max_calls_per_request, self.llm_max_tokens_per_request],
+            "ttl": self.pending_ttl_s,
+            "window": self.transcript_window,
+            "emb": self.embeddings_model,
+        }
+        raw = json.dumps(relevant, sort_keys=True).encode()
+        return hashlib.sha256(raw).hexdigest()[:8]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings (cached; tests build their own `Settings`)."""
+    return Settings()
