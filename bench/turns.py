@@ -1,0 +1,142 @@
+"""Rules-mode turn latency and checkpoint growth, ours vs a plain add_messages graph.
+
+    .venv/bin/python bench/turns.py [--turns 1000]
+
+Starts its own embedded Postgres in a temp dir. Prints ms/turn (p50/p95) early in a thread
+(turns 1-50) and late (the last 50), and checkpoint bytes stored per turn, for:
+  helpdesk  - our graph through the Runner (thread lease + graph + audit + transcript)
+  baseline  - a 5-node StateGraph with a growing `add_messages` list on the same saver
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Annotated, Any, TypedDict
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import psycopg  # noqa: E402
+from langchain_core.messages import AIMessage, HumanMessage  # noqa: E402
+from langgraph.graph import START, StateGraph  # noqa: E402
+from langgraph.graph.message import add_messages  # noqa: E402
+
+from checkpoints import embedded  # noqa: E402
+from tests.factories import actor, open_stack  # noqa: E402
+from tools.db.engine import Database  # noqa: E402
+from tools.db.migrations import migrate  # noqa: E402
+
+_BYTES = """
+SELECT (SELECT coalesce(sum(pg_column_size(c.*)), 0) FROM checkpoints c WHERE thread_id = %(t)s)
+     + (SELECT coalesce(sum(pg_column_size(b.*)), 0) FROM checkpoint_blobs b WHERE thread_id = %(t)s)
+     + (SELECT coalesce(sum(pg_column_size(w.*)), 0) FROM checkpoint_writes w WHERE thread_id = %(t)s)
+"""
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile of values (ms)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def stored_bytes(url: str, thread_id: str) -> int:
+    """Bytes of checkpoint rows (checkpoints + blobs + writes) one thread has stored."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(_BYTES, {"t": thread_id}).fetchone()
+        return int(row[0]) if row else 0
+
+
+def script(ticket_id: str, i: int) -> str:
+    """A rotating rules-mode conversation on one ticket (no dangerous actions, no KB)."""
+    lines = [f"查看 {ticket_id}", "show my tickets", f"给 {ticket_id} 加个备注：第{i}次跟进",
+             "上一单现在什么状态？", "hello", f"what is the status of {ticket_id}?"]
+    return lines[i % len(lines)]
+
+
+async def bench_helpdesk(url: str, turns: int) -> dict[str, Any]:
+    """Our graph through the Runner, all on one thread."""
+    async with open_stack(url) as stack:
+        who = actor()
+        first = await stack.turn(who, "我的VPN连不上了，帮我提个工单")
+        thread, ticket_id = first.thread_id, first.ticket["ticket_id"]
+        before = stored_bytes(url, thread)
+        times = []
+        for i in range(turns):
+            t0 = time.perf_counter()
+            res = await stack.turn(who, script(ticket_id, i), thread_id=thread)
+            times.append((time.perf_counter() - t0) * 1000)
+            assert res.status == "OK", res
+        return {"times": times, "bytes": (stored_bytes(url, thread) - before) / turns}
+
+
+class BaselineState(TypedDict):
+    """A plain chat state: the whole message list is checkpointed every turn."""
+
+    messages: Annotated[list[Any], add_messages]
+    step: str
+
+
+def baseline_graph(saver: Any) -> Any:
+    """Five nodes in a row; the last one appends a reply."""
+    g = StateGraph(BaselineState)
+    names = ["restore", "gate", "route", "validate", "execute"]
+    for name in names:
+        g.add_node(name, lambda s, n=name: {"step": n})
+    g.add_node("reply", lambda s: {"messages": [AIMessage(content=f"reply to {len(s['messages'])}")]})
+    g.add_edge(START, names[0])
+    for a, b in zip([*names, "reply"], [*names[1:], "reply"], strict=False):
+        g.add_edge(a, b)
+    return g.compile(checkpointer=saver)
+
+
+async def bench_baseline(url: str, turns: int) -> dict[str, Any]:
+    """The baseline graph with LangGraph's default durability, one thread."""
+    from checkpoints.saver import open_checkpointer
+
+    pool, saver = await open_checkpointer(url)
+    graph = baseline_graph(saver)
+    config = {"configurable": {"thread_id": f"base-{uuid.uuid4().hex[:6]}"}}
+    times = []
+    for i in range(turns):
+        t0 = time.perf_counter()
+        await graph.ainvoke({"messages": [HumanMessage(content=script("TCK-2026-AAAAAA", i))]},
+                            config)
+        times.append((time.perf_counter() - t0) * 1000)
+    await pool.close()
+    return {"times": times, "bytes": stored_bytes(url, config["configurable"]["thread_id"]) / turns}
+
+
+def report(name: str, data: dict[str, Any]) -> None:
+    """One line per window."""
+    t = data["times"]
+    early, late = t[:50], t[-50:]
+    print(f"{name:9s} early(1-50)  p50 {statistics.median(early):6.2f} ms  p95 {pct(early, .95):6.2f} ms"
+          f" | late(last 50) p50 {statistics.median(late):6.2f} ms  p95 {pct(late, .95):6.2f} ms"
+          f" | checkpoint {data['bytes'] / 1024:6.2f} KB/turn")
+
+
+async def main() -> None:
+    """Run both benchmarks on a fresh embedded Postgres."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--turns", type=int, default=1000)
+    turns = parser.parse_args().turns
+    root = Path(tempfile.mkdtemp(prefix="helpdesk-bench-"))
+    root.chmod(0o755)
+    server = embedded.start(root, cleanup="delete")
+    url = embedded.uri(server)
+    db = Database.connect(url, pool_size=1)
+    await migrate(db.engine)
+    await db.close()
+    print(f"{turns} turns per thread, embedded Postgres, rules mode")
+    report("helpdesk", await bench_helpdesk(url, turns))
+    report("baseline", await bench_baseline(url, turns))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,61 @@
+"""The helpdesk graph: one conversational turn through the seed pipeline."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from graph.context import Context
+from graph.state import State, TurnInput
+from nodes.await_confirmation import await_confirmation
+from nodes.confirm_gate import confirm_gate
+from nodes.context_restore import context_restore
+from nodes.create_ticket import create_ticket
+from nodes.execute_pending import execute_pending
+from nodes.finalize import finalize
+from nodes.global_router import global_router
+from nodes.kb_answer import kb_answer
+from nodes.resume_draft import resume_draft
+from nodes.ticket_subplanner import ticket_subplanner
+from nodes.ticket_tool import ticket_tool
+from nodes.validator import validator
+
+EXECUTORS = {"kb_answer": kb_answer, "create_ticket": create_ticket,
+             "resume_draft": resume_draft, "ticket_tool": ticket_tool,
+             "execute_pending": execute_pending}
+
+
+def after_restore(state: State) -> Literal["confirm_gate", "finalize"]:
+    """An unresolvable reference ends the turn (NEED_MORE_INFO) before anything is planned."""
+    return "finalize" if state.get("outcome") else "confirm_gate"
+
+
+def after_finalize(state: State) -> Literal["await_confirmation", "__end__"]:
+    """While an action waits for a person the thread stays interrupted; otherwise the turn ends."""
+    memory = (state.get("result") or {}).get("memory") or {}
+    return "await_confirmation" if memory.get("pending_action_id") else END
+
+
+def build_graph(checkpointer: Any = None) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """Compile the graph (Studio passes no checkpointer; the server passes its Postgres saver)."""
+    g = StateGraph(State, context_schema=Context, input_schema=TurnInput)
+    g.add_node("context_restore", context_restore)
+    g.add_node("confirm_gate", confirm_gate)
+    g.add_node("global_router", global_router)
+    g.add_node("ticket_subplanner", ticket_subplanner)
+    g.add_node("validator", validator)
+    for name, node in EXECUTORS.items():
+        g.add_node(name, node)
+        g.add_edge(name, "finalize")
+    g.add_node("finalize", finalize)
+    g.add_node("await_confirmation", await_confirmation)
+    g.add_edge(START, "context_restore")
+    g.add_conditional_edges("context_restore", after_restore)
+    g.add_edge("ticket_subplanner", "validator")
+    g.add_conditional_edges("finalize", after_finalize)
+    return g.compile(checkpointer=checkpointer, name="helpdesk")
+
+
+graph = build_graph()

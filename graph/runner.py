@@ -1,0 +1,264 @@
+"""Runs turns on the compiled graph: thread ownership, one run per thread, resume vs new input.
+
+The server calls this and nothing else; it knows nothing of HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import psycopg
+import sqlalchemy.exc
+from langgraph.types import Command
+
+from graph.context import Context
+from graph.result import TurnResult
+from graph.services import Services
+from tools.crud import threads as crud_threads
+from tools.domain import Actor
+from tools.errors import HelpdeskError, InvalidInput, NotFound, ThreadBusy, Unavailable
+from tools.settings import Mode
+
+Event = tuple[str, dict[str, Any]]
+_DONE = object()
+
+
+@dataclass(kw_only=True)
+class TurnRequest:
+    """One turn as a caller asks for it (POST /agent or a resume)."""
+
+    message: str | None = None
+    thread_id: str | None = None
+    mode: Mode | None = None
+    confirm_token: str | None = None
+    ticket_id: str | None = None
+    draft_id: str | None = None
+    decision: Literal["confirm", "cancel"] | None = None
+
+    def graph_input(self) -> dict[str, Any]:
+        """The graph's TurnInput for this request."""
+        keys = ("message", "confirm_token", "ticket_id", "draft_id", "decision")
+        return {k: v for k, v in asdict(self).items() if k in keys}
+
+
+class Runner:
+    """Turns, streams and thread views over one compiled graph and its services."""
+
+    def __init__(self, services: Services, graph: Any) -> None:
+        self.services = services
+        self.graph = graph
+        self._background: set[asyncio.Task[Any]] = set()
+
+    async def run(self, req: TurnRequest, actor: Actor, *, trace_id: str) -> TurnResult:
+        """Run one turn to its end (or its interrupt) and return the unified result."""
+        result: dict[str, Any] | None = None
+        async for name, data in self.stream(req, actor, trace_id=trace_id, tokens=False):
+            if name == "result":
+                result = data
+        assert result is not None
+        return TurnResult.model_validate(result)
+
+    async def stream(
+        self, req: TurnRequest, actor: Actor, *, trace_id: str, tokens: bool = True
+    ) -> AsyncIterator[Event]:
+        """Events of one turn. Ownership/busy errors raise before the first event.
+
+        The graph runs in its own task: a consumer that goes away does not stop the run, so the
+        thread is left consistent and its lease released.
+        """
+        _check(req)
+        thread_id = req.thread_id or str(uuid.uuid4())
+        run_id = str(uuid.uuid4())
+        status = await self._lease(req, thread_id, run_id, actor, trace_id)
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        task = asyncio.create_task(
+            self._drive(req, thread_id, run_id, actor, trace_id, status, queue, tokens))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        yield "metadata", {"thread_id": thread_id, "trace_id": trace_id, "run_id": run_id}
+        while (item := await queue.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    async def _lease(self, req: TurnRequest, thread_id: str, run_id: str, actor: Actor,
+                     trace_id: str) -> str:
+        async with _db_errors(), self.services.db.session() as session:
+            if req.decision and req.thread_id:
+                row = await crud_threads.get_thread(session, thread_id=thread_id)
+                if row is None or row.owner_id != actor.user_id:
+                    raise NotFound(f"thread {thread_id} not found")
+            status = await crud_threads.acquire_lease(
+                session, thread_id=thread_id, owner_id=actor.user_id, department=actor.department,
+                title=req.message or "", run_id=run_id, trace_id=trace_id,
+                lease_s=self.services.settings.thread_lease_s)
+            if status is not None:
+                return status
+            row = await crud_threads.get_thread(session, thread_id=thread_id)
+        if row is None or row.owner_id != actor.user_id:
+            raise NotFound(f"thread {thread_id} not found")
+        raise ThreadBusy(f"thread {thread_id} is running another turn; retry shortly",
+                         retry_after=1)
+
+    async def _drive(self, req: TurnRequest, thread_id: str, run_id: str, actor: Actor,
+                     trace_id: str, status: str, queue: asyncio.Queue[Any], tokens: bool) -> None:
+        final = status
+        try:
+            result = await self._execute(req, thread_id, actor, trace_id, status, queue, tokens)
+            final = "interrupted" if result["memory"].get("pending_action_id") else "idle"
+            await queue.put(("result", result))
+        except BaseException as exc:  # delivered to the consumer, never lost
+            await queue.put(_translate(exc))
+        finally:
+            await self._release(thread_id, run_id, final)
+            await queue.put(_DONE)
+
+    async def _execute(self, req: TurnRequest, thread_id: str, actor: Actor, trace_id: str,
+                       status: str, queue: asyncio.Queue[Any], tokens: bool) -> dict[str, Any]:
+        ctx = Context(user_id=actor.user_id, department=actor.department, role=actor.role,
+                      mode=req.mode, trace_id=trace_id, services=self.services)
+        graph_input: Any = req.graph_input()
+        if status == "interrupted":
+            graph_input = Command(resume=graph_input)
+        config = {"configurable": {"thread_id": thread_id}}
+        result: dict[str, Any] | None = None
+        async for mode, chunk in self.graph.astream(
+            graph_input, config, context=ctx, durability="exit",
+            stream_mode=["updates", "custom"],
+        ):
+            if mode == "custom":
+                if tokens and "token" in chunk:
+                    await queue.put(("token", {"text": chunk["token"]}))
+                continue
+            for node, update in chunk.items():
+                if node == "__interrupt__":
+                    value = update[0].value if update else {}
+                    await queue.put(("interrupt", {"pending_action": value.get("pending_action")}))
+                    continue
+                await queue.put(("step", {"node": node}))
+                if node == "finalize" and update:
+                    result = update["result"]
+        if result is None:
+            raise HelpdeskError("the turn ended without a result")
+        return result
+
+    async def _release(self, thread_id: str, run_id: str, status: str) -> None:
+        try:
+            async with self.services.db.session() as session:
+                await crud_threads.release_lease(session, thread_id=thread_id, run_id=run_id,
+                                                 status=status)
+        except Exception:  # the lease expires by itself; never mask the turn's own outcome
+            pass
+
+
+def _check(req: TurnRequest) -> None:
+    if not (req.message or req.confirm_token or req.decision):
+        raise InvalidInput("message is required unless confirm_token is given")
+    if req.message is not None and not 1 <= len(req.message) <= 4000:
+        raise InvalidInput("message must be 1 to 4000 characters")
+
+
+def _translate(exc: BaseException) -> BaseException:
+    if isinstance(exc, (HelpdeskError, asyncio.CancelledError)):
+        return exc
+    if _is_db_down(exc):
+        return Unavailable("the database is unreachable; retry shortly")
+    return exc
+
+
+def _is_db_down(exc: BaseException) -> bool:
+    return isinstance(exc, (psycopg.OperationalError, sqlalchemy.exc.OperationalError,
+                            sqlalchemy.exc.InterfaceError, OSError, TimeoutError))
+
+
+class _db_errors:  # noqa: N801 - used as a context manager
+    """Turns a lost database connection into `Unavailable`."""
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
+        if exc is not None and not isinstance(exc, HelpdeskError) and _is_db_down(exc):
+            raise Unavailable("the database is unreachable; retry shortly") from exc
+        return False
+
+
+class ThreadViews:
+    """Read-only views of threads for their owner (GET /threads…)."""
+
+    def __init__(self, services: Services, graph: Any) -> None:
+        self.services = services
+        self.graph = graph
+
+    async def _owned(self, thread_id: str, actor: Actor) -> Any:
+        async with _db_errors(), self.services.db.session() as session:
+            row = await crud_threads.get_thread(session, thread_id=thread_id)
+        if row is None or row.owner_id != actor.user_id:
+            raise NotFound(f"thread {thread_id} not found")
+        return row
+
+    async def get_thread(self, thread_id: str, actor: Actor) -> dict[str, Any]:
+        """Owner, status, memory, pending action and transcript of one thread."""
+        row = await self._owned(thread_id, actor)
+        snapshot = await self.graph.aget_state({"configurable": {"thread_id": thread_id}})
+        values = snapshot.values or {}
+        memory = values.get("memory") or {}
+        async with _db_errors(), self.services.db.session() as session:
+            messages = await crud_threads.list_messages(session, thread_id=thread_id)
+            pending = await _pending(session, memory.get("pending_action_id"))
+        return {
+            "thread_id": thread_id, "owner": row.owner_id, "status": _status(row),
+            "memory": memory, "pending_action": pending, "title": row.title,
+            "messages": [{"role": m.role, "content": m.content,
+                          "created_at": m.created_at.isoformat()} for m in messages],
+            "created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat(),
+        }
+
+    async def history(self, thread_id: str, actor: Actor, limit: int = 50) -> list[dict[str, Any]]:
+        """The thread's checkpoints, newest first."""
+        await self._owned(thread_id, actor)
+        config = {"configurable": {"thread_id": thread_id}}
+        return [_checkpoint(s) async for s in self.graph.aget_state_history(config, limit=limit)]
+
+    async def list_threads(self, actor: Actor, status: str | None = None,
+                           limit: int = 50) -> list[dict[str, Any]]:
+        """The caller's threads, newest first."""
+        async with _db_errors(), self.services.db.session() as session:
+            rows = await crud_threads.list_threads(session, owner_id=actor.user_id,
+                                                   status=status, limit=limit)
+        return [{"thread_id": r.thread_id, "title": r.title, "status": _status(r),
+                 "created_at": r.created_at.isoformat(), "updated_at": r.updated_at.isoformat()}
+                for r in rows]
+
+
+def _status(row: Any) -> str:
+    from datetime import UTC, datetime
+
+    if row.lease_until is not None and row.lease_until > datetime.now(UTC):
+        return "busy"
+    return str(row.status)
+
+
+async def _pending(session: Any, action_id: str | None) -> dict[str, Any] | None:
+    from tools.crud import pending as crud_pending
+
+    if not action_id:
+        return None
+    action = await crud_pending.get_pending(session, action_id=action_id)
+    return crud_pending.pending_public(action) if action and action.status == "PENDING" else None
+
+
+def _checkpoint(snapshot: Any) -> dict[str, Any]:
+    result = (snapshot.values or {}).get("result") or {}
+    summary = f"{result.get('status', '-')} {result.get('intent', '-')}: {result.get('reply', '')[:80]}"
+    return {
+        "checkpoint_id": snapshot.config["configurable"]["checkpoint_id"],
+        "node": (snapshot.next[0] if snapshot.next else (snapshot.metadata or {}).get("source")),
+        "created_at": snapshot.created_at,
+        "summary": summary.strip(),
+        "step": (snapshot.metadata or {}).get("step"),
+    }

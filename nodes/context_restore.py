@@ -1,0 +1,70 @@
+"""context_restore: who is the turn about? Explicit ids beat references, references beat memory."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from graph.context import Context
+from graph.state import State, empty_usage
+from nodes.support import outcome
+from tools.planner.plan import References
+from tools.planner.rules import extract_references
+from tools.replies import Lang, lang_of, say
+
+_TURN_RESET: dict[str, Any] = {"plan": None, "verdict": None, "outcome": None, "events": []}
+
+
+def _ticket(state: State, refs: References) -> tuple[str | None, str | None, str | None]:
+    """(ticket_id, source, problem) — problem is a reply key when the reference can't resolve."""
+    memory = state.get("memory") or {}
+    explicit = [state["ticket_id"]] if state.get("ticket_id") else refs.ticket_ids
+    if len(set(explicit)) > 1:
+        return None, None, "need_ticket"
+    if explicit:
+        return explicit[0], "explicit", None
+    if refs.ordinal is not None:
+        recent = memory.get("recent_ticket_ids") or []
+        if 0 < refs.ordinal <= len(recent):
+            return recent[refs.ordinal - 1], "reference", None
+        return None, None, "need_ticket"
+    if memory.get("ticket_id"):
+        return memory["ticket_id"], "reference" if refs.ticket_ref else "memory", None
+    return None, None, "need_ticket" if refs.ticket_ref else None
+
+
+def _draft(state: State, refs: References) -> tuple[str | None, str | None, str | None]:
+    memory = state.get("memory") or {}
+    explicit = [state["draft_id"]] if state.get("draft_id") else refs.draft_ids
+    if explicit:
+        return explicit[0], "explicit", None
+    if memory.get("draft_id"):
+        return memory["draft_id"], "reference" if refs.draft_ref else "memory", None
+    return None, None, "need_draft" if refs.draft_ref else None
+
+
+def _language(state: State) -> Lang:
+    text = state.get("message")
+    if text:
+        return lang_of(text)
+    return "zh" if (state.get("memory") or {}).get("lang") == "zh" else "en"
+
+
+async def context_restore(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Resolve this turn's ticket and draft; an unresolvable reference asks instead of guessing."""
+    started = time.perf_counter()
+    refs = extract_references(state.get("message") or "")
+    ticket_id, ticket_source, t_problem = _ticket(state, refs)
+    draft_id, draft_source, d_problem = _draft(state, refs)
+    lang = _language(state)
+    resolved = {"ticket_id": ticket_id, "ticket_source": ticket_source, "draft_id": draft_id,
+                "draft_source": draft_source, "lang": lang, "refs": refs.model_dump(),
+                "started": started}
+    update: dict[str, Any] = {**_TURN_RESET, "resolved": resolved, "usage": empty_usage()}
+    if problem := t_problem or d_problem:
+        field = "ticket_id" if t_problem else "draft_id"
+        update["outcome"] = outcome("NEED_MORE_INFO", "ticket_op" if t_problem else "resume_draft",
+                                    say(problem, lang), missing_fields=[field])
+    return update

@@ -1,0 +1,51 @@
+"""execute_pending: carry out a confirmed PendingAction exactly once."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from graph.context import Context
+from graph.state import State
+from nodes.create_ticket import write_with_audit
+from nodes.support import context_of, lang, rejection, services_of
+from nodes.ticket_tool import business_events, tool_outcome
+from tools.crud import pending as crud
+from tools.domain import PendingStatus
+from tools.handlers.ticket_ops import execute_tool
+from tools.registry import TICKET_TOOLS
+
+
+async def execute_pending(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """PENDING→CONFIRMED (one conditional UPDATE), run the tool, record the outcome, atomically.
+
+    A concurrent confirm blocks on the row lock, then finds the action no longer PENDING and
+    returns the outcome the winner stored: nothing runs twice.
+    """
+    started = time.perf_counter()
+    svc = await services_of(runtime)
+    memory = {**(state.get("memory") or {}), "pending_action_id": None}
+    action_id = (state.get("verdict") or {})["pending_action_id"]
+    async with svc.db.session() as session:
+        action = await crud.transition(session, action_id=action_id, to=PendingStatus.CONFIRMED)
+        if action is None:
+            return {"outcome": await _first_outcome(session, action_id, state), "memory": memory}
+        tool = TICKET_TOOLS[action.tool]
+        out = await execute_tool(session, tool=tool, args=action.args,
+                                 actor=context_of(runtime).actor, lang=lang(state))
+        result = tool_outcome(out, "confirm", tool.name)
+        final = PendingStatus.EXECUTED if out.status == "OK" else PendingStatus.FAILED
+        await crud.transition(session, action_id=action.id, to=final, outcome=result)
+        events = [("ACTION_CONFIRMED", action.target or "", {"pending_action_id": action.id}),
+                  *business_events(out, tool.name, action.args)]
+        await write_with_audit(runtime, events, session, started)
+    return {"outcome": result, "memory": memory}
+
+
+async def _first_outcome(session: Any, action_id: str, state: State) -> dict[str, Any]:
+    action = await crud.get_pending(session, action_id=action_id)
+    if action is not None and action.outcome and action.status in ("EXECUTED", "FAILED"):
+        return {**action.outcome, "replayed": True}
+    return rejection("confirm", "NOTHING_TO_CONFIRM", lang(state))

@@ -1,0 +1,85 @@
+"""finalize: write the turn's audit events and transcript, update memory, build the result."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from graph.context import Context
+from graph.state import MAX_RECENT_TICKETS, Memory, State, empty_usage
+from nodes.support import audit_rows, context_of, event, services_of, thread_id
+from tools.crud import audit, threads
+from tools.replies import say
+
+_NULLABLE = ("tool", "ticket", "draft", "pending_action", "reason")
+_LISTS = ("tickets", "missing_fields", "citations")
+_TRANSCRIPT_CHARS = 300
+
+
+def _memory(state: State, out: dict[str, Any]) -> Memory:
+    memory: Memory = {**(state.get("memory") or {})}  # type: ignore[typeddict-item]
+    recent = list(memory.get("recent_ticket_ids") or [])
+    if out.get("tickets"):
+        recent = [t["ticket_id"] for t in out["tickets"]]
+    if ticket := out.get("ticket"):
+        memory["ticket_id"] = ticket["ticket_id"]
+        recent = [ticket["ticket_id"], *[r for r in recent if r != ticket["ticket_id"]]]
+    if draft := out.get("draft"):
+        memory["draft_id"] = draft["draft_id"] if draft["status"] == "ACTIVE" else None
+    if pending := out.get("pending_action"):
+        memory["pending_action_id"] = pending["id"]
+    memory["recent_ticket_ids"] = recent[:MAX_RECENT_TICKETS]
+    memory["last_intent"] = out.get("intent")
+    memory["lang"] = (state.get("resolved") or {}).get("lang", "en")
+    return memory
+
+
+def _result(state: State, runtime: Runtime[Context], out: dict[str, Any], memory: Memory,
+            version_set: str) -> dict[str, Any]:
+    plan = state.get("plan") or {}
+    result = {k: out.get(k) for k in _NULLABLE} | {k: out.get(k) or [] for k in _LISTS}
+    return {
+        **result, "thread_id": thread_id(), "trace_id": context_of(runtime).trace_id,
+        "status": out["status"], "intent": out["intent"], "reply": out["reply"],
+        "memory": {k: memory.get(k) for k in ("ticket_id", "draft_id", "pending_action_id")},
+        "mode_used": out.get("mode_used") or plan.get("mode_used") or "rules",
+        "degraded": bool(out.get("degraded") or plan.get("degraded")),
+        "usage": state.get("usage") or empty_usage(), "version_set": version_set,
+    }
+
+
+def _transcript(state: State, reply: str, window: int) -> list[dict[str, str]]:
+    lines = [*(state.get("transcript") or [])]
+    if text := state.get("message"):
+        lines.append({"role": "user", "content": text[:_TRANSCRIPT_CHARS]})
+    lines.append({"role": "assistant", "content": reply[:_TRANSCRIPT_CHARS]})
+    return lines[-window:]
+
+
+async def finalize(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Flush audit + transcript in one transaction and publish the unified result."""
+    started = time.perf_counter()
+    svc = await services_of(runtime)
+    out = state.get("outcome") or {"status": "OK", "intent": "chitchat",
+                                   "reply": say("chitchat", "en")}
+    memory = _memory(state, out)
+    result = _result(state, runtime, out, memory, svc.version_set)
+    tid, trace = thread_id(), context_of(runtime).trace_id
+    turn_ms = (time.perf_counter() - (state.get("resolved") or {}).get("started", started)) * 1000
+    done = event("TURN_COMPLETED",
+                 (out.get("ticket") or {}).get("ticket_id"), result=out["status"],
+                 intent=out["intent"], tool=out.get("tool"), reason=out.get("reason"))
+    done["latency_ms"] = round(turn_ms, 3)
+    rows = [{"thread_id": tid, "role": "user", "content": m, "trace_id": trace}
+            for m in [state.get("message")] if m]
+    rows.append({"thread_id": tid, "role": "assistant", "content": out["reply"], "trace_id": trace})
+    async with svc.db.session() as session:
+        await audit.add_events(session, events=audit_rows(
+            [*state.get("events", []), done], runtime, svc, usage=result["usage"]))
+        await threads.add_messages(session, rows=rows)
+    return {"memory": memory, "result": result, "events": [],
+            "transcript": _transcript(state, out["reply"], svc.settings.transcript_window),
+            "message": None, "confirm_token": None, "ticket_id": None, "draft_id": None,
+            "decision": None}

@@ -1,0 +1,29 @@
+"""resume_draft: fill an active draft with what the person just said; complete → ticket."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from graph.context import Context
+from graph.state import State
+from nodes.create_ticket import draft_outcome, write_with_audit
+from nodes.support import context_of, lang, rejection, services_of
+from tools.handlers.drafts import resume_draft as resume
+
+
+async def resume_draft(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Merge the new fields into the draft and audit it, in one transaction."""
+    started = time.perf_counter()
+    svc = await services_of(runtime)
+    verdict = state.get("verdict") or {}
+    async with svc.db.session() as session:
+        out = await resume(session, draft_id=verdict["draft_id"], fields=verdict.get("fields", {}),
+                           actor=context_of(runtime).actor, lang=lang(state))
+        if out.status != "REJECTED":
+            await write_with_audit(runtime, out.events, session, started)
+    if out.status == "REJECTED":
+        return {"outcome": rejection("resume_draft", out.reason or "DRAFT_NOT_ACTIVE", lang(state))}
+    return {"outcome": draft_outcome(out, "resume_draft")}

@@ -1,0 +1,70 @@
+"""Small helpers every node uses: services, thread id, audit events, outcomes, timing."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from langgraph.config import get_config
+from langgraph.runtime import Runtime
+
+from graph.context import Context
+from graph.services import Services, default_services
+from tools.replies import Lang, reason_text, say
+from tools.settings import Mode
+
+
+async def services_of(runtime: Runtime[Context]) -> Services:
+    """The run's injected services, or the process default (Studio)."""
+    ctx = runtime.context
+    if ctx is not None and ctx.services is not None:
+        return ctx.services
+    return await default_services()
+
+
+def context_of(runtime: Runtime[Context]) -> Context:
+    """The run context (defaults when a caller gave none)."""
+    return runtime.context if runtime.context is not None else Context()
+
+
+def thread_id() -> str:
+    """The thread this run belongs to."""
+    return str(get_config()["configurable"]["thread_id"])
+
+
+def mode_of(runtime: Runtime[Context], svc: Services) -> Mode:
+    """The planning mode of this run (request, else server default)."""
+    return context_of(runtime).mode or svc.settings.mode
+
+
+def event(kind: str, target: str | None = None, *, result: str | None = None,
+          started: float | None = None, **payload: Any) -> dict[str, Any]:
+    """One audit event of this turn (finalize adds trace, actor, version_set and usage)."""
+    latency = (time.perf_counter() - started) * 1000 if started is not None else 0.0
+    return {"event_type": kind, "target": target, "payload": payload, "result": result,
+            "latency_ms": round(latency, 3)}
+
+
+def outcome(status: str, intent: str, reply: str, **fields: Any) -> dict[str, Any]:
+    """An outcome for finalize: status, intent, reply and any result fields."""
+    return {"status": status, "intent": intent, "reply": reply, **fields}
+
+
+def rejection(intent: str, reason: str, lang: Lang, **fields: Any) -> dict[str, Any]:
+    """A REJECTED outcome with a readable reply."""
+    reply = say("rejected", lang, reason=reason_text(reason, lang))
+    return outcome("REJECTED", intent, reply, reason=reason, **fields)
+
+
+def lang(state: dict[str, Any]) -> Lang:
+    """This turn's reply language."""
+    return "zh" if (state.get("resolved") or {}).get("lang") == "zh" else "en"
+
+
+def audit_rows(events: list[dict[str, Any]], runtime: Runtime[Context], svc: Services,
+               usage: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Complete this turn's events into audit_events rows."""
+    ctx = context_of(runtime)
+    tid = thread_id()
+    return [{**e, "trace_id": ctx.trace_id or "-", "thread_id": tid, "actor_id": ctx.user_id,
+             "version_set": svc.version_set, "usage": usage or {}} for e in events]

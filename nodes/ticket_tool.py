@@ -1,0 +1,43 @@
+"""ticket_tool: run one validated, non-dangerous ticket tool."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from graph.context import Context
+from graph.state import State
+from nodes.create_ticket import write_with_audit
+from nodes.support import context_of, lang, outcome, services_of
+from tools.handlers.ticket_ops import ToolOutcome, execute_tool
+from tools.registry import TICKET_TOOLS
+
+
+def tool_outcome(out: ToolOutcome, intent: str, tool: str) -> dict[str, Any]:
+    """A handler's ToolOutcome as a node outcome."""
+    return outcome(out.status, intent, out.reply, tool=tool, reason=out.reason,
+                   ticket=out.ticket, tickets=out.tickets)
+
+
+def business_events(out: ToolOutcome, tool: str, args: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """The audit events a tool run writes with its own transaction."""
+    target = args.get("ticket_id") or ""
+    events = [("PLAN_EXECUTED", target, {"tool": tool, "args": args, "status": out.status})]
+    if out.event and out.status == "OK":
+        events.append((out.event, target, {"tool": tool, "args": args}))
+    return events
+
+
+async def ticket_tool(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Execute the tool and write its audit rows in the same transaction."""
+    started = time.perf_counter()
+    svc = await services_of(runtime)
+    verdict = state.get("verdict") or {}
+    tool = TICKET_TOOLS[verdict["tool"]]
+    async with svc.db.session() as session:
+        out = await execute_tool(session, tool=tool, args=verdict["args"],
+                                 actor=context_of(runtime).actor, lang=lang(state))
+        await write_with_audit(runtime, business_events(out, tool.name, verdict["args"]), session, started)
+    return {"outcome": tool_outcome(out, "ticket_op", tool.name)}

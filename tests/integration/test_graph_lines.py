@@ -1,0 +1,219 @@
+"""Every business line end to end through the compiled graph and the Postgres checkpointer."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from sqlalchemy import func, select, text, update
+
+from tests.factories import Stack, actor
+from tools.db.models import AuditEvent, PendingAction, Ticket
+
+
+async def _audit_types(stack: Stack, trace_or_thread: str) -> list[str]:
+    async with stack.services.db.session() as s:
+        rows = await s.scalars(select(AuditEvent.event_type)
+                               .where(AuditEvent.thread_id == trace_or_thread)
+                               .order_by(AuditEvent.id))
+        return list(rows)
+
+
+async def _ticket(stack: Stack, ticket_id: str) -> Ticket:
+    async with stack.services.db.session() as s:
+        ticket = await s.get(Ticket, ticket_id)
+        assert ticket is not None
+        return ticket
+
+
+async def _new_ticket(stack: Stack, who, message: str = "我的VPN连不上了，帮我提个工单") -> tuple[str, str]:
+    r = await stack.turn(who, message)
+    assert r.status == "OK", r
+    return r.thread_id, r.ticket["ticket_id"]
+
+
+async def test_complete_request_creates_ticket_zh(stack: Stack) -> None:
+    who = actor()
+    r = await stack.turn(who, "我的VPN连不上了，帮我提个工单")
+    assert (r.status, r.intent, r.tool) == ("OK", "create_ticket", "create_ticket")
+    assert r.ticket["category"] == "network" and r.ticket["status"] == "OPEN"
+    assert r.ticket["requester_id"] == who.user_id
+    assert r.memory.ticket_id == r.ticket["ticket_id"]
+    assert "TICKET_CREATED" in await _audit_types(stack, r.thread_id)
+    assert r.version_set.startswith("code=")
+
+
+async def test_draft_filled_over_turns_then_consumed_en(stack: Stack) -> None:
+    who = actor()
+    r1 = await stack.turn(who, "I need to open a ticket")
+    assert r1.status == "NEED_MORE_INFO" and r1.draft["status"] == "ACTIVE"
+    assert "category" in r1.missing_fields
+    draft_id = r1.draft["draft_id"]
+    r2 = await stack.turn(who, "The office printer on floor 3 keeps jamming and prints nothing",
+                          thread_id=r1.thread_id)
+    assert r2.status == "OK", r2.reply
+    assert r2.intent == "resume_draft" and r2.ticket["category"] == "hardware"
+    assert r2.draft["status"] == "CONSUMED" and r2.memory.draft_id is None
+    r3 = await stack.turn(who, f"continue {draft_id}", thread_id=r1.thread_id)
+    assert r3.status == "REJECTED" and r3.reason == "DRAFT_NOT_ACTIVE"
+    types = await _audit_types(stack, r1.thread_id)
+    assert {"DRAFT_CREATED", "DRAFT_CONSUMED", "TICKET_CREATED"} <= set(types)
+
+
+async def test_lookup_explicit_id_and_back_reference(stack: Stack) -> None:
+    who = actor()
+    thread, ticket_id = await _new_ticket(stack, who)
+    r = await stack.turn(who, f"帮我查一下 {ticket_id.lower()} 的状态")
+    assert (r.status, r.tool) == ("OK", "get_ticket") and r.ticket["ticket_id"] == ticket_id
+    r = await stack.turn(who, "上一单现在什么状态？", thread_id=thread)
+    assert r.tool == "get_ticket" and r.ticket["ticket_id"] == ticket_id
+
+
+async def test_unresolvable_reference_asks(stack: Stack) -> None:
+    r = await stack.turn(actor(), "把上一单关掉")
+    assert r.status == "NEED_MORE_INFO" and r.missing_fields == ["ticket_id"]
+
+
+async def test_comment_and_list(stack: Stack) -> None:
+    who = actor()
+    thread, ticket_id = await _new_ticket(stack, who)
+    r = await stack.turn(who, f"给 {ticket_id} 加个备注：我在家办公，用的是家里的网络", thread_id=thread)
+    assert (r.status, r.tool) == ("OK", "add_comment")
+    assert len((await stack.turn(who, f"查看 {ticket_id}")).ticket["comments"]) == 1
+    r = await stack.turn(who, "show my tickets", thread_id=thread)
+    assert r.tool == "list_my_tickets" and [t["ticket_id"] for t in r.tickets] == [ticket_id]
+
+
+async def test_dangerous_action_waits_then_confirm_executes_once(stack: Stack) -> None:
+    who = actor()
+    thread, ticket_id = await _new_ticket(stack, who)
+    r = await stack.turn(who, "帮我把这个工单取消掉", thread_id=thread)
+    assert r.status == "NEED_CONFIRMATION" and r.pending_action["tool"] == "cancel_ticket"
+    assert (await _ticket(stack, ticket_id)).status == "OPEN"
+    view = await stack.views.get_thread(thread, who)
+    assert view["status"] == "interrupted" and view["pending_action"]["id"] == r.pending_action["id"]
+    token = r.pending_action["confirm_token"]
+    done = await stack.turn(who, "确认", thread_id=thread)
+    assert (done.status, done.intent) == ("OK", "confirm") and done.ticket["status"] == "CANCELLED"
+    replay = await stack.turn(who, confirm_token=token, thread_id=thread)
+    assert replay.status == "OK" and replay.ticket["status"] == "CANCELLED"
+    assert (await _audit_types(stack, thread)).count("ACTION_CONFIRMED") == 1
+    assert (await stack.views.get_thread(thread, who))["status"] == "idle"
+
+
+async def test_cancel_word_cancels_pending_not_ticket(stack: Stack) -> None:
+    who = actor()
+    thread, ticket_id = await _new_ticket(stack, who)
+    r = await stack.turn(who, "cancel that ticket", thread_id=thread)
+    assert r.status == "NEED_CONFIRMATION"
+    r = await stack.turn(who, "算了，不取消了", thread_id=thread)
+    assert (r.status, r.intent) == ("CANCELLED", "cancel")
+    assert (await _ticket(stack, ticket_id)).status == "OPEN"
+    assert "ACTION_CANCELLED" in await _audit_types(stack, thread)
+
+
+async def test_other_message_supersedes_pending(stack: Stack) -> None:
+    who = actor()
+    thread, ticket_id = await _new_ticket(stack, who)
+    r = await stack.turn(who, "escalate it please", thread_id=thread)
+    token = r.pending_action["confirm_token"]
+    r = await stack.turn(who, "show my tickets", thread_id=thread)
+    assert r.tool == "list_my_tickets" and r.memory.pending_action_id is None
+    r = await stack.turn(who, confirm_token=token, thread_id=thread)
+    assert r.status == "REJECTED" and r.reason == "NOTHING_TO_CONFIRM"
+    assert (await _ticket(stack, ticket_id)).escalation_level == 0
+
+
+async def test_expired_and_wrong_token_execute_nothing(stack: Stack) -> None:
+    who = actor()
+    thread, ticket_id = await _new_ticket(stack, who)
+    r = await stack.turn(who, f"升级一下 {ticket_id}", thread_id=thread)
+    r_bad = await stack.turn(who, confirm_token="not-the-token", thread_id=thread)
+    assert r_bad.status == "REJECTED" and r_bad.reason == "INVALID_CONFIRM_TOKEN"
+    async with stack.services.db.session() as s:
+        await s.execute(update(PendingAction).where(PendingAction.id == r.pending_action["id"])
+                        .values(expires_at=func.now() - text("interval '1 second'")))
+    r_exp = await stack.turn(who, "确认", thread_id=thread)
+    assert r_exp.status == "REJECTED" and r_exp.reason == "CONFIRMATION_EXPIRED"
+    assert (await _ticket(stack, ticket_id)).escalation_level == 0
+    r_none = await stack.turn(who, "yes", thread_id=thread)
+    assert r_none.status == "REJECTED" and r_none.reason == "NOTHING_TO_CONFIRM"
+
+
+async def test_resume_decision_by_thread(stack: Stack) -> None:
+    who = actor()
+    thread, ticket_id = await _new_ticket(stack, who)
+    r = await stack.turn(who, f"close {ticket_id}", thread_id=thread)
+    assert r.status == "REJECTED" and r.reason == "INVALID_TRANSITION"  # OPEN can't be closed
+    r = await stack.turn(who, f"escalate {ticket_id}", thread_id=thread)
+    token = r.pending_action["confirm_token"]
+    r = await stack.turn(who, decision="confirm", confirm_token=token, thread_id=thread)
+    assert r.status == "OK" and r.ticket["escalation_level"] == 1
+
+
+async def test_other_users_ticket_is_not_found(stack: Stack) -> None:
+    owner, other = actor(), actor()
+    _, ticket_id = await _new_ticket(stack, owner)
+    r = await stack.turn(other, f"查看 {ticket_id}")
+    assert r.status == "REJECTED" and r.reason == "TICKET_NOT_FOUND" and r.ticket is None
+    r = await stack.turn(other, f"cancel {ticket_id}")
+    assert r.status == "REJECTED" and r.pending_action is None
+
+
+async def test_agent_resolves_department_ticket_requester_cannot(stack: Stack) -> None:
+    owner = actor(department="Finance")
+    agent = actor(role="agent", department="Finance")
+    thread, ticket_id = await _new_ticket(stack, owner)
+    r = await stack.turn(owner, f"mark {ticket_id} resolved", thread_id=thread)
+    assert r.status == "REJECTED" and r.reason == "FORBIDDEN"
+    r = await stack.turn(agent, f"mark {ticket_id} resolved")
+    assert r.status == "OK" and r.ticket["status"] == "RESOLVED"
+
+
+async def test_twenty_concurrent_confirms_execute_once(stack: Stack) -> None:
+    who = actor()
+    thread, ticket_id = await _new_ticket(stack, who)
+    r = await stack.turn(who, f"escalate {ticket_id}", thread_id=thread)
+    token = r.pending_action["confirm_token"]
+
+    async def confirm() -> str:
+        try:
+            res = await stack.turn(who, confirm_token=token, thread_id=thread)
+            return res.status
+        except Exception as exc:  # THREAD_BUSY for runs that lost the lease race
+            return type(exc).__name__
+
+    outcomes = await asyncio.gather(*(confirm() for _ in range(20)))
+    assert outcomes.count("OK") >= 1
+    assert set(outcomes) <= {"OK", "ThreadBusy"}
+    assert (await _ticket(stack, ticket_id)).escalation_level == 1
+    assert (await _audit_types(stack, thread)).count("ACTION_CONFIRMED") == 1
+
+
+async def test_concurrent_consumes_bypassing_the_lease_execute_once(stack: Stack) -> None:
+    """Even runs that skip the thread lease cannot execute one pending action twice."""
+    from graph.context import Context
+
+    who = actor()
+    thread, ticket_id = await _new_ticket(stack, who)
+    r = await stack.turn(who, f"escalate {ticket_id}", thread_id=thread)
+    token = r.pending_action["confirm_token"]
+    ctx = Context(user_id=who.user_id, department=who.department, role=who.role,
+                  trace_id=uuid.uuid4().hex, services=stack.services)
+    config = {"configurable": {"thread_id": thread}}
+    from langgraph.types import Command
+
+    runs = [stack.graph.ainvoke(Command(resume={"confirm_token": token}), config, context=ctx,
+                                durability="exit") for _ in range(20)]
+    results = await asyncio.gather(*runs)
+    assert all(res["result"]["status"] == "OK" for res in results)
+    assert (await _ticket(stack, ticket_id)).escalation_level == 1
+    assert (await _audit_types(stack, thread)).count("ACTION_CONFIRMED") == 1
+
+
+async def test_kb_question_and_chitchat(stack: Stack) -> None:
+    who = actor()
+    r = await stack.turn(who, "How do I set up the VPN on my laptop?")
+    assert r.intent == "kb_qa" and r.status == "OK" and r.reply
+    r = await stack.turn(who, "你好")
+    assert r.intent == "chitchat" and r.status == "OK"

@@ -1,0 +1,71 @@
+"""Ticket-draft rows: read and write, nothing decided here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tools.db.ids import new_draft_id
+from tools.db.models import TicketDraft
+
+DRAFT_FIELDS = ("title", "description", "category", "priority")
+REQUIRED_FIELDS = ("title", "description", "category")
+
+
+async def create_draft(
+    session: AsyncSession, *, owner_id: str, department: str, thread_id: str | None,
+    fields: dict[str, Any],
+) -> TicketDraft:
+    """Insert an ACTIVE draft with whatever fields are known."""
+    draft = TicketDraft(
+        draft_id=new_draft_id(), owner_id=owner_id, department=department, thread_id=thread_id,
+        status="ACTIVE", version=1, **{k: fields.get(k) for k in DRAFT_FIELDS},
+    )
+    session.add(draft)
+    await session.flush()
+    return draft
+
+
+async def get_draft(session: AsyncSession, *, draft_id: str) -> TicketDraft | None:
+    """One draft, or None."""
+    return await session.get(TicketDraft, draft_id)
+
+
+async def update_draft(
+    session: AsyncSession, *, draft_id: str, version: int, values: dict[str, Any]
+) -> TicketDraft | None:
+    """Optimistic-locked update of an ACTIVE draft; None when it changed meanwhile."""
+    stmt = (
+        update(TicketDraft)
+        .where(TicketDraft.draft_id == draft_id, TicketDraft.version == version,
+               TicketDraft.status == "ACTIVE")
+        .values(**values, version=TicketDraft.version + 1, updated_at=func.now())
+        .returning(TicketDraft.draft_id)
+        .execution_options(synchronize_session=False)
+    )
+    if (await session.execute(stmt)).scalar_one_or_none() is None:
+        return None
+    return await session.get(TicketDraft, draft_id, populate_existing=True)
+
+
+def draft_fields(draft: TicketDraft) -> dict[str, str]:
+    """The fields a draft has so far."""
+    return {k: v for k in DRAFT_FIELDS if (v := getattr(draft, k))}
+
+
+def missing_fields(fields: dict[str, Any]) -> list[str]:
+    """Required ticket fields not yet given."""
+    return [k for k in REQUIRED_FIELDS if not fields.get(k)]
+
+
+def draft_public(draft: TicketDraft) -> dict[str, Any]:
+    """The API shape of a draft (API.md)."""
+    fields = draft_fields(draft)
+    return {
+        "draft_id": draft.draft_id, "status": draft.status, "fields": fields,
+        "missing_fields": missing_fields(fields) if draft.status == "ACTIVE" else [],
+        "ticket_id": draft.ticket_id, "owner_id": draft.owner_id,
+        "created_at": draft.created_at.isoformat(), "updated_at": draft.updated_at.isoformat(),
+    }

@@ -1,0 +1,70 @@
+"""Thread rows (owner, status, run lease) and the transcript; nothing decided here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tools.db.models import Thread, ThreadMessage
+
+# Create the thread holding the lease, or take the lease of an existing one if the caller owns
+# it and no live run holds it. One statement, so two racing runs cannot both get it.
+_ACQUIRE = text("""
+INSERT INTO threads AS t (thread_id, owner_id, department, title, lease_until, lease_run_id,
+                          last_trace_id)
+VALUES (:tid, :owner, :dept, :title, now() + make_interval(secs => :lease), :run, :trace)
+ON CONFLICT (thread_id) DO UPDATE
+   SET lease_until = EXCLUDED.lease_until, lease_run_id = EXCLUDED.lease_run_id,
+       last_trace_id = EXCLUDED.last_trace_id, updated_at = now()
+ WHERE t.owner_id = EXCLUDED.owner_id AND (t.lease_until IS NULL OR t.lease_until < now())
+RETURNING t.status
+""")
+
+
+async def acquire_lease(
+    session: AsyncSession, *, thread_id: str, owner_id: str, department: str, title: str,
+    run_id: str, trace_id: str, lease_s: int,
+) -> str | None:
+    """Take the run lease (creating the thread if new); its status, or None if not taken."""
+    params = {"tid": thread_id, "owner": owner_id, "dept": department, "title": title[:120],
+              "run": run_id, "trace": trace_id, "lease": lease_s}
+    return (await session.execute(_ACQUIRE, params)).scalar_one_or_none()
+
+
+async def release_lease(session: AsyncSession, *, thread_id: str, run_id: str, status: str) -> None:
+    """Give the lease back and record the thread's status after the run."""
+    await session.execute(
+        update(Thread)
+        .where(Thread.thread_id == thread_id, Thread.lease_run_id == run_id)
+        .values(lease_until=None, lease_run_id=None, status=status, updated_at=func.now())
+    )
+
+
+async def get_thread(session: AsyncSession, *, thread_id: str) -> Thread | None:
+    """One thread row."""
+    return await session.get(Thread, thread_id)
+
+
+async def list_threads(
+    session: AsyncSession, *, owner_id: str, status: str | None = None, limit: int = 50
+) -> list[Thread]:
+    """A user's threads, newest first."""
+    query = select(Thread).where(Thread.owner_id == owner_id)
+    if status:
+        query = query.where(Thread.status == status)
+    return list((await session.scalars(query.order_by(Thread.updated_at.desc()).limit(limit))).all())
+
+
+async def add_messages(session: AsyncSession, *, rows: list[dict[str, Any]]) -> None:
+    """Append transcript lines (dicts with thread_id, role, content, trace_id)."""
+    if rows:
+        await session.execute(insert(ThreadMessage), rows)
+
+
+async def list_messages(session: AsyncSession, *, thread_id: str, limit: int = 200) -> list[ThreadMessage]:
+    """The last `limit` transcript lines of a thread, oldest first."""
+    query = (select(ThreadMessage).where(ThreadMessage.thread_id == thread_id)
+             .order_by(ThreadMessage.id.desc()).limit(limit))
+    return list(reversed((await session.scalars(query)).all()))

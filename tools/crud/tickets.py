@@ -1,0 +1,91 @@
+"""Ticket and comment rows: read and write, nothing decided here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tools.db.ids import new_ticket_id
+from tools.db.models import Ticket, TicketComment
+from tools.domain import Actor
+
+
+async def create_ticket(session: AsyncSession, *, fields: dict[str, Any], actor: Actor) -> Ticket:
+    """Insert a ticket for `actor` with the given title/description/category/priority."""
+    ticket = Ticket(
+        ticket_id=new_ticket_id(), requester_id=actor.user_id, department=actor.department,
+        status="OPEN", escalation_level=0, version=1, priority=fields.get("priority") or "P3",
+        title=fields["title"], description=fields.get("description") or "", category=fields["category"],
+    )
+    ticket.comments = []
+    session.add(ticket)
+    await session.flush()
+    return ticket
+
+
+async def get_ticket(session: AsyncSession, *, ticket_id: str) -> Ticket | None:
+    """One ticket with its comments, or None."""
+    return await session.get(Ticket, ticket_id)
+
+
+def _visible(actor: Actor) -> Any:
+    if actor.role == "admin":
+        return True
+    if actor.role == "agent":
+        return or_(Ticket.department == actor.department, Ticket.requester_id == actor.user_id)
+    return Ticket.requester_id == actor.user_id
+
+
+async def list_tickets(
+    session: AsyncSession, *, actor: Actor, status: str | None = None, limit: int = 20,
+    mine_only: bool = False,
+) -> list[Ticket]:
+    """Tickets the actor may see (or only their own), newest first."""
+    query = select(Ticket).where(Ticket.requester_id == actor.user_id if mine_only else _visible(actor))
+    if status:
+        query = query.where(Ticket.status == status)
+    query = query.order_by(Ticket.created_at.desc(), Ticket.ticket_id).limit(limit)
+    return list((await session.scalars(query)).all())
+
+
+async def update_ticket(
+    session: AsyncSession, *, ticket_id: str, version: int, values: dict[str, Any]
+) -> Ticket | None:
+    """Optimistic-locked update: applies `values` only if the row is still at `version`."""
+    stmt = (
+        update(Ticket)
+        .where(Ticket.ticket_id == ticket_id, Ticket.version == version)
+        .values(**values, version=Ticket.version + 1, updated_at=func.now())
+        .returning(Ticket.ticket_id)
+        .execution_options(synchronize_session=False)
+    )
+    if (await session.execute(stmt)).scalar_one_or_none() is None:
+        return None
+    ticket = await session.get(Ticket, ticket_id, populate_existing=True)
+    return ticket
+
+
+async def add_comment(session: AsyncSession, *, ticket_id: str, author_id: str, body: str) -> TicketComment:
+    """Append a comment to a ticket."""
+    comment = TicketComment(ticket_id=ticket_id, author_id=author_id, body=body)
+    session.add(comment)
+    await session.flush()
+    return comment
+
+
+def ticket_public(ticket: Ticket) -> dict[str, Any]:
+    """The API shape of a ticket (API.md)."""
+    return {
+        "ticket_id": ticket.ticket_id, "title": ticket.title, "description": ticket.description,
+        "category": ticket.category, "priority": ticket.priority, "status": ticket.status,
+        "requester_id": ticket.requester_id, "department": ticket.department,
+        "assignee_id": ticket.assignee_id, "escalation_level": ticket.escalation_level,
+        "version": ticket.version,
+        "comments": [
+            {"author_id": c.author_id, "body": c.body, "created_at": c.created_at.isoformat()}
+            for c in ticket.comments
+        ],
+        "created_at": ticket.created_at.isoformat(), "updated_at": ticket.updated_at.isoformat(),
+    }

@@ -1,0 +1,91 @@
+"""The create-ticket and resume-draft lines: a complete request becomes a ticket, else a draft."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tools.crud import drafts as crud_drafts
+from tools.crud import tickets as crud_tickets
+from tools.domain import Actor
+from tools.replies import Lang, field_list, say
+
+
+@dataclass
+class DraftOutcome:
+    """What the line did: a ticket (complete) or a draft still missing fields."""
+
+    status: str  # OK | NEED_MORE_INFO | REJECTED
+    reply: str
+    events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)  # (type, target, payload)
+    ticket: dict[str, Any] | None = None
+    draft: dict[str, Any] | None = None
+    missing: list[str] = field(default_factory=list)
+    reason: str | None = None
+
+
+async def create_ticket_or_draft(
+    session: AsyncSession, *, fields: dict[str, Any], actor: Actor, thread_id: str, lang: Lang
+) -> DraftOutcome:
+    """A ticket when every required field is present, otherwise an ACTIVE draft."""
+    missing = crud_drafts.missing_fields(fields)
+    if not missing:
+        ticket = await crud_tickets.create_ticket(session, fields=fields, actor=actor)
+        public = crud_tickets.ticket_public(ticket)
+        return DraftOutcome("OK", say("ticket_created", lang, **public), ticket=public,
+                            events=[("TICKET_CREATED", ticket.ticket_id, fields)])
+    draft = await crud_drafts.create_draft(session, owner_id=actor.user_id,
+                                           department=actor.department, thread_id=thread_id,
+                                           fields=fields)
+    return DraftOutcome(
+        "NEED_MORE_INFO",
+        say("draft_created", lang, draft_id=draft.draft_id, missing=field_list(missing, lang)),
+        draft=crud_drafts.draft_public(draft), missing=missing,
+        events=[("DRAFT_CREATED", draft.draft_id, fields)],
+    )
+
+
+async def resume_draft(
+    session: AsyncSession, *, draft_id: str, fields: dict[str, Any], actor: Actor, lang: Lang
+) -> DraftOutcome:
+    """Merge new fields into an ACTIVE draft; when complete it is consumed into a ticket."""
+    draft = await crud_drafts.get_draft(session, draft_id=draft_id)
+    if draft is None or draft.owner_id != actor.user_id:
+        return DraftOutcome("REJECTED", "", reason="DRAFT_NOT_FOUND")
+    if draft.status != "ACTIVE":
+        return DraftOutcome("REJECTED", "", reason="DRAFT_NOT_ACTIVE")
+    merged = {**crud_drafts.draft_fields(draft), **fields}
+    if crud_drafts.missing_fields(merged):
+        return await _update(session, draft.draft_id, draft.version, merged, fields, lang)
+    ticket = await crud_tickets.create_ticket(session, fields=merged, actor=actor)
+    consumed = await crud_drafts.update_draft(
+        session, draft_id=draft.draft_id, version=draft.version,
+        values={**fields, "status": "CONSUMED", "ticket_id": ticket.ticket_id})
+    if consumed is None:
+        return DraftOutcome("REJECTED", "", reason="DRAFT_NOT_ACTIVE")
+    public = crud_tickets.ticket_public(ticket)
+    return DraftOutcome(
+        "OK", say("draft_consumed", lang, draft_id=draft_id, **public), ticket=public,
+        draft=crud_drafts.draft_public(consumed),
+        events=[("DRAFT_CONSUMED", draft_id, {"ticket_id": ticket.ticket_id}),
+                ("TICKET_CREATED", ticket.ticket_id, merged)],
+    )
+
+
+async def _update(
+    session: AsyncSession, draft_id: str, version: int, merged: dict[str, Any],
+    fields: dict[str, Any], lang: Lang,
+) -> DraftOutcome:
+    updated = await crud_drafts.update_draft(session, draft_id=draft_id, version=version,
+                                             values=fields)
+    if updated is None:
+        return DraftOutcome("REJECTED", "", reason="DRAFT_NOT_ACTIVE")
+    missing = crud_drafts.missing_fields(merged)
+    return DraftOutcome(
+        "NEED_MORE_INFO",
+        say("draft_updated", lang, draft_id=draft_id, missing=field_list(missing, lang)),
+        draft=crud_drafts.draft_public(updated), missing=missing,
+        events=[("DRAFT_UPDATED", draft_id, fields)],
+    )

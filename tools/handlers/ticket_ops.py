@@ -1,0 +1,97 @@
+"""Executes one ticket tool inside the caller's transaction: re-check, write, describe."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tools.crud import tickets as crud
+from tools.db.models import Ticket
+from tools.domain import Actor
+from tools.handlers.guards import guard
+from tools.registry import TicketTool, UpdateArgs
+from tools.replies import Lang, reason_text, say
+
+
+@dataclass
+class ToolOutcome:
+    """What running a tool did: a status, a reason when rejected, the reply and the objects."""
+
+    status: str  # OK | REJECTED
+    reply: str
+    reason: str | None = None
+    ticket: dict[str, Any] | None = None
+    tickets: list[dict[str, Any]] = field(default_factory=list)
+    event: str | None = None  # audit event type of the write, if any
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (stored as a pending action's outcome)."""
+        return {"status": self.status, "reply": self.reply, "reason": self.reason,
+                "ticket": self.ticket, "tickets": self.tickets, "event": self.event}
+
+
+def rejected(reason: str, lang: Lang) -> ToolOutcome:
+    """A rejection with a readable reply."""
+    return ToolOutcome("REJECTED", say("rejected", lang, reason=reason_text(reason, lang)), reason)
+
+
+async def _list(session: AsyncSession, actor: Actor, args: dict[str, Any], lang: Lang) -> ToolOutcome:
+    rows = await crud.list_tickets(session, actor=actor, status=args.get("status"),
+                                   limit=args.get("limit", 10), mine_only=True)
+    tickets = [crud.ticket_public(t) for t in rows]
+    if not tickets:
+        return ToolOutcome("OK", say("list_empty", lang))
+    items = "; ".join(f"{t['ticket_id']} {t['title']} [{t['status']}]" for t in tickets)
+    return ToolOutcome("OK", say("list_my_tickets", lang, count=len(tickets), items=items),
+                       tickets=tickets)
+
+
+Write = Callable[[AsyncSession, Ticket, Actor, dict[str, Any]], Awaitable[dict[str, Any] | None]]
+
+
+async def _comment(s: AsyncSession, t: Ticket, a: Actor, args: dict[str, Any]) -> dict[str, Any]:
+    await crud.add_comment(s, ticket_id=t.ticket_id, author_id=a.user_id, body=args["comment"])
+    return {"updated_at": t.updated_at}
+
+
+def _changes(args: dict[str, Any]) -> dict[str, Any]:
+    return UpdateArgs.model_validate(args).changes()
+
+
+_WRITES: dict[str, Callable[[Ticket, dict[str, Any]], dict[str, Any]]] = {
+    "update_ticket": lambda t, a: _changes(a),
+    "escalate_ticket": lambda t, a: {"escalation_level": t.escalation_level + 1},
+    "cancel_ticket": lambda t, a: {"status": "CANCELLED"},
+    "close_ticket": lambda t, a: {"status": "CLOSED"},
+    "reopen_ticket": lambda t, a: {"status": "OPEN"},
+    "resolve_ticket": lambda t, a: {"status": "RESOLVED"},
+}
+
+
+async def execute_tool(
+    session: AsyncSession, *, tool: TicketTool, args: dict[str, Any], actor: Actor, lang: Lang
+) -> ToolOutcome:
+    """Run `tool` with validated `args`; the guard is re-checked on the row read here."""
+    if tool.name == "list_my_tickets":
+        return await _list(session, actor, args, lang)
+    ticket = await crud.get_ticket(session, ticket_id=args["ticket_id"])
+    if reason := guard(tool, ticket, actor):
+        return rejected(reason, lang)
+    assert ticket is not None
+    if tool.name == "add_comment":
+        await _comment(session, ticket, actor, args)
+        ticket = await crud.update_ticket(session, ticket_id=ticket.ticket_id,
+                                          version=ticket.version, values={})
+    elif tool.name in _WRITES:
+        values = _WRITES[tool.name](ticket, args)
+        ticket = await crud.update_ticket(session, ticket_id=ticket.ticket_id,
+                                          version=ticket.version, values=values)
+    if ticket is None:
+        return rejected("CONFLICT", lang)
+    public = crud.ticket_public(ticket)
+    extra = {"changes": ", ".join(f"{k}={v}" for k, v in args.items() if k != "ticket_id")}
+    event = None if tool.reads_only else "TICKET_UPDATED"
+    return ToolOutcome("OK", say(tool.name, lang, **public, **extra), ticket=public, event=event)
