@@ -1,0 +1,1 @@
+"""The HTTP/SSE server of the helpdesk agent and its `helpdesk` command line."""

@@ -1,0 +1,87 @@
+"""Run a write once per (user, action_id): claim, run, store the response, replay repeats."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from server.errors import failure_of
+from server.metrics import IDEMPOTENT_REPLAYS
+from server.runtime import Runtime
+from tools.crud import idempotency
+from tools.domain import Actor
+
+
+def request_hash(kind: str, body: BaseModel, **extra: Any) -> str:
+    """A stable hash of what was asked (without the key itself)."""
+    payload = {"kind": kind, **extra, **body.model_dump(mode="json", exclude={"action_id"},
+                                                        exclude_none=True)}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyKey:
+    """Whose key, which key, and the hash of the request it was first used with."""
+
+    runtime: Runtime
+    user_id: str
+    action_id: str
+    request_hash: str
+
+    async def claim(self) -> JSONResponse | None:
+        """None: run it now; otherwise the stored response of the first run."""
+        async with self.runtime.db.session() as session:
+            stored = await idempotency.claim(
+                session, user_id=self.user_id, action_id=self.action_id,
+                request_hash=self.request_hash, stale_s=self.runtime.settings.thread_lease_s)
+        if stored is None:
+            return None
+        IDEMPOTENT_REPLAYS.inc()
+        return JSONResponse(stored.body, status_code=stored.status_code)
+
+    async def complete(self, status_code: int, body: Any) -> None:
+        """Store the response to replay."""
+        async with self.runtime.db.session() as session:
+            await idempotency.complete(session, user_id=self.user_id, action_id=self.action_id,
+                                       status_code=status_code, body=body)
+
+    async def fail(self, exc: BaseException, trace_id: str) -> None:
+        """A final error is stored like a response; a retryable one frees the key for a retry."""
+        failure = failure_of(exc)
+        if failure.retryable:
+            async with self.runtime.db.session() as session:
+                await idempotency.release(session, user_id=self.user_id, action_id=self.action_id)
+        else:
+            await self.complete(failure.status, failure.body(trace_id))
+
+
+def key_for(
+    runtime: Runtime, actor: Actor, action_id: str | None, digest: str,
+) -> IdempotencyKey | None:
+    """The key of a request, or None when it carries no action_id."""
+    if action_id is None:
+        return None
+    return IdempotencyKey(runtime, actor.user_id, action_id, digest)
+
+
+async def run_once(
+    key: IdempotencyKey | None, trace_id: str, work: Callable[[], Awaitable[BaseModel]],
+) -> BaseModel | JSONResponse:
+    """`work()` at most once per key; a repeat gets the first response back."""
+    if key is None:
+        return await work()
+    if (replay := await key.claim()) is not None:
+        return replay
+    try:
+        result = await work()
+    except Exception as exc:  # a cancelled run keeps its claim until it goes stale
+        await key.fail(exc, trace_id)
+        raise
+    await key.complete(200, result.model_dump(mode="json"))
+    return result

@@ -1,0 +1,87 @@
+"""The outermost layer of every request: trace id, access log, metrics, last-resort errors."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.errors import error_response, failure_of
+from server.logs import TRACE_ID
+from server.metrics import HTTP_IN_FLIGHT, observe_request
+
+log = logging.getLogger("helpdesk.http")
+_TRACE_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def _trace_id(scope: Scope) -> str:
+    """A caller's well-formed X-Trace-Id is kept (correlation); otherwise a fresh one."""
+    for name, value in scope.get("headers", ()):
+        if name == b"x-trace-id" and _TRACE_RE.match(text := str(value.decode("latin-1"))):
+            return text
+    return uuid.uuid4().hex
+
+
+def _route(scope: Scope) -> str:
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "<unmatched>"
+
+
+class ObserveMiddleware:
+    """Give each request a trace id (state + `X-Trace-Id` header), log it, count it.
+
+    Exceptions no handler claimed end here as INTERNAL/UNAVAILABLE bodies, never tracebacks.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one request inside its trace."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        trace_id = _trace_id(scope)
+        scope.setdefault("state", {})["trace_id"] = trace_id
+        token = TRACE_ID.set(trace_id)
+        outcome = {"status": 500, "started": False}
+        start = time.perf_counter()
+        HTTP_IN_FLIGHT.inc()
+
+        async def send_traced(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                outcome.update(status=message["status"], started=True)
+                MutableHeaders(scope=message).append("X-Trace-Id", trace_id)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_traced)
+        except Exception as exc:
+            await self._fail(exc, scope, receive, send_traced, bool(outcome["started"]))
+        finally:
+            HTTP_IN_FLIGHT.dec()
+            self._record(scope, int(outcome["status"]), time.perf_counter() - start)
+            TRACE_ID.reset(token)
+
+    async def _fail(
+        self, exc: Exception, scope: Scope, receive: Receive, send: Send, started: bool
+    ) -> None:
+        log.error("unhandled error", exc_info=exc, extra={"route": _route(scope)})
+        if not started:
+            response = error_response(failure_of(exc), scope["state"]["trace_id"])
+            await response(scope, receive, send)
+
+    @staticmethod
+    def _record(scope: Scope, status: int, seconds: float) -> None:
+        route = _route(scope)
+        observe_request(scope["method"], route, status, seconds)
+        log.info("request", extra={
+            "method": scope["method"], "route": route, "path": scope.get("path"),
+            "status": status, "latency_ms": round(seconds * 1000, 2),
+            "actor": scope["state"].get("actor"),
+        })

@@ -1,0 +1,64 @@
+"""The knowledge base: search it (everyone), add or replace articles (admins)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from server.deps import CurrentActor, RuntimeDep, TraceId
+from server.idempotent import key_for, request_hash, run_once
+from server.openapi import BASE, WRITE, errors
+from server.runtime import Runtime
+from server.schemas import KbDocumentIn, KbDocumentOut, KbHitOut, Text
+from tools.errors import Forbidden, InvalidInput, Unavailable
+
+router = APIRouter(prefix="/kb", tags=["knowledge base"])
+
+
+def _kb(runtime: Runtime) -> Any:
+    if runtime.services.kb is None:
+        raise Unavailable("the knowledge base is not available")
+    return runtime.services.kb
+
+
+def _as_dict(item: Any) -> dict[str, Any]:
+    if isinstance(item, BaseModel):
+        return item.model_dump(mode="json")
+    if dataclasses.is_dataclass(item) and not isinstance(item, type):
+        return dataclasses.asdict(item)
+    return dict(item)
+
+
+@router.get("/search", response_model=list[KbHitOut], responses=errors(*BASE))
+async def kb_search(
+    q: Annotated[Text, Query(min_length=1, max_length=500, description="question or keywords")],
+    actor: CurrentActor, runtime: RuntimeDep,
+    k: Annotated[int, Query(ge=1, le=20, description="how many hits")] = 5,
+) -> Any:
+    """The best-matching passages, with their article ids and scores."""
+    return [_as_dict(hit) for hit in await _kb(runtime).search(q, k)]
+
+
+async def _upsert(runtime: Runtime, body: KbDocumentIn) -> KbDocumentOut:
+    from tools.kb import KbDocument, KbIngestError
+
+    fields = body.model_dump(exclude={"action_id"})
+    try:
+        await _kb(runtime).upsert(KbDocument(**fields))
+    except KbIngestError as exc:
+        raise InvalidInput(str(exc)) from exc
+    return KbDocumentOut(**fields)
+
+
+@router.post("/documents", response_model=KbDocumentOut, responses=errors(*WRITE, 403))
+async def kb_upsert(
+    body: KbDocumentIn, actor: CurrentActor, runtime: RuntimeDep, trace_id: TraceId,
+) -> Any:
+    """Create or replace an article (admin only)."""
+    if actor.role != "admin":
+        raise Forbidden("only admins may change the knowledge base")
+    key = key_for(runtime, actor, body.action_id, request_hash("kb", body))
+    return await run_once(key, trace_id, lambda: _upsert(runtime, body))

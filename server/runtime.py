@@ -1,0 +1,100 @@
+"""What a serving process holds open: database, checkpointer pool, services and the runner."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from checkpoints import embedded
+from tools.db.engine import Database
+from tools.db.migrations import migrate
+from tools.settings import Settings
+
+if TYPE_CHECKING:  # the graph stack is imported when a runtime opens, not by every server import
+    from graph.runner import Runner, ThreadViews
+    from graph.services import Services
+
+log = logging.getLogger("helpdesk.runtime")
+
+
+@dataclass
+class Runtime:
+    """The open resources of one server process; `close()` releases all of them."""
+
+    settings: Settings
+    services: Services
+    runner: Runner
+    views: ThreadViews
+    stack: AsyncExitStack
+    background: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    @property
+    def db(self) -> Database:
+        """The services' database."""
+        return self.services.db
+
+    def spawn(self, coro: Any) -> asyncio.Task[Any]:
+        """Run `coro` past the request that started it (kept referenced until done)."""
+        task = asyncio.create_task(coro)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+        return task
+
+    async def close(self, grace_s: float = 10.0) -> None:
+        """Let background runs finish (bounded), then close everything in reverse order."""
+        if self.background:
+            await asyncio.wait(set(self.background), timeout=grace_s)
+        await self.stack.aclose()
+
+
+def database_url(settings: Settings, stack: AsyncExitStack) -> str:
+    """DATABASE_URL, or the embedded Postgres under the data directory (stopped on close)."""
+    if settings.database_url:
+        return settings.database_url
+    server = embedded.start(settings.data_dir)
+    stack.callback(server.cleanup)
+    log.info("using the embedded Postgres", extra={"path": str(settings.data_dir)})
+    return embedded.uri(server)
+
+
+async def migrate_url(url: str) -> None:
+    """Apply pending migrations on `url`."""
+    db = Database.connect(url, pool_size=1)
+    try:
+        await migrate(db.engine)
+    finally:
+        await db.close()
+
+
+async def load_sample_kb(services: Services) -> None:
+    """Load the sample KB into an empty knowledge base; a failure is logged, not fatal."""
+    if services.kb is None:
+        return
+    try:
+        await services.kb.load_sample_if_empty()
+    except Exception:
+        log.exception("could not load the sample knowledge base")
+
+
+async def open_runtime(settings: Settings) -> Runtime:
+    """Open everything a server process needs, in order; nothing is left open on failure."""
+    from checkpoints.saver import open_checkpointer
+    from graph.graph import build_graph
+    from graph.runner import Runner, ThreadViews
+    from graph.services import open_services
+
+    async with AsyncExitStack() as stack:
+        url = await asyncio.to_thread(database_url, settings, stack)
+        await migrate_url(url)
+        services = await open_services(settings, url)
+        stack.push_async_callback(services.close)
+        pool, saver = await open_checkpointer(url)
+        stack.push_async_callback(pool.close)
+        await load_sample_kb(services)
+        graph = build_graph(checkpointer=saver)
+        runner, views = Runner(services, graph), ThreadViews(services, graph)
+        return Runtime(settings, services, runner, views, stack.pop_all())
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,209 @@
+"""Request and response models of the HTTP contract (API.md): is this data well-formed."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from tools.settings import Mode
+
+THREAD_ID = r"^[A-Za-z0-9_.:-]{1,128}$"
+TICKET_ID = r"^TCK-\d{4}-[A-Z0-9]{6}$"
+DRAFT_ID = r"^DRF-\d{4}-[A-Z0-9]{6}$"
+ACTION_ID = r"^[A-Za-z0-9_.:-]{1,128}$"
+TOKEN = r"^[A-Za-z0-9_.~-]{1,256}$"
+MESSAGE_MAX = 4000
+
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
+ActionId = Field(default=None, pattern=ACTION_ID, description="idempotency key (per user)")
+
+
+class AgentRequest(BaseModel):
+    """One turn: a message (or a confirm_token) on a new or existing thread."""
+
+    message: Text | None = Field(default=None, min_length=1, max_length=MESSAGE_MAX,
+                                description="what the person said; required unless confirm_token")
+    thread_id: str | None = Field(default=None, pattern=THREAD_ID,
+                                  description="existing or new thread id; omitted = new thread")
+    mode: Mode | None = Field(default=None, description="rules | llm | hybrid (server default)")
+    action_id: str | None = ActionId
+    confirm_token: str | None = Field(default=None, pattern=TOKEN,
+                                      description="confirms the thread's pending action")
+    ticket_id: str | None = Field(default=None, pattern=TICKET_ID, description="TCK-YYYY-XXXXXX")
+    draft_id: str | None = Field(default=None, pattern=DRAFT_ID, description="DRF-YYYY-XXXXXX")
+
+    @model_validator(mode="after")
+    def _message_or_token(self) -> AgentRequest:
+        if self.message is not None and not self.message.strip():
+            raise ValueError("message must not be blank")
+        if self.message is None and self.confirm_token is None:
+            raise ValueError("message is required unless confirm_token is given")
+        return self
+
+
+class ResumeRequest(BaseModel):
+    """A decision on the thread's pending action."""
+
+    decision: Literal["confirm", "cancel"]
+    confirm_token: str | None = Field(default=None, pattern=TOKEN,
+                                      description="required to confirm")
+    action_id: str | None = ActionId
+
+    @model_validator(mode="after")
+    def _token_to_confirm(self) -> ResumeRequest:
+        if self.decision == "confirm" and self.confirm_token is None:
+            raise ValueError("confirm_token is required to confirm")
+        return self
+
+
+class KbDocumentIn(BaseModel):
+    """A markdown article to create or replace in the knowledge base."""
+
+    doc_id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+    title: Text = Field(min_length=1, max_length=200)
+    body: Text = Field(min_length=1, max_length=200_000, description="markdown text")
+    lang: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Za-z]{2,4})?$")
+    tags: list[Annotated[Text, Field(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=32)
+    action_id: str | None = ActionId
+
+
+class KbDocumentOut(BaseModel):
+    """The stored article."""
+
+    model_config = ConfigDict(extra="allow")
+    doc_id: str
+    title: str
+    lang: str
+    tags: list[str] = Field(default_factory=list)
+
+
+class KbHitOut(BaseModel):
+    """A knowledge-base search hit."""
+
+    model_config = ConfigDict(extra="allow")
+    doc_id: str
+    title: str
+    snippet: str
+    score: float
+
+
+class MessageOut(BaseModel):
+    """One line of a thread's transcript."""
+
+    role: str
+    content: str
+    created_at: str | None = None
+
+
+class ThreadOut(BaseModel):
+    """A thread, its memory, pending action and transcript."""
+
+    model_config = ConfigDict(extra="allow")
+    thread_id: str
+    owner: str
+    status: Literal["idle", "interrupted", "busy"]
+    memory: dict[str, Any] = Field(default_factory=dict)
+    pending_action: dict[str, Any] | None = None
+    messages: list[MessageOut] = Field(default_factory=list)
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class ThreadSummary(BaseModel):
+    """A thread in the caller's list."""
+
+    model_config = ConfigDict(extra="allow")
+    thread_id: str
+    status: Literal["idle", "interrupted", "busy"]
+    title: str | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class CheckpointOut(BaseModel):
+    """One checkpoint of a thread's history."""
+
+    model_config = ConfigDict(extra="allow")
+    checkpoint_id: str
+    node: str | None = None
+    created_at: str | None = None
+    summary: str | None = None
+
+
+class CommentOut(BaseModel):
+    """A ticket comment."""
+
+    model_config = ConfigDict(extra="allow")
+    author_id: str
+    body: str
+    created_at: str
+
+
+class TicketOut(BaseModel):
+    """A ticket as API.md shows it."""
+
+    model_config = ConfigDict(extra="allow")
+    ticket_id: str
+    title: str
+    description: str
+    category: str
+    priority: str
+    status: str
+    requester_id: str
+    department: str
+    escalation_level: int
+    comments: list[CommentOut] = Field(default_factory=list)
+    created_at: str
+    updated_at: str
+
+
+class DraftOut(BaseModel):
+    """A ticket draft."""
+
+    model_config = ConfigDict(extra="allow")
+    draft_id: str
+    status: str
+    fields: dict[str, Any] = Field(default_factory=dict)
+    missing_fields: list[str] = Field(default_factory=list)
+
+
+class AuditEventOut(BaseModel):
+    """One audit event."""
+
+    model_config = ConfigDict(extra="allow")
+    id: int
+    trace_id: str
+    thread_id: str | None = None
+    actor: str
+    event_type: str
+    target: str | None = None
+    payload: dict[str, Any] = Field(default_factory=dict)
+    result: str | None = None
+    version_set: str
+    created_at: str
+
+
+class Health(BaseModel):
+    """The process is up."""
+
+    status: Literal["ok"] = "ok"
+
+
+class Ready(BaseModel):
+    """The server can take turns: database reachable, plus what it knows of the LLM."""
+
+    status: Literal["ready"] = "ready"
+    database: Literal["ok"] = "ok"
+    mode: str
+    auth: Literal["jwt", "dev"]
+    llm: dict[str, Any] | None = None

@@ -1,0 +1,93 @@
+"""From HTTP bodies to runner turns and back: the request mapping, node timings, turn metrics."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from graph.result import TurnResult
+from server.errors import failure_of
+from server.metrics import TURN_ERRORS, TURNS
+from server.schemas import AgentRequest, ResumeRequest
+from tools.domain import Actor
+from tools.errors import HelpdeskError
+
+if TYPE_CHECKING:
+    from graph.runner import TurnRequest
+    from server.runtime import Runtime
+
+log = logging.getLogger("helpdesk.turn")
+Event = tuple[str, dict[str, Any]]
+
+
+def agent_turn(body: AgentRequest) -> TurnRequest:
+    """The runner's request for POST /agent[/stream]."""
+    from graph.runner import TurnRequest
+
+    return TurnRequest(message=body.message, thread_id=body.thread_id, mode=body.mode,
+                       confirm_token=body.confirm_token, ticket_id=body.ticket_id,
+                       draft_id=body.draft_id)
+
+
+def resume_turn(thread_id: str, body: ResumeRequest) -> TurnRequest:
+    """The runner's request for POST /threads/{id}/resume[/stream]."""
+    from graph.runner import TurnRequest
+
+    return TurnRequest(thread_id=thread_id, decision=body.decision,
+                       confirm_token=body.confirm_token)
+
+
+class TurnLog:
+    """Times the graph nodes of one turn as their step events arrive; logs and counts the end."""
+
+    def __init__(self, actor: Actor) -> None:
+        self.actor = actor
+        self.nodes: dict[str, float] = {}
+        self.thread_id: str | None = None
+        self._last = time.perf_counter()
+
+    def see(self, name: str, data: dict[str, Any]) -> None:
+        """Note one event."""
+        now = time.perf_counter()
+        if name == "metadata":
+            self.thread_id = data.get("thread_id")
+        elif name == "step":
+            node = str(data.get("node"))
+            self.nodes[node] = round(self.nodes.get(node, 0.0) + (now - self._last) * 1000, 2)
+        self._last = now
+
+    def done(self, result: dict[str, Any] | None, error: BaseException | None) -> None:
+        """Count and log the turn's outcome."""
+        extra = {"actor": self.actor.user_id, "thread_id": self.thread_id, "nodes": self.nodes}
+        if result is not None:
+            TURNS.labels(result.get("status", "?"), result.get("mode_used", "?")).inc()
+            log.info("turn %s", result.get("status"), extra=extra)
+        elif error is not None:
+            TURN_ERRORS.labels(failure_of(error).code.value).inc()
+            log.info("turn failed: %s", failure_of(error).code.value, extra=extra)
+
+
+async def run_turn(runtime: Runtime, req: TurnRequest, actor: Actor, trace_id: str) -> TurnResult:
+    """Run a turn to its result, logging node timings."""
+    events = runtime.runner.stream(req, actor, trace_id=trace_id)
+    turn_log, result = TurnLog(actor), None
+    try:
+        result = await _last_result(events, turn_log)
+    except Exception as exc:
+        turn_log.done(None, exc)
+        raise
+    turn_log.done(result, None)
+    return TurnResult.model_validate(result)
+
+
+async def _last_result(events: AsyncIterator[Event], turn_log: TurnLog) -> dict[str, Any]:
+    result: dict[str, Any] | None = None
+    async for name, data in events:
+        turn_log.see(name, data)
+        if name == "result":
+            result = data
+    if result is None:
+        raise HelpdeskError("the turn ended without a result")
+    return result
