@@ -34,7 +34,7 @@ class Database:
     def connect(cls, url: str, *, pool_size: int = 10) -> Database:
         """Create the engine (connections open lazily)."""
         engine = create_async_engine(
-            sqlalchemy_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            sqlalchemy_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
         )
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False), libpq_url(url))
 
