@@ -10,8 +10,9 @@ from langgraph.runtime import Runtime
 from graph.context import Context
 from graph.state import State
 from nodes.create_ticket import write_with_audit
-from nodes.support import context_of, lang, outcome, services_of
+from nodes.support import context_of, event, lang, outcome, services_of
 from tools.handlers.ticket_ops import ToolOutcome, execute_tool
+from tools.replies import say
 from tools.registry import TICKET_TOOLS
 
 
@@ -36,6 +37,12 @@ async def ticket_tool(state: State, runtime: Runtime[Context]) -> dict[str, Any]
     svc = await services_of(runtime)
     verdict = state.get("verdict") or {}
     tool = TICKET_TOOLS[verdict["tool"]]
+    if seen := verdict.get("ticket"):
+        out = ToolOutcome("OK", say(tool.name, lang(state), **seen), ticket=seen)
+        done = event("PLAN_EXECUTED", seen["ticket_id"], result="OK", started=started,
+                     tool=tool.name, args=verdict["args"])
+        return {"outcome": tool_outcome(out, "ticket_op", tool.name),
+                "events": [*state.get("events", []), done]}
     async with svc.db.session() as session:
         out = await execute_tool(session, tool=tool, args=verdict["args"],
                                  actor=context_of(runtime).actor, lang=lang(state))

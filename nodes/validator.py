@@ -141,7 +141,10 @@ async def _judge_against_ticket(tool: TicketTool, args: dict[str, Any], state: S
         if reason := guard(tool, ticket, actor):
             return {"outcome": rejection("ticket_op", reason, lg, tool=tool.name)}
         if not tool.needs_confirmation:
-            return {"verdict": {"route": "ticket_op", "tool": tool.name, "args": args}}
+            # a read is answered from the row just checked: no second query for it
+            seen = crud_tickets.ticket_public(ticket) if ticket and tool.reads_only else None
+            return {"verdict": {"route": "ticket_op", "tool": tool.name, "args": args,
+                                "ticket": seen}}
         action = await crud_pending.create_pending(
             session, thread_id=thread_id(), actor=actor, tool=tool.name, args=args,
             target=args.get("ticket_id"), ttl_s=svc.settings.pending_ttl_s,

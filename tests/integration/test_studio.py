@@ -1,0 +1,86 @@
+"""`langgraph dev` loads langgraph.json and an interrupt → resume round trip works through the SDK."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from langgraph_sdk import get_client
+
+ROOT = Path(__file__).resolve().parents[2]
+LANGGRAPH = Path(sys.executable).with_name("langgraph")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def studio(db_url: str) -> Iterator[str]:
+    port = _free_port()
+    log = tempfile.NamedTemporaryFile(prefix="langgraph-dev-", suffix=".log", delete=False)
+    env = {**os.environ, "DATABASE_URL": db_url, "HELPDESK_MODE": "rules",
+           "LANGGRAPH_CLI_NO_ANALYTICS": "1", "LANGSMITH_TRACING": "false"}
+    env.pop("OPENAI_MODEL", None)
+    proc = subprocess.Popen(
+        [str(LANGGRAPH), "dev", "--no-browser", "--no-reload", "--port", str(port),
+         "--host", "127.0.0.1"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(url, proc, Path(log.name))
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"langgraph dev exited:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{url}/ok", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"langgraph dev did not start:\n{log.read_text()[-3000:]}")
+
+
+async def test_interrupt_and_resume_through_the_sdk(studio: str) -> None:
+    client = get_client(url=studio)
+    assistants = await client.assistants.search(graph_id="helpdesk")
+    assert assistants, "langgraph.json must expose the helpdesk graph"
+    graph = await client.assistants.get_graph(assistants[0]["assistant_id"])
+    names = {n["id"] for n in graph["nodes"]}
+    assert {"context_restore", "confirm_gate", "global_router", "ticket_subplanner", "validator",
+            "kb_answer", "create_ticket", "resume_draft", "ticket_tool", "execute_pending",
+            "finalize", "await_confirmation"} <= names
+
+    thread = await client.threads.create()
+    tid = thread["thread_id"]
+    state = await client.runs.wait(tid, "helpdesk", input={"message": "我的VPN连不上了，帮我提个工单"})
+    ticket_id = state["result"]["ticket"]["ticket_id"]
+    state = await client.runs.wait(tid, "helpdesk", input={"message": f"取消 {ticket_id}"})
+    assert state["result"]["status"] == "NEED_CONFIRMATION"
+    snapshot = await client.threads.get_state(tid)
+    assert snapshot["next"] == ["await_confirmation"]
+    assert snapshot["tasks"][0]["interrupts"], "the pending action must show as an interrupt"
+
+    state = await client.runs.wait(tid, "helpdesk", command={"resume": {"decision": "confirm"}})
+    assert state["result"]["status"] == "OK"
+    assert state["result"]["ticket"]["status"] == "CANCELLED"
