@@ -28,6 +28,8 @@ def _decision(state: State) -> str | None:
     word = classify_confirmation(state.get("message") or "") if state.get("message") else None
     if word is None and state.get("confirm_token"):
         return "confirm"
+    if word == "cancel" and not (state.get("memory") or {}).get("pending_action_id"):
+        return None  # nothing waits: "取消这个工单" is a request for the planner, not an answer
     return word
 
 

@@ -105,7 +105,7 @@ async def test_cancel_word_cancels_pending_not_ticket(stack: Stack) -> None:
     who = actor()
     thread, ticket_id = await _new_ticket(stack, who)
     r = await stack.turn(who, "cancel that ticket", thread_id=thread)
-    assert r.status == "NEED_CONFIRMATION"
+    assert r.status == "NEED_CONFIRMATION", (r.reason, r.reply)
     r = await stack.turn(who, "算了，不取消了", thread_id=thread)
     assert (r.status, r.intent) == ("CANCELLED", "cancel")
     assert (await _ticket(stack, ticket_id)).status == "OPEN"
