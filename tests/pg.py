@@ -7,7 +7,9 @@ With `TEST_DATABASE_URL` set, that server is used instead of the embedded one (i
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
+import shutil
 import tempfile
 import uuid
 from pathlib import Path
@@ -33,6 +35,7 @@ def admin_url() -> str:
         else:
             root = Path(tempfile.mkdtemp(prefix="helpdesk-test-"))
             root.chmod(0o755)  # the pgserver system user must reach it when we run as root
+            atexit.register(shutil.rmtree, root, True)  # runs after pgserver's own clean-up
             _server = embedded.start(root, cleanup="delete")
             _admin_url = embedded.uri(_server)
         _make_template(_admin_url)
