@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tools.db.ids import new_ticket_id
 from tools.db.models import Ticket, TicketComment
@@ -25,9 +26,22 @@ async def create_ticket(session: AsyncSession, *, fields: dict[str, Any], actor:
     return ticket
 
 
-async def get_ticket(session: AsyncSession, *, ticket_id: str) -> Ticket | None:
-    """One ticket with its comments, or None."""
-    return await session.get(Ticket, ticket_id)
+RECENT_COMMENTS = 20  # a ticket in a chat result carries its latest comments, not all of them
+
+
+async def get_ticket(
+    session: AsyncSession, *, ticket_id: str, comments: int | None = RECENT_COMMENTS,
+    refresh: bool = False,
+) -> Ticket | None:
+    """One ticket with its latest `comments` comments (None: all), or None."""
+    ticket = await session.get(Ticket, ticket_id, populate_existing=refresh)
+    if ticket is None:
+        return None
+    query = (select(TicketComment).where(TicketComment.ticket_id == ticket_id)
+             .order_by(TicketComment.id.desc()))
+    rows = list((await session.scalars(query if comments is None else query.limit(comments))).all())
+    set_committed_value(ticket, "comments", rows[::-1])
+    return ticket
 
 
 def _visible(actor: Actor) -> Any:
@@ -63,8 +77,7 @@ async def update_ticket(
     )
     if (await session.execute(stmt)).scalar_one_or_none() is None:
         return None
-    ticket = await session.get(Ticket, ticket_id, populate_existing=True)
-    return ticket
+    return await get_ticket(session, ticket_id=ticket_id, refresh=True)
 
 
 async def add_comment(session: AsyncSession, *, ticket_id: str, author_id: str, body: str) -> TicketComment:

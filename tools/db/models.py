@@ -64,7 +64,7 @@ class Ticket(Base):
     created_at: Mapped[datetime] = _ts()
     updated_at: Mapped[datetime] = _ts()
     comments: Mapped[list[TicketComment]] = relationship(
-        order_by="TicketComment.id", lazy="selectin", cascade="all, delete-orphan"
+        order_by="TicketComment.id", lazy="noload", cascade="all, delete-orphan"
     )
 
 
