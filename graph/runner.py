@@ -87,22 +87,25 @@ class Runner:
 
     async def _lease(self, req: TurnRequest, thread_id: str, run_id: str, actor: Actor,
                      trace_id: str) -> str:
-        async with _db_errors(), self.services.db.session() as session:
-            if req.decision and req.thread_id:
-                row = await crud_threads.get_thread(session, thread_id=thread_id)
-                if row is None or row.owner_id != actor.user_id:
-                    raise NotFound(f"thread {thread_id} not found")
+        db = self.services.db
+        if req.decision and req.thread_id:
+            await self._owned(thread_id, actor)  # resuming never creates a thread
+        async with _db_errors(), db.autocommit() as conn:
             status = await crud_threads.acquire_lease(
-                session, thread_id=thread_id, owner_id=actor.user_id, department=actor.department,
+                conn, thread_id=thread_id, owner_id=actor.user_id, department=actor.department,
                 title=req.message or "", run_id=run_id, trace_id=trace_id,
                 lease_s=self.services.settings.thread_lease_s)
-            if status is not None:
-                return status
+        if status is not None:
+            return status
+        await self._owned(thread_id, actor)
+        raise ThreadBusy(f"thread {thread_id} is running another turn; retry shortly",
+                         retry_after=1)
+
+    async def _owned(self, thread_id: str, actor: Actor) -> None:
+        async with _db_errors(), self.services.db.session() as session:
             row = await crud_threads.get_thread(session, thread_id=thread_id)
         if row is None or row.owner_id != actor.user_id:
             raise NotFound(f"thread {thread_id} not found")
-        raise ThreadBusy(f"thread {thread_id} is running another turn; retry shortly",
-                         retry_after=1)
 
     async def _drive(self, req: TurnRequest, thread_id: str, run_id: str, actor: Actor,
                      trace_id: str, status: str, queue: asyncio.Queue[Any], tokens: bool) -> None:
@@ -148,8 +151,8 @@ class Runner:
 
     async def _release(self, thread_id: str, run_id: str, status: str) -> None:
         try:
-            async with self.services.db.session() as session:
-                await crud_threads.release_lease(session, thread_id=thread_id, run_id=run_id,
+            async with self.services.db.autocommit() as conn:
+                await crud_threads.release_lease(conn, thread_id=thread_id, run_id=run_id,
                                                  status=status)
         except Exception:  # the lease expires by itself; never mask the turn's own outcome
             pass

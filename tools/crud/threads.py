@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from tools.db.models import Thread, ThreadMessage
 
@@ -24,7 +24,7 @@ RETURNING t.status
 
 
 async def acquire_lease(
-    session: AsyncSession, *, thread_id: str, owner_id: str, department: str, title: str,
+    session: AsyncSession | AsyncConnection, *, thread_id: str, owner_id: str, department: str, title: str,
     run_id: str, trace_id: str, lease_s: int,
 ) -> str | None:
     """Take the run lease (creating the thread if new); its status, or None if not taken."""
@@ -33,7 +33,7 @@ async def acquire_lease(
     return (await session.execute(_ACQUIRE, params)).scalar_one_or_none()
 
 
-async def release_lease(session: AsyncSession, *, thread_id: str, run_id: str, status: str) -> None:
+async def release_lease(session: AsyncSession | AsyncConnection, *, thread_id: str, run_id: str, status: str) -> None:
     """Give the lease back and record the thread's status after the run."""
     await session.execute(
         update(Thread)

@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine,
+)
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -43,6 +45,15 @@ class Database:
         """One unit of work: commit if the block succeeds, roll back if it raises."""
         async with self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[AsyncConnection]:
+        """A connection where each statement commits by itself: one round trip, no BEGIN/COMMIT.
+
+        Only for single statements that are atomic on their own (the thread lease).
+        """
+        async with self.engine.connect() as conn:
+            yield await conn.execution_options(isolation_level="AUTOCOMMIT")
 
     async def close(self) -> None:
         """Dispose of every pooled connection."""
