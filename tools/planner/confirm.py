@@ -1,0 +1,77 @@
+"""Is a whole message the answer to a pending confirmation (确认 / yes, or 算了 / no)?"""
+
+from __future__ import annotations
+
+import re
+
+from tools.domain import TicketStatus
+from tools.planner.lexicon import Hit, Lexicon, compile_terms, fold, normalize
+from tools.planner.plan import Confirmation
+from tools.planner.vocab import terms, tool_terms, vocab
+from tools.registry import TICKET_TOOLS
+
+_MAX_CHARS = int(vocab()["confirmation"]["max_chars"])
+_CONFIRMED_TOOLS = [name for name, tool in TICKET_TOOLS.items() if tool.needs_confirmation]
+_CANCELLING_TOOLS = [
+    name for name, tool in TICKET_TOOLS.items() if tool.target_status is TicketStatus.CANCELLED
+]
+# A confirm may restate the action it confirms ("yes, escalate it", "确认关闭"): the words of the
+# tools that need confirmation are echoes. Words of a cancelling tool ("withdraw", "撤销") read as
+# cancel unless the pending tool is known to be that tool. Cancel wins ties on equal spans.
+_TOKENS = Lexicon({
+    "cancel": [*terms("confirmation", "cancel"), *terms("negation", "zh"),
+               *terms("negation", "en"), *(w for n in _CANCELLING_TOOLS for w in tool_terms(n))],
+    "confirm": terms("confirmation", "confirm"),
+    "echo": [w for name in _CONFIRMED_TOOLS for w in tool_terms(name)],
+    "filler": terms("confirmation", "filler"),
+})
+_TOOL_WORDS = {name: compile_terms(tool_terms(name)) for name in _CONFIRMED_TOOLS}
+_SEPARATORS = re.compile(r"[\W_]*")
+
+
+def classify_confirmation(text: str, *, pending_tool: str | None = None) -> Confirmation | None:
+    """"confirm" / "cancel" when the WHOLE message answers a pending action, else None.
+
+    Any cancel or negation word makes it "cancel" ("算了，不取消了", "no, don't cancel it",
+    "不确认"): when in doubt nothing dangerous runs. A message with anything else in it
+    ("ok, now show me my tickets") or a question ("确认？") is not an answer: None. With
+    `pending_tool`, a restated action must be that tool ("yes, close it" does not confirm an
+    escalation), and "yes, cancel it" confirms a pending cancel_ticket instead of aborting it.
+    """
+    normalized = normalize(text)
+    if not normalized or len(normalized) > _MAX_CHARS or normalized[-1] in "?？":
+        return None  # empty, a whole new request, or a question ("确认？") rather than an answer
+    tokens = _tokens(normalized)
+    if tokens is None:
+        return None
+    kinds = _kinds(tokens, pending_tool)
+    if "cancel" in kinds:
+        return "cancel"
+    if "confirm" in kinds and "mismatch" not in kinds:
+        return "confirm"
+    return None
+
+
+def _tokens(text: str) -> list[Hit] | None:
+    """The message as vocabulary tokens, or None when anything else is in it."""
+    hits, edge = _TOKENS.hits(text), 0
+    for hit in hits:
+        if not _SEPARATORS.fullmatch(text, edge, hit.start):
+            return None
+        edge = hit.end
+    return hits if _SEPARATORS.fullmatch(text, edge) else None
+
+
+def _kinds(tokens: list[Hit], pending_tool: str | None) -> list[str]:
+    """Token kinds, with echoes checked against the pending tool when it is known."""
+    kinds: list[str] = []
+    for token in tokens:
+        kind = token.label
+        if pending_tool in _TOOL_WORDS and kind in ("cancel", "echo"):
+            restates = _TOOL_WORDS[pending_tool].fullmatch(fold(token.term)) is not None
+            if kind == "echo" and not restates:
+                kind = "mismatch"
+            elif kind == "cancel" and restates and "confirm" in kinds:
+                kind = "echo"
+        kinds.append(kind)
+    return kinds

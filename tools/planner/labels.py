@@ -1,0 +1,78 @@
+"""Explicitly labelled ticket fields: "标题: …", "类别是网络", "priority: high"."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tools.planner.lexicon import Lexicon, alternation, compile_terms, fold
+from tools.planner.vocab import terms, vocab
+
+_FIELDS = ("title", "description", "category", "priority")
+_LABEL_OF = {name: compile_terms(terms("fields", "labels", name)) for name in _FIELDS}
+_ALL_LABELS = alternation([t for name in _FIELDS for t in terms("fields", "labels", name)])
+_SEPARATOR = alternation(terms("fields", "separators"))
+# All patterns here run on folded text (lexicon.fold); values are sliced from the original.
+_LABEL = re.compile(f"(?P<label>{_ALL_LABELS})\\s*(?P<sep>{_SEPARATOR})?\\s*")
+_STRONG_LABEL = re.compile(f"(?:{_ALL_LABELS})\\s*[:：=]")
+_END = {"title": re.compile(r"[\n。；;!！?？]"), "description": re.compile(r"\n")}
+CATEGORY_LABELS = Lexicon({c: v["labels"] for c, v in vocab()["categories"].items()})
+EXPLICIT_PRIORITY = re.compile(r"(?<![a-z0-9])p\s?(?P<n>[1-4])(?![0-9])")
+_LEVELS = {str(k).lower(): str(v) for k, v in vocab()["priorities"]["levels"].items()}
+_LEVEL = compile_terms(_LEVELS)
+
+
+@dataclass
+class Labelled:
+    """Field values given with a label, and the spans they occupy (to leave out of a title)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+def labelled_fields(text: str) -> Labelled:
+    """Every labelled field in `text`; the first label of a field wins."""
+    found, folded = Labelled(), fold(text)
+    for match in _LABEL.finditer(folded):
+        name = next(n for n in _FIELDS if _LABEL_OF[n].fullmatch(match.group("label")))
+        if name in found.values:
+            continue
+        value, end = _value(name, text, folded, match)
+        if value:
+            found.values[name] = value
+            found.spans.append((match.start(), end))
+    return found
+
+
+def _value(name: str, text: str, folded: str, match: re.Match[str]) -> tuple[str | None, int]:
+    """(value, end offset) of the field whose label is `match` (found in `folded`)."""
+    start = match.end()
+    if name == "category":
+        hits = CATEGORY_LABELS.hits(text[start:start + 20])
+        return (hits[0].label, start + hits[0].end) if hits and hits[0].start == 0 else (None, 0)
+    if name == "priority":
+        return _priority_value(folded, start)
+    if not match.group("sep"):
+        return None, 0
+    end = _value_end(name, folded, start)
+    value = text[start:end].strip(" ,，。;；:：")
+    return value or None, end
+
+
+def _priority_value(folded: str, start: int) -> tuple[str | None, int]:
+    """A priority written right after its label: "P2", "高", "urgent"."""
+    if explicit := EXPLICIT_PRIORITY.match(folded, start):
+        return f"P{explicit.group('n')}", explicit.end()
+    if level := _LEVEL.match(folded, start):
+        return _LEVELS[level.group()], level.end()
+    return None, 0
+
+
+def _value_end(name: str, folded: str, start: int) -> int:
+    """Where a free-text value ends: at its terminator or the next "label:"."""
+    ends = [len(folded)]
+    if terminator := _END[name].search(folded, start):
+        ends.append(terminator.start())
+    if next_label := _STRONG_LABEL.search(folded, start):
+        ends.append(next_label.start())
+    return min(ends)

@@ -1,0 +1,48 @@
+"""How a keyword is used: plainly, negated ("不取消"), asked about ("怎么取消"), or asked of."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from tools.planner.lexicon import Hit, alternation
+from tools.planner.vocab import terms
+
+Modifier = Literal["plain", "negated", "asked", "status"]
+
+_WINDOW = 40  # characters before a keyword that can still modify it
+
+
+def _zh_before(heads: list[str]) -> re.Pattern[str]:
+    """`heads` (then up to two bridge words such as 要/帮我) right before the keyword."""
+    bridge = alternation(terms("negation", "zh_bridge"))
+    return re.compile(f"(?:{alternation(heads)})(?:{bridge}){{0,2}}\\s*$")
+
+
+def _en_before(heads: list[str], *, reach: int) -> re.Pattern[str]:
+    """`heads`, then at most `reach` words (none of them a breaker), right before the keyword."""
+    breakers = alternation(terms("negation", "en_breakers"))
+    word = f"(?!(?:{breakers}))[A-Za-z']+\\s+"
+    return re.compile(f"(?:{alternation(heads)})\\s+(?:{word}){{0,{reach}}}$")
+
+
+_NEGATED = (_zh_before(terms("negation", "zh")), _en_before(terms("negation", "en"), reach=3))
+_ASKED = (_zh_before(terms("asked", "zh")), _en_before(terms("asked", "en"), reach=2))
+_STATUS_BEFORE = (
+    re.compile(f"(?:{alternation(terms('status_question', 'zh_before'))})\\s*$"),
+    _en_before(terms("status_question", "en_before"), reach=1),
+)
+_STATUS_AFTER = re.compile(f"\\s*(?:{alternation(terms('status_question', 'zh_after'))})")
+
+
+def modifier(folded: str, hit: Hit) -> Modifier:
+    """How `hit` is used in the folded message; negation beats a question, a question a request."""
+    before = folded[max(0, hit.start - _WINDOW):hit.start]
+    if any(p.search(before) for p in _NEGATED):
+        return "negated"
+    if any(p.search(before) for p in _ASKED):
+        return "asked"
+    if any(p.search(before) for p in _STATUS_BEFORE) or _STATUS_AFTER.match(folded, hit.end):
+        return "status"
+    return "plain"
+

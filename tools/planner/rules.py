@@ -1,0 +1,127 @@
+"""The deterministic rules planner (zh + en): a route, a ticket tool and its args from vocab.yaml.
+
+The steps run in order and the first that recognises the message plans it: a draft reference,
+a ticket operation, a new ticket, a greeting, a question about a named ticket, a how-to
+question, the continuation of an active draft, a bare symptom; anything else is chitchat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tools.planner.analysis import Analysis, Keyword, analyse
+from tools.planner.confirm import classify_confirmation
+from tools.planner.fields import category_of, extract_ticket_fields
+from tools.planner.lexicon import compile_terms, normalize
+from tools.planner.plan import Plan, PlanContext, Route
+from tools.planner.references import extract_references
+from tools.planner.ticket_ops import plan_ticket_op, show_ticket
+from tools.planner.vocab import terms
+
+__all__ = ["classify_confirmation", "extract_references", "extract_ticket_fields", "plan_rules"]
+
+REQUIRED_FIELDS = ("title", "description", "category")
+_DISCARD = compile_terms(terms("draft", "discard"))
+_GREETING = compile_terms([*terms("intents", "chitchat"), *terms("fillers")])
+Step = Callable[[Analysis, PlanContext], Plan | None]
+
+
+def plan_rules(text: str, ctx: PlanContext) -> Plan:
+    """The rules-mode Plan for one message, given the ids the caller already resolved."""
+    analysis = analyse(normalize(text))
+    for step in _STEPS:
+        if (plan := step(analysis, ctx)) is not None:
+            return plan
+    negated = analysis.used("strong", "weak", "create", use="negated")
+    why = f"negated:{negated[0].hit.term}" if negated else "unclear"
+    return _plan("chitchat", why)
+
+
+def _plan(route: Route, rationale: str, **kw: object) -> Plan:
+    return Plan.model_validate({"route": route, "rationale": rationale, "source": "rules", **kw})
+
+
+def _draft_reference(a: Analysis, ctx: PlanContext) -> Plan | None:
+    """"那个草稿" / DRF-… / "continue the draft" resumes it (discarding is not a plan here)."""
+    if not (a.refs.draft_ref or a.refs.draft_ids):
+        return None
+    if _DISCARD.search(a.folded):
+        return _plan("chitchat", "ref:draft+discard→unsupported")
+    return _resume(a, ctx, "ref:draft→resume_draft")
+
+
+def _resume(a: Analysis, ctx: PlanContext, why: str) -> Plan:
+    """Resume the draft with the fields this message adds (a new sentence never renames it)."""
+    args = extract_ticket_fields(a.text).filled()
+    if ctx.draft_fields.get("title"):
+        args.pop("title", None)
+    have = {**ctx.draft_fields, **args}
+    missing = [] if ctx.draft_id else ["draft_id"]
+    missing += [f for f in REQUIRED_FIELDS if not have.get(f)]
+    return _plan("resume_draft", why, args=args, missing_fields=missing)
+
+
+def _create(a: Analysis, ctx: PlanContext) -> Plan | None:
+    """提工单 / open a ticket: a new ticket from the fields given (with none, the active draft)."""
+    creates = a.used("create")
+    if not creates:
+        return None
+    why = f"kw:{creates[0].hit.term}→create_ticket"
+    args = extract_ticket_fields(a.text).filled()
+    if ctx.draft_id and not args:
+        return _resume(a, ctx, f"{why}+active draft→resume_draft")
+    missing = [f for f in REQUIRED_FIELDS if f not in args]
+    return _plan("create_ticket", why, args=args, missing_fields=missing)
+
+
+def _greeting(a: Analysis, ctx: PlanContext) -> Plan | None:
+    """你好 / thanks / bye, and nothing else."""
+    if a.chitchat and not _GREETING.sub("", a.folded).strip(" ,，。.!！?？~"):
+        return _plan("chitchat", "greeting")
+    return None
+
+
+def _ticket_question(a: Analysis, ctx: PlanContext) -> Plan | None:
+    """A ticket named alone, or asked about ("TCK-… 为什么还没处理"): show it."""
+    named = a.refs.ticket_ids or a.refs.ticket_ref or a.refs.ordinal is not None
+    if not named or a.used("strong", "weak", "create", use="negated"):
+        return None
+    if a.bare or a.kb_question:
+        return show_ticket(a, ctx, "ref:ticket")
+    return None
+
+
+def _kb(a: Analysis, ctx: PlanContext) -> Plan | None:
+    """How-to questions: 怎么 / 如何 / 为什么 / how do I / what is …"""
+    asked = a.used("create", "strong", "weak", use="asked")
+    if asked or a.kb_question:
+        why = f"asked:{asked[0].hit.term}" if asked else "kb:question"
+        return _plan("kb_qa", f"{why}→kb_qa", args={"query": a.text})
+    return None
+
+
+def _draft_continuation(a: Analysis, ctx: PlanContext) -> Plan | None:
+    """With an active draft, more fields or 继续 / 补充 carry it on."""
+    if not ctx.draft_id or a.used("strong", "weak", "create", use="negated"):
+        return None
+    cont: list[Keyword] = a.used("continue")
+    if cont:
+        return _resume(a, ctx, f"kw:{cont[0].hit.term}→resume_draft")
+    if extract_ticket_fields(a.text).filled():
+        return _resume(a, ctx, "fields→resume_draft")
+    return None
+
+
+def _symptom(a: Analysis, ctx: PlanContext) -> Plan | None:
+    """A bare symptom ("VPN连不上") with no request: search the knowledge base."""
+    if a.used("strong", "weak", "create", use="negated"):
+        return None
+    if category := category_of(a.text):
+        return _plan("kb_qa", f"symptom:{category}→kb_qa", args={"query": a.text})
+    return None
+
+
+_STEPS: tuple[Step, ...] = (
+    _draft_reference, plan_ticket_op, _create, _greeting, _ticket_question, _kb,
+    _draft_continuation, _symptom,
+)

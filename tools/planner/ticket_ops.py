@@ -1,0 +1,85 @@
+"""Which ticket tool a message asks for, and the ticket_op Plan that runs it."""
+
+from __future__ import annotations
+
+import re
+
+from tools.planner.analysis import TOOL_NAMES, Analysis, Keyword
+from tools.planner.lexicon import compile_terms, fold
+from tools.planner.plan import Plan, PlanContext
+from tools.planner.ticket_args import tool_args
+from tools.planner.vocab import terms
+from tools.registry import TICKET_TOOLS, TicketTool
+
+# Tools named by what they do, not by a second list of names: the reader of one ticket (state
+# questions, a ticket named alone) and the lister that filters by status ("已关闭的工单").
+SHOW_ONE = next(n for n, t in TICKET_TOOLS.items() if t.reads_only and t.needs_ticket)
+LISTER = next(n for n, t in TICKET_TOOLS.items() if "status" in t.args.model_fields)
+# Bare "取消" / "cancel" is the confirmation protocol's abort word: it never picks a ticket from
+# memory on its own; it needs the ticket named in the text ("取消这个工单", "cancel it").
+_PROTOCOL_CANCEL = compile_terms(terms("confirmation", "cancel"))
+_COLON = re.compile("[:：]")
+
+
+def plan_ticket_op(a: Analysis, ctx: PlanContext) -> Plan | None:
+    """A ticket_op Plan when a tool keyword counts, else None."""
+    if a.used("create") and not _named(a):
+        return None  # "提个工单，要求升级Office": the new ticket's words win
+    payload = _payload_start(a)
+    found = [(tool, k) for k in a.keywords
+             if k.hit.start < payload and (tool := _tool_of(k, a, ctx))]
+    if not found:
+        return None
+    if a.refs.ticket_ids and any(TICKET_TOOLS[t].needs_ticket for t, _ in found):
+        found = [(t, k) for t, k in found if TICKET_TOOLS[t].needs_ticket]
+    # by tool precedence; for the same tool a list filter ("已关闭的工单") carries the most
+    tool, keyword = min(found, key=lambda p: (TOOL_NAMES.index(p[0]), p[1].kind != "filter"))
+    return plan_tool(TICKET_TOOLS[tool], a, ctx, keyword, f"kw:{keyword.hit.term}→{tool}")
+
+
+def show_ticket(a: Analysis, ctx: PlanContext, why: str) -> Plan:
+    """Show the ticket the message names (a read, so naming it is enough)."""
+    return plan_tool(TICKET_TOOLS[SHOW_ONE], a, ctx, None, f"{why}→{SHOW_ONE}")
+
+
+def plan_tool(tool: TicketTool, a: Analysis, ctx: PlanContext, keyword: Keyword | None,
+              why: str) -> Plan:
+    """The Plan for `tool`, its args read from the message, confirmation from the registry."""
+    hit = keyword.hit if keyword else None
+    args, missing = tool_args(tool, a.text, hit, ctx, a.refs.ticket_ids)
+    if keyword is not None and keyword.kind == "filter":
+        args["status"] = keyword.target
+    if tool.needs_ticket and "ticket_id" in missing and len(a.refs.ticket_ids) > 1:
+        why += f"; ambiguous: {len(a.refs.ticket_ids)} ticket ids"
+    return Plan(route="ticket_op", tool=tool.name, args=args, missing_fields=missing,
+                need_confirmation=tool.needs_confirmation, rationale=why, source="rules")
+
+
+def _payload_start(a: Analysis) -> int:
+    """Where the payload starts: after the first colon that follows a tool keyword.
+
+    Words in "comment on it: fixed after reboot" or "标题改成：关闭VPN后…" are the comment or the
+    title, not another request.
+    """
+    for k in a.keywords:
+        if k.kind in ("strong", "weak") and (colon := _COLON.search(a.text, k.hit.end)):
+            return colon.end()
+    return len(a.text)
+
+
+def _named(a: Analysis) -> bool:
+    """True when the text names a ticket (an id, a back-reference or an ordinal)."""
+    return bool(a.refs.ticket_ids or a.refs.ticket_ref or a.refs.ordinal is not None)
+
+
+def _tool_of(k: Keyword, a: Analysis, ctx: PlanContext) -> str | None:
+    """The tool a keyword asks for in this message, or None when it does not count."""
+    if k.kind == "filter" and k.use == "plain":
+        return LISTER
+    if k.kind not in ("strong", "weak") or k.use in ("negated", "asked"):
+        return None
+    if k.kind == "weak" or k.use == "status":
+        from_context = ctx.ticket_id is not None and a.bare
+        if not (a.anchored or (from_context and not _PROTOCOL_CANCEL.fullmatch(fold(k.hit.term)))):
+            return None
+    return SHOW_ONE if k.use == "status" else k.target
