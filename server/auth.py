@@ -95,7 +95,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_dev_mode(settings: Settings, host: str) -> None:
+def check_dev_mode(settings: Settings, host: str, *, warn: bool = True) -> None:
     """Warn about dev mode; refuse it on a non-loopback bind unless explicitly allowed."""
     if settings.auth_jwt_secret:
         return
@@ -103,4 +103,5 @@ def check_dev_mode(settings: Settings, host: str) -> None:
         raise RuntimeError(
             f"refusing dev-mode identity on non-loopback address {host!r}: set AUTH_JWT_SECRET, "
             "bind to 127.0.0.1, or set AUTH_ALLOW_DEV_ON_PUBLIC=1 if you really mean it")
-    log.warning(DEV_WARNING)
+    if warn:
+        log.warning(DEV_WARNING)

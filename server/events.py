@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, create_model
+from pydantic import BaseModel, ConfigDict
+from pydantic.json_schema import models_json_schema
 from sse_starlette import ServerSentEvent
 
 from graph.result import TurnResult
 from server.errors import ErrorBody
 
+_REF = "#/components/schemas/"
 EventName = Literal["metadata", "step", "token", "interrupt", "result", "error", "end"]
 
 
@@ -57,19 +59,29 @@ def encode(event: str, data: BaseModel | dict[str, Any]) -> ServerSentEvent:
     return ServerSentEvent(data=checked.model_dump_json(), event=event)
 
 
-def _envelope(name: str, data: type[BaseModel]) -> type[BaseModel]:
-    fields: dict[str, Any] = {"event": (Literal[name], ...), "data": (data, ...)}
-    model: type[BaseModel] = create_model(f"{name.capitalize()}Event", **fields)
-    model.__doc__ = f"`event: {name}` with its JSON `data`. {data.__doc__ or ''}".strip()
-    return model
+def _envelope(name: str, model: type[BaseModel]) -> dict[str, Any]:
+    # OpenAPI 3.2 style: `data` is a string carrying JSON described by `contentSchema`
+    return {
+        "type": "object", "title": f"{name.capitalize()}Event", "required": ["event", "data"],
+        "description": f"`event: {name}`. {model.__doc__ or ''}".strip(),
+        "properties": {
+            "event": {"type": "string", "const": name},
+            "data": {"type": "string", "contentMediaType": "application/json",
+                     "contentSchema": {"$ref": f"{_REF}{model.__name__}"}},
+        },
+    }
 
 
 def event_schemas() -> dict[str, Any]:
-    """JSON schemas of every event envelope plus their union `SseEvent`, for the OpenAPI doc."""
-    envelopes = tuple(_envelope(name, model) for name, model in DATA_MODELS.items())
-    union_type: Any = Annotated[Union[envelopes], Field(discriminator="event")]  # noqa: UP007
-    union: TypeAdapter[Any] = TypeAdapter(union_type)
-    schema = union.json_schema(ref_template="#/components/schemas/{model}", mode="serialization")
-    defs: dict[str, Any] = schema.pop("$defs", {})
-    defs["SseEvent"] = schema
+    """Schemas of every event, their data models, and their union `SseEvent`, for OpenAPI."""
+    _, top = models_json_schema([(m, "serialization") for m in DATA_MODELS.values()],
+                                ref_template=_REF + "{model}")
+    defs: dict[str, Any] = dict(top.get("$defs", {}))
+    events = {name: f"{name.capitalize()}Event" for name in DATA_MODELS}
+    defs.update({events[n]: _envelope(n, m) for n, m in DATA_MODELS.items()})
+    defs["SseEvent"] = {
+        "oneOf": [{"$ref": _REF + e} for e in events.values()],
+        "discriminator": {"propertyName": "event",
+                          "mapping": {n: _REF + e for n, e in events.items()}},
+    }
     return defs

@@ -32,6 +32,12 @@ def _route(scope: Scope) -> str:
     return path if isinstance(path, str) else "<unmatched>"
 
 
+def _recover_after(scope: Scope, status: int) -> None:
+    runtime = getattr(getattr(scope.get("app"), "state", None), "runtime", None)
+    if status == 503 and runtime is not None:
+        runtime.recover_soon()
+
+
 class ObserveMiddleware:
     """Give each request a trace id (state + `X-Trace-Id` header), log it, count it.
 
@@ -65,6 +71,7 @@ class ObserveMiddleware:
             await self._fail(exc, scope, receive, send_traced, bool(outcome["started"]))
         finally:
             HTTP_IN_FLIGHT.dec()
+            _recover_after(scope, int(outcome["status"]))
             self._record(scope, int(outcome["status"]), time.perf_counter() - start)
             TRACE_ID.reset(token)
 

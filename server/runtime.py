@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -28,8 +29,10 @@ class Runtime:
     services: Services
     runner: Runner
     views: ThreadViews
+    pool: Any  # the checkpointer's psycopg AsyncConnectionPool
     stack: AsyncExitStack
     background: set[asyncio.Task[Any]] = field(default_factory=set)
+    _last_recovery: float = 0.0
 
     @property
     def db(self) -> Database:
@@ -42,6 +45,22 @@ class Runtime:
         self.background.add(task)
         task.add_done_callback(self.background.discard)
         return task
+
+    def recover_soon(self) -> None:
+        """After a database failure, drop the pooled connections that died with it (once a second).
+
+        SQLAlchemy recycles its pool on the first disconnect error; the checkpointer's pool keeps
+        dead connections until checked, so a turn after an outage would fail once per connection.
+        """
+        if time.monotonic() - self._last_recovery >= 1.0:
+            self._last_recovery = time.monotonic()
+            self.spawn(self._check_pool())
+
+    async def _check_pool(self) -> None:
+        try:
+            await self.pool.check()
+        except Exception:
+            log.warning("checkpointer pool check failed", exc_info=True)
 
     async def close(self, grace_s: float = 10.0) -> None:
         """Let background runs finish (bounded), then close everything in reverse order."""
@@ -89,12 +108,12 @@ async def open_runtime(settings: Settings) -> Runtime:
     async with AsyncExitStack() as stack:
         url = await asyncio.to_thread(database_url, settings, stack)
         await migrate_url(url)
-        services = await open_services(settings, url)
+        services = open_services(settings, url)
         stack.push_async_callback(services.close)
         pool, saver = await open_checkpointer(url)
         stack.push_async_callback(pool.close)
         await load_sample_kb(services)
         graph = build_graph(checkpointer=saver)
         runner, views = Runner(services, graph), ThreadViews(services, graph)
-        return Runtime(settings, services, runner, views, stack.pop_all())
+        return Runtime(settings, services, runner, views, pool, stack.pop_all())
     raise AssertionError("unreachable")  # pragma: no cover

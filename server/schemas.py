@@ -70,10 +70,10 @@ class KbDocumentIn(BaseModel):
 
     doc_id: str = Field(pattern=r"^[A-Za-z0-9_.-]{1,64}$")
     title: Text = Field(min_length=1, max_length=200)
-    body: Text = Field(min_length=1, max_length=200_000, description="markdown text")
-    lang: str = Field(default="en", pattern=r"^[a-z]{2}(-[A-Za-z]{2,4})?$")
-    tags: list[Annotated[Text, Field(min_length=1, max_length=64)]] = Field(
-        default_factory=list, max_length=32)
+    body: Text = Field(min_length=1, max_length=100_000, description="markdown text")
+    lang: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+    tags: list[Annotated[Text, Field(min_length=1, max_length=50)]] = Field(
+        default_factory=list, max_length=30)
     action_id: str | None = ActionId
 
 

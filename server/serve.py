@@ -68,7 +68,7 @@ def serve(*, host: str, port: int, data_dir: Path, workers: int) -> int:
     settings = _settings_from(host, port, data_dir)
     configure_logging(settings.log_level)
     try:
-        check_dev_mode(settings, host)
+        check_dev_mode(settings, host, warn=False)  # the app warns when it starts
     except RuntimeError as exc:
         log.error(str(exc))
         return 2

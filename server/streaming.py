@@ -22,7 +22,7 @@ from server.idempotent import IdempotencyKey
 from server.metrics import SSE_FIRST_EVENT
 from server.runtime import Runtime
 from server.turns import Event, TurnLog
-from tools.errors import HelpdeskError
+from tools.errors import ErrorCode, HelpdeskError
 
 log = logging.getLogger("helpdesk.stream")
 PING_S = 10
@@ -65,10 +65,13 @@ class TurnPump:
         """Every event as SSE; exactly one result or error, and `end` last."""
         yield self._encode(*first)
         SSE_FIRST_EVENT.observe(time.perf_counter() - started)
-        final = False
+        final, tokens = False, False
         while (item := await self.queue.get()) is not _END:
             if final:
                 continue  # nothing may follow the result or error but `end`
+            if _is_result(item) and not tokens and item[1].get("reply"):
+                yield encode("token", {"text": item[1]["reply"]})  # rules mode: one token
+            tokens = tokens or _is_token(item)
             frame, final = self._frame(item)
             yield frame
         if not final:
@@ -92,9 +95,21 @@ class TurnPump:
         return encode("error", failure_of(exc).body(self.trace_id))
 
 
-def _finisher(key: IdempotencyKey | None, turn_log: TurnLog, trace_id: str) -> Finish:
+def _is_result(item: Any) -> bool:
+    return isinstance(item, tuple) and item[0] == "result"
+
+
+def _is_token(item: Any) -> bool:
+    return isinstance(item, tuple) and item[0] == "token"
+
+
+def _finisher(
+    runtime: Runtime, key: IdempotencyKey | None, turn_log: TurnLog, trace_id: str,
+) -> Finish:
     async def finish(result: dict[str, Any] | None, error: BaseException | None) -> None:
         turn_log.done(result, error)
+        if error is not None and failure_of(error).code is ErrorCode.UNAVAILABLE:
+            runtime.recover_soon()
         try:
             if key is not None and result is not None:
                 await key.complete(200, result)
@@ -120,7 +135,8 @@ async def stream_turn(
     started = time.perf_counter()
     if key is not None and (replay := await key.claim()) is not None:
         return replay_stream(replay, trace_id)
-    pump = TurnPump(_logged(events, turn_log), trace_id, _finisher(key, turn_log, trace_id))
+    finish = _finisher(runtime, key, turn_log, trace_id)
+    pump = TurnPump(_logged(events, turn_log), trace_id, finish)
     runtime.spawn(pump.run())
     first = await pump.first()
     return EventSourceResponse(pump.frames(first, started), ping=PING_S)

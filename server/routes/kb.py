@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import ValidationError
 
 from server.deps import CurrentActor, RuntimeDep, TraceId
 from server.idempotent import key_for, request_hash, run_once
@@ -14,22 +14,21 @@ from server.openapi import BASE, WRITE, errors
 from server.runtime import Runtime
 from server.schemas import KbDocumentIn, KbDocumentOut, KbHitOut, Text
 from tools.errors import Forbidden, InvalidInput, Unavailable
+from tools.kb import KbDocument, KbHit, KbIngestError, KnowledgeBase
 
 router = APIRouter(prefix="/kb", tags=["knowledge base"])
 
 
-def _kb(runtime: Runtime) -> Any:
+def _kb(runtime: Runtime) -> KnowledgeBase:
     if runtime.services.kb is None:
         raise Unavailable("the knowledge base is not available")
-    return runtime.services.kb
+    kb: KnowledgeBase = runtime.services.kb
+    return kb
 
 
-def _as_dict(item: Any) -> dict[str, Any]:
-    if isinstance(item, BaseModel):
-        return item.model_dump(mode="json")
-    if dataclasses.is_dataclass(item) and not isinstance(item, type):
-        return dataclasses.asdict(item)
-    return dict(item)
+def _hit(hit: KbHit) -> KbHitOut:
+    score = hit.score if math.isfinite(hit.score) else 0.0
+    return KbHitOut(**hit.model_dump(mode="python", exclude={"score"}), score=score)
 
 
 @router.get("/search", response_model=list[KbHitOut], responses=errors(*BASE))
@@ -39,18 +38,16 @@ async def kb_search(
     k: Annotated[int, Query(ge=1, le=20, description="how many hits")] = 5,
 ) -> Any:
     """The best-matching passages, with their article ids and scores."""
-    return [_as_dict(hit) for hit in await _kb(runtime).search(q, k)]
+    return [_hit(hit) for hit in await _kb(runtime).search(q, k)]
 
 
 async def _upsert(runtime: Runtime, body: KbDocumentIn) -> KbDocumentOut:
-    from tools.kb import KbDocument, KbIngestError
-
-    fields = body.model_dump(exclude={"action_id"})
     try:
-        await _kb(runtime).upsert(KbDocument(**fields))
-    except KbIngestError as exc:
-        raise InvalidInput(str(exc)) from exc
-    return KbDocumentOut(**fields)
+        document = KbDocument(**body.model_dump(exclude={"action_id"}))
+        await _kb(runtime).upsert(document)
+    except (KbIngestError, ValidationError) as exc:
+        raise InvalidInput(f"the article was not stored: {exc}") from exc
+    return KbDocumentOut(**document.model_dump())
 
 
 @router.post("/documents", response_model=KbDocumentOut, responses=errors(*WRITE, 403))
