@@ -1,33 +1,87 @@
-"""kb_answer: answer a how-to question from the knowledge base, citing the articles used."""
+"""kb_answer: answer a how-to question from the knowledge base, citing the articles used.
+
+Rules (and degraded) turns answer extractively. With a model (llm mode, and hybrid unless the
+turn already fell back) the answer is written from the same hits only and streamed token by
+token; any LLM failure falls back to the extractive answer and marks the turn degraded.
+"""
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
 from graph.context import Context
-from graph.state import State
-from nodes.support import event, lang, outcome, services_of
+from graph.services import Services
+from graph.state import State, empty_usage
+from nodes.global_router import failure_events
+from nodes.support import context_of, event, lang, mode_of, outcome, services_of
+from tools.llm import LlmFailure
 
 _NO_KB = ("知识库暂不可用。需要的话我可以帮你提工单。",
           "The knowledge base is not available right now. I can open a ticket for you.")
 
 
+def _wants_llm(state: State, runtime: Runtime[Context], svc: Services, answer: Any) -> bool:
+    plan = state.get("plan") or {}
+    return (svc.llm is not None and mode_of(runtime, svc) != "rules"
+            and not plan.get("degraded") and bool(answer.citations))
+
+
+def _passages(answer: Any) -> list[dict[str, Any]]:
+    """The hits' whole passages (the citations' snippets when a KB gives no hits)."""
+    hits = [h.model_dump() if hasattr(h, "model_dump") else dict(h)
+            for h in getattr(answer, "hits", None) or []]
+    return hits or [dict(c) for c in answer.citations]
+
+
+async def _written(state: State, runtime: Runtime[Context], svc: Services, answer: Any,
+                   usage: dict[str, Any]) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
+    """(reply, result flags, audit events): the model's grounded answer, else the extractive."""
+    write = get_stream_writer()
+    streamed: list[str] = []
+
+    def on_token(piece: str) -> None:
+        streamed.append(piece)
+        write({"token": piece})
+
+    try:
+        reply = await svc.llm.answer_grounded(
+            question=state.get("message") or "", actor=context_of(runtime).actor, usage=usage,
+            passages=_passages(answer),
+            on_token=on_token)
+    except LlmFailure as failure:
+        write({"token": ("\n\n" if streamed else "") + answer.reply})
+        fallback = event("LLM_FALLBACK", None, result=failure.kind, reason=failure.kind,
+                         route="kb_qa", writer="extractive")
+        return (answer.reply, {"mode_used": "rules", "degraded": True},
+                [*failure_events(failure, "answer_grounded"), fallback])
+    return reply, {"mode_used": "llm"}, []
+
+
 async def kb_answer(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Extractive answer with citations (the LLM mode writes a grounded one from the same hits)."""
+    """Answer with citations: written by the model from the hits, or extractive."""
     started = time.perf_counter()
     svc = await services_of(runtime)
     question = state.get("message") or ""
     if svc.kb is None:
-        reply = _NO_KB[0] if lang(state) == "zh" else _NO_KB[1]
+        reply = _NO_KB[0] if lang(cast(dict[str, Any], state)) == "zh" else _NO_KB[1]
         return {"outcome": outcome("OK", "kb_qa", reply)}
     answer = await svc.kb.answer(question)
-    get_stream_writer()({"token": answer.reply})
+    usage = dict(state.get("usage") or empty_usage())
+    flags: dict[str, Any] = {}
+    events: list[dict[str, Any]] = []
+    if _wants_llm(state, runtime, svc, answer):
+        reply, flags, events = await _written(state, runtime, svc, answer, usage)
+    else:
+        reply = answer.reply
+        get_stream_writer()({"token": reply})
     cited = [c["doc_id"] for c in answer.citations]
-    ev = event("KB_ANSWERED", cited[0] if cited else None, result="FOUND" if answer.found else "NO_MATCH",
-               started=started, doc_ids=cited, retrieval=answer.retrieval)
-    return {"outcome": outcome("OK", "kb_qa", answer.reply, citations=answer.citations),
-            "events": [*state.get("events", []), ev]}
+    ev = event("KB_ANSWERED", cited[0] if cited else None,
+               result="FOUND" if answer.found else "NO_MATCH", started=started, doc_ids=cited,
+               retrieval=answer.retrieval, writer="llm" if flags.get("mode_used") == "llm"
+               else "extractive")
+    return {"outcome": outcome("OK", "kb_qa", reply, citations=answer.citations, **flags),
+            "events": [*state.get("events", []), *events, ev], "usage": usage}

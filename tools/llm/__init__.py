@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from tools.db.engine import Database
-from tools.llm.failure import FailureKind, LlmFailure
+from tools.llm.failure import FailureKind, LlmFailure, as_error
 from tools.llm.gateway import LlmGateway
 from tools.llm.prompts import prompt_versions
 from tools.llm.usage import new_usage
 from tools.settings import Settings
 
-__all__ = ["FailureKind", "LlmFailure", "LlmGateway", "build_gateway", "new_usage",
+__all__ = ["FailureKind", "LlmFailure", "LlmGateway", "as_error", "build_gateway", "new_usage",
            "prompt_versions"]
 
 

@@ -48,7 +48,8 @@ def plan_from_json(message: AIMessage) -> Plan:
         return plan
     tool = TICKET_TOOLS.get(plan.tool)
     if tool is None:
-        raise LlmFailure("hallucinated_tool", f"no ticket tool named {plan.tool!r}")
+        raise LlmFailure("hallucinated_tool", f"no ticket tool named {plan.tool!r}",
+                         tool=plan.tool)
     # the model may ask for more confirmation than the registry, never for less
     return plan.model_copy(update={"need_confirmation": plan.need_confirmation
                                    or tool.needs_confirmation})
@@ -63,7 +64,8 @@ def plan_from_tool_call(message: AIMessage) -> Plan:
     call = message.tool_calls[0]
     tool = TICKET_TOOLS.get(call["name"])
     if tool is None:
-        raise LlmFailure("hallucinated_tool", f"no ticket tool named {call['name']!r}")
+        raise LlmFailure("hallucinated_tool", f"no ticket tool named {call['name']!r}",
+                         tool=call["name"])
     return Plan(route="ticket_op", tool=tool.name, args=dict(call["args"]),
                 need_confirmation=tool.needs_confirmation, rationale="ticket tool call",
                 source="llm")
