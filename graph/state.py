@@ -21,6 +21,7 @@ class Memory(TypedDict, total=False):
     ticket_id: str | None
     draft_id: str | None
     pending_action_id: str | None
+    pending_tool: str | None
     last_intent: str | None
     recent_ticket_ids: list[str]
     lang: str

@@ -25,7 +25,9 @@ Next = Literal["global_router", "execute_pending", "finalize"]
 def _decision(state: State) -> str | None:
     if state.get("decision"):
         return state["decision"]
-    word = classify_confirmation(state.get("message") or "") if state.get("message") else None
+    pending_tool = (state.get("memory") or {}).get("pending_tool")
+    text = state.get("message")
+    word = classify_confirmation(text, pending_tool=pending_tool) if text else None
     if word is None and state.get("confirm_token"):
         return "confirm"
     if word == "cancel" and not (state.get("memory") or {}).get("pending_action_id"):
@@ -87,7 +89,7 @@ async def confirm_gate(state: State, runtime: Runtime[Context]) -> Command[Next]
 
 
 def _forget_pending(state: State) -> dict[str, Any]:
-    return {**(state.get("memory") or {}), "pending_action_id": None}
+    return {**(state.get("memory") or {}), "pending_action_id": None, "pending_tool": None}
 
 
 def _finish(result: dict[str, Any], state: State | None = None) -> Command[Next]:

@@ -26,7 +26,7 @@ async def execute_pending(state: State, runtime: Runtime[Context]) -> dict[str, 
     """
     started = time.perf_counter()
     svc = await services_of(runtime)
-    memory = {**(state.get("memory") or {}), "pending_action_id": None}
+    memory = {**(state.get("memory") or {}), "pending_action_id": None, "pending_tool": None}
     action_id = (state.get("verdict") or {})["pending_action_id"]
     async with svc.db.session() as session:
         action = await crud.transition(session, action_id=action_id, to=PendingStatus.CONFIRMED)

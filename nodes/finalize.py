@@ -30,6 +30,7 @@ def _memory(state: State, out: dict[str, Any]) -> Memory:
         memory["draft_id"] = draft["draft_id"] if draft["status"] == "ACTIVE" else None
     if pending := out.get("pending_action"):
         memory["pending_action_id"] = pending["id"]
+        memory["pending_tool"] = pending["tool"]
     memory["recent_ticket_ids"] = recent[:MAX_RECENT_TICKETS]
     memory["last_intent"] = out.get("intent")
     memory["lang"] = (state.get("resolved") or {}).get("lang", "en")

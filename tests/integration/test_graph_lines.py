@@ -217,3 +217,12 @@ async def test_kb_question_and_chitchat(stack: Stack) -> None:
     assert r.intent == "kb_qa" and r.status == "OK" and r.reply
     r = await stack.turn(who, "你好")
     assert r.intent == "chitchat" and r.status == "OK"
+
+
+async def test_restated_confirmation_must_match_the_pending_tool(stack: Stack) -> None:
+    who = actor()
+    thread, ticket_id = await _new_ticket(stack, who)
+    r = await stack.turn(who, f"取消 {ticket_id}", thread_id=thread)
+    assert r.pending_action["tool"] == "cancel_ticket"
+    r = await stack.turn(who, "yes, cancel it", thread_id=thread)
+    assert (r.status, r.intent) == ("OK", "confirm") and r.ticket["status"] == "CANCELLED"

@@ -1,8 +1,15 @@
 import pytest
 
 from tools.domain import (
-    DRAFT_TRANSITIONS, PENDING_TRANSITIONS, TICKET_TRANSITIONS, Actor, PendingStatus,
-    can_transition_draft, can_transition_pending, can_transition_ticket, sources_of,
+    DRAFT_TRANSITIONS,
+    PENDING_TRANSITIONS,
+    TICKET_TRANSITIONS,
+    Actor,
+    PendingStatus,
+    can_transition_draft,
+    can_transition_pending,
+    can_transition_ticket,
+    sources_of,
 )
 
 TICKET_CASES = [

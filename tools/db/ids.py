@@ -8,8 +8,9 @@ import string
 from datetime import UTC, datetime
 
 _ALPHABET = string.ascii_uppercase + string.digits
-TICKET_ID_RE = re.compile(r"\bTCK-\d{4}-[A-Z0-9]{6}\b", re.IGNORECASE)
-DRAFT_ID_RE = re.compile(r"\bDRF-\d{4}-[A-Z0-9]{6}\b", re.IGNORECASE)
+# ASCII-only edges: `\b` treats Chinese characters as word characters ("查一下TCK-2026-AB12CD").
+TICKET_ID_RE = re.compile(r"(?<![A-Za-z0-9])TCK-\d{4}-[A-Z0-9]{6}(?![A-Za-z0-9])", re.IGNORECASE)
+DRAFT_ID_RE = re.compile(r"(?<![A-Za-z0-9])DRF-\d{4}-[A-Z0-9]{6}(?![A-Za-z0-9])", re.IGNORECASE)
 
 
 def _suffix() -> str:
