@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypedDict
+from typing import Annotated, Any, Literal, TypedDict
+
+from langgraph.channels.untracked_value import UntrackedValue
+
+# Scratch of the turn in progress: needed while the turn runs, never checkpointed (each turn
+# starts by resetting it), so a checkpoint holds only memory, the transcript window and result.
+Scratch = Annotated[dict[str, Any] | None, UntrackedValue(dict)]
 
 
 class TurnInput(TypedDict, total=False):
@@ -32,12 +38,12 @@ class State(TurnInput, total=False):
 
     memory: Memory
     transcript: list[dict[str, str]]  # last few lines only; the full transcript is in Postgres
-    resolved: dict[str, Any]  # this turn's ticket/draft ids, their sources, language
-    plan: dict[str, Any] | None  # the Plan proposed this turn
-    verdict: dict[str, Any] | None  # the validator's decision
-    outcome: dict[str, Any] | None  # what an executor (or gate) produced
-    events: list[dict[str, Any]]  # audit events of this turn, flushed by finalize
-    usage: dict[str, Any]  # LLM usage of this turn
+    resolved: Scratch  # this turn's ticket/draft ids, their sources, language
+    plan: Scratch  # the Plan proposed this turn
+    verdict: Scratch  # the validator's decision
+    outcome: Scratch  # what an executor (or gate) produced
+    events: Annotated[list[dict[str, Any]], UntrackedValue(list)]  # flushed by finalize
+    usage: Scratch  # LLM usage of this turn
     result: dict[str, Any] | None  # the unified result of the last turn
 
 
