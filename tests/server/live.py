@@ -36,7 +36,7 @@ def data_dir() -> Path:
 def _env(database_url: str | None, extra: dict[str, str]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("DATABASE_URL", "AUTH_JWT_SECRET", "OPENAI_MODEL")}
-    env.update(HELPDESK_MODE="rules", HELPDESK_LOG_LEVEL="WARNING", **extra)
+    env.update({"HELPDESK_MODE": "rules", "HELPDESK_LOG_LEVEL": "WARNING", **extra})
     if database_url:
         env["DATABASE_URL"] = database_url
     return env
@@ -65,10 +65,11 @@ def stop(proc: subprocess.Popen[bytes], timeout: float = 30.0) -> int:
 
 @contextmanager
 def serving(*, data: Path, database_url: str | None = None, port: int | None = None,
-            **extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+            workers: int = 1, **extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`helpdesk serve` on data dir `data` (embedded Postgres unless `database_url`)."""
     port = port or free_port()
-    cmd = [str(HELPDESK), "serve", "--port", str(port), "--data-dir", str(data)]
+    cmd = [str(HELPDESK), "serve", "--port", str(port), "--data-dir", str(data),
+           "--workers", str(workers)]
     log = open(data / f"serve-{port}.log", "ab")
     proc = subprocess.Popen(cmd, env=_env(database_url, extra), stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"

@@ -1,0 +1,128 @@
+"""HTTP latency and throughput of a real `helpdesk serve` (rules mode, embedded Postgres).
+
+    .venv/bin/python bench/http_load.py [--turns 200] [--clients 16] [--workers 1]
+
+Starts the server itself on a free loopback port with a temp data dir, then measures:
+  POST /agent          p50/p95 ms, 1 client and N concurrent clients (distinct threads), turns/s
+  POST /agent/stream   time to the first SSE event (metadata) and to the end, p50/p95 ms
+Targets (2 cores): p50 <= 10 ms single client, first SSE event <= 5 ms, >= 100 turns/s at 16.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.server.live import data_dir, serving  # noqa: E402
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile of values."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def line(name: str, ms: list[float], extra: str = "") -> None:
+    """One result row."""
+    print(f"{name:<34} n={len(ms):<5} p50={pct(ms, .5):7.2f} ms  p95={pct(ms, .95):7.2f} ms {extra}")
+
+
+class Client:
+    """One person on their own thread, cycling through a rules-mode conversation."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http, self.user = http, {"X-User-Id": f"bench-{uuid.uuid4().hex[:8]}"}
+        self.thread: str | None = None
+        self.ticket = ""
+        self.i = 0
+
+    async def start(self) -> None:
+        """Open the thread with a ticket to talk about."""
+        body = (await self.post("/agent", "我的VPN连不上了，帮我提个工单")).json()
+        self.thread, self.ticket = body["thread_id"], body["ticket"]["ticket_id"]
+
+    def message(self) -> str:
+        """The next line of the conversation."""
+        self.i += 1
+        lines = [f"查看 {self.ticket}", "show my tickets", "hello", "上一单现在什么状态？",
+                 f"what is the status of {self.ticket}?"]
+        return lines[self.i % len(lines)]
+
+    async def post(self, path: str, message: str) -> httpx.Response:
+        """One turn; raises on anything but 200."""
+        r = await self.http.post(path, json={"message": message, "thread_id": self.thread},
+                                 headers=self.user)
+        r.raise_for_status()
+        return r
+
+    async def turn(self) -> float:
+        """ms of one POST /agent."""
+        start = time.perf_counter()
+        await self.post("/agent", self.message())
+        return (time.perf_counter() - start) * 1000
+
+    async def stream(self) -> tuple[float, float]:
+        """ms to the first SSE event and to the end of the stream."""
+        body = {"message": self.message(), "thread_id": self.thread}
+        start, first = time.perf_counter(), 0.0
+        async with self.http.stream("POST", "/agent/stream", json=body, headers=self.user) as r:
+            async for text in r.aiter_lines():
+                if not first and text.startswith("event:"):
+                    first = time.perf_counter()
+        return (first - start) * 1000, (time.perf_counter() - start) * 1000
+
+
+async def sequential(client: Client, turns: int) -> list[float]:
+    """`turns` turns one after another."""
+    return [await client.turn() for _ in range(turns)]
+
+
+async def measure(url: str, turns: int, clients: int) -> None:
+    """Run every measurement against the server at `url`."""
+    limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as http:
+        solo = Client(http)
+        await solo.start()
+        await sequential(solo, 30)  # warm up
+        line("POST /agent, 1 client", await sequential(solo, turns))
+        firsts, ends = zip(*[await solo.stream() for _ in range(turns)], strict=True)
+        line("POST /agent/stream first event", list(firsts))
+        line("POST /agent/stream whole stream", list(ends))
+        crowd = [Client(http) for _ in range(clients)]
+        await asyncio.gather(*(c.start() for c in crowd))
+        await asyncio.gather(*(sequential(c, 5) for c in crowd))
+        start = time.perf_counter()
+        results = await asyncio.gather(*(sequential(c, turns // 4) for c in crowd))
+        wall = time.perf_counter() - start
+        every = [ms for r in results for ms in r]
+        line(f"POST /agent, {clients} clients", every, f"{len(every) / wall:7.1f} turns/s")
+
+
+def main() -> None:
+    """Start the server, measure, stop it."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--turns", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--log-level", default="INFO", help="server log level (INFO = default)")
+    args = parser.parse_args()
+    data = data_dir()
+    try:
+        env = {"HELPDESK_LOG_LEVEL": args.log_level}
+        with serving(data=data, workers=args.workers, **env) as (url, _):
+            asyncio.run(measure(url, args.turns, args.clients))
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
