@@ -22,15 +22,15 @@ from typing import Annotated, Any, TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import psycopg  # noqa: E402
-from langchain_core.messages import AIMessage, HumanMessage  # noqa: E402
-from langgraph.graph import START, StateGraph  # noqa: E402
-from langgraph.graph.message import add_messages  # noqa: E402
+import psycopg
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.graph import START, StateGraph
+from langgraph.graph.message import add_messages
 
-from checkpoints import embedded  # noqa: E402
-from tests.factories import actor, open_stack  # noqa: E402
-from tools.db.engine import Database  # noqa: E402
-from tools.db.migrations import migrate  # noqa: E402
+from checkpoints import embedded
+from tests.factories import actor, open_stack
+from tools.db.engine import Database
+from tools.db.migrations import migrate
 
 _BYTES = """
 SELECT (SELECT coalesce(sum(pg_column_size(c.*)), 0) FROM checkpoints c WHERE thread_id = %(t)s)
@@ -121,14 +121,19 @@ def report(name: str, data: dict[str, Any]) -> None:
           f" | checkpoint {data['bytes'] / 1024:6.2f} KB/turn")
 
 
+def scratch_dir() -> Path:
+    """A temp dir the pgserver system user can reach."""
+    root = Path(tempfile.mkdtemp(prefix="helpdesk-bench-"))
+    root.chmod(0o755)
+    return root
+
+
 async def main() -> None:
     """Run both benchmarks on a fresh embedded Postgres."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=1000)
     turns = parser.parse_args().turns
-    root = Path(tempfile.mkdtemp(prefix="helpdesk-bench-"))
-    root.chmod(0o755)
-    server = embedded.start(root, cleanup="delete")
+    server = embedded.start(scratch_dir(), cleanup="delete")
     url = embedded.uri(server)
     db = Database.connect(url, pool_size=1)
     await migrate(db.engine)

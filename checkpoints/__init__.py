@@ -1,0 +1,1 @@
+"""Infrastructure: the embedded Postgres and the LangGraph Postgres checkpointer."""

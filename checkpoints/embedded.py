@@ -45,7 +45,7 @@ def start(data_dir: Path, *, cleanup: str = "stop") -> Any:
         import pgserver
 
         try:
-            server = pgserver.get_server(path, cleanup_mode=cleanup)
+            server = pgserver.get_server(path, cleanup_mode=cleanup)  # type: ignore[attr-defined]
         except Exception as exc:  # pgserver raises bare exceptions with the pg log inside
             raise EmbeddedPostgresError(f"embedded Postgres failed to start in {path}: {exc}") from exc
     log.info("embedded postgres ready at %s", path)

@@ -1,0 +1,1 @@
+"""The helpdesk graph: factory, state, context, services and the turn runner."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from langgraph.graph import END, START, StateGraph
+from langgraph.graph import START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from graph.context import Context
@@ -35,7 +35,7 @@ def after_restore(state: State) -> Literal["confirm_gate", "finalize"]:
 def after_finalize(state: State) -> Literal["await_confirmation", "__end__"]:
     """While an action waits for a person the thread stays interrupted; otherwise the turn ends."""
     memory = (state.get("result") or {}).get("memory") or {}
-    return "await_confirmation" if memory.get("pending_action_id") else END
+    return "await_confirmation" if memory.get("pending_action_id") else "__end__"
 
 
 def build_graph(checkpointer: Any = None) -> CompiledStateGraph[Any, Any, Any, Any]:

@@ -178,7 +178,7 @@ def _is_db_down(exc: BaseException) -> bool:
                             sqlalchemy.exc.InterfaceError, OSError, TimeoutError))
 
 
-class _db_errors:  # noqa: N801 - used as a context manager
+class _db_errors:
     """Turns a lost database connection into `Unavailable`."""
 
     async def __aenter__(self) -> None:

@@ -19,7 +19,7 @@ _TRANSCRIPT_CHARS = 300
 
 
 def _memory(state: State, out: dict[str, Any]) -> Memory:
-    memory: Memory = {**(state.get("memory") or {})}  # type: ignore[typeddict-item]
+    memory: Memory = {**(state.get("memory") or {})}
     recent = list(memory.get("recent_ticket_ids") or [])
     if out.get("tickets"):
         recent = [t["ticket_id"] for t in out["tickets"]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from langgraph.config import get_config
@@ -56,7 +57,7 @@ def rejection(intent: str, reason: str, lang: Lang, **fields: Any) -> dict[str, 
     return outcome("REJECTED", intent, reply, reason=reason, **fields)
 
 
-def lang(state: dict[str, Any]) -> Lang:
+def lang(state: Mapping[str, Any]) -> Lang:
     """This turn's reply language."""
     return "zh" if (state.get("resolved") or {}).get("lang") == "zh" else "en"
 

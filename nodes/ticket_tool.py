@@ -12,8 +12,8 @@ from graph.state import State
 from nodes.create_ticket import write_with_audit
 from nodes.support import context_of, event, lang, outcome, services_of
 from tools.handlers.ticket_ops import ToolOutcome, execute_tool
-from tools.replies import say
 from tools.registry import TICKET_TOOLS
+from tools.replies import say
 
 
 def tool_outcome(out: ToolOutcome, intent: str, tool: str) -> dict[str, Any]:

@@ -11,7 +11,14 @@ from langgraph.types import Command
 from graph.context import Context
 from graph.state import State
 from nodes.support import (
-    audit_rows, context_of, event, lang, outcome, rejection, services_of, thread_id,
+    audit_rows,
+    context_of,
+    event,
+    lang,
+    outcome,
+    rejection,
+    services_of,
+    thread_id,
 )
 from tools.crud import audit
 from tools.crud import drafts as crud_drafts

@@ -1,0 +1,1 @@
+"""Everything below the graph: settings, domain, CRUD, handlers, planners, KB, LLM."""

@@ -44,7 +44,7 @@ def test_second_start_reuses_the_running_server_and_exit_stops_it() -> None:
 def test_unreachable_data_dir_says_how_to_fix_it() -> None:
     hidden = Path(tempfile.mkdtemp(prefix="helpdesk-private-"))
     hidden.chmod(0o700)
-    with pytest.raises(embedded.EmbeddedPostgresError, match="chmod o\\+x|DATABASE_URL"):
+    with pytest.raises(embedded.EmbeddedPostgresError, match=r"chmod o\+x|DATABASE_URL"):
         embedded.start(hidden / "data")
     shutil.rmtree(hidden, ignore_errors=True)
 

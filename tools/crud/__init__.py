@@ -1,0 +1,1 @@
+"""CRUD: keyword-only functions that read and write rows and decide nothing."""

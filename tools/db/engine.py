@@ -7,7 +7,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine,
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
 )
 
 

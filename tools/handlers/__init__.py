@@ -1,0 +1,1 @@
+"""Business handlers: one business line each, run inside the caller's transaction."""
