@@ -86,7 +86,10 @@ def global_messages(*, text: str, context: PlanContext, memory: dict[str, Any],
                     transcript: list[dict[str, Any]], actor: Actor) -> list[BaseMessage]:
     """System: policy + catalogue. Human: context, memory, recent turns, the message."""
     facts = [f"Context: {context_line(context, actor)}"]
-    if remembered := {k: v for k, v in memory.items() if v not in (None, "", [], {})}:
+    shown = {"ticket_id": context.ticket_id, "draft_id": context.draft_id,
+             "last_intent": context.last_intent}
+    if remembered := {k: v for k, v in memory.items()
+                      if v not in (None, "", [], {}) and shown.get(k, object()) != v}:
         facts.append(f"Memory: {_json(remembered)}")
     if recent := transcript_lines(transcript):
         facts.append(f"Recent turns:\n{recent}")
