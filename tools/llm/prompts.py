@@ -1,4 +1,7 @@
-"""Versioned prompt files (`prompts/<name>.v<N>.txt`) and the versions that go into version_set."""
+"""Versioned prompt files (`<name>.v<N>.txt` beside this module) and their version_set entries.
+
+The files sit in the package directory itself so the package-data glob `*.txt` ships them.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-PROMPT_DIR = Path(__file__).parent / "prompts"
+PROMPT_DIR = Path(__file__).parent
 # The version in use of each prompt. Bump by adding a new file, never by editing a shipped one.
 ACTIVE: dict[str, str] = {"global_planner": "v1", "ticket_subplanner": "v1", "kb_answer": "v1"}
 
