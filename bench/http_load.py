@@ -22,7 +22,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.server.live import data_dir, serving  # noqa: E402
+from tests.server.live import data_dir, serving
 
 
 def pct(values: list[float], q: float) -> float:

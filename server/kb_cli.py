@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from pathlib import Path
-from typing import Any
 
 from server.runtime import migrate_url
 from server.serve import owned_database
 from tools.db.engine import Database
+from tools.kb import KbIngestError, KnowledgeBase
 from tools.settings import Settings, get_settings
 
 
-async def _ingest(url: str, settings: Settings, paths: list[Path]) -> Any:
-    from tools.kb import KnowledgeBase
-
+async def _ingest(url: str, settings: Settings, paths: list[Path]) -> list[str]:
     await migrate_url(url)
     db = Database.connect(url, pool_size=2)
     try:
@@ -24,15 +23,18 @@ async def _ingest(url: str, settings: Settings, paths: list[Path]) -> Any:
 
 
 def ingest(paths: list[Path], *, data_dir: Path | None = None) -> int:
-    """Ingest files or directories of markdown; prints what was stored."""
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        print(f"no such file or directory: {', '.join(map(str, missing))}")
+    """Ingest markdown files or directories (all or nothing); prints the stored article ids."""
+    if missing := [str(p) for p in paths if not p.exists()]:
+        print(f"no such file or directory: {', '.join(missing)}", file=sys.stderr)
         return 2
-    settings = get_settings() if data_dir is None else Settings(HELPDESK_DATA_DIR=data_dir)
+    settings = get_settings()
+    if data_dir is not None:
+        settings = settings.model_copy(update={"data_dir": data_dir})
     with owned_database(settings) as owned:
-        url = owned or settings.database_url
-        assert url is not None
-        result = asyncio.run(_ingest(url, settings, paths))
-    print(f"ingested: {result}")
+        try:
+            doc_ids = asyncio.run(_ingest(owned or str(settings.database_url), settings, paths))
+        except KbIngestError as exc:
+            print(f"nothing ingested: {exc}", file=sys.stderr)
+            return 1
+    print(f"ingested {len(doc_ids)} article(s): {', '.join(doc_ids)}")
     return 0

@@ -10,12 +10,40 @@ import uuid
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.errors import error_response, failure_of
+from server.errors import Failure, error_response, failure_of
 from server.logs import TRACE_ID
 from server.metrics import HTTP_IN_FLIGHT, observe_request
+from tools.errors import ErrorCode
 
 log = logging.getLogger("helpdesk.http")
 _TRACE_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+MAX_BODY_BYTES = 1 << 20  # the largest legal body (a 100k-character article) fits well within
+_TOO_LARGE = Failure(ErrorCode.INVALID_INPUT, f"request body over {MAX_BODY_BYTES} bytes", 413)
+
+
+class BodyTooLarge(Exception):
+    """A chunked body grew past the limit (FastAPI reports it as an unparsable body)."""
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
+
+
+def _limited(receive: Receive) -> Receive:
+    seen = 0
+
+    async def receive_limited() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > MAX_BODY_BYTES:
+            raise BodyTooLarge
+        return message
+
+    return receive_limited
 
 
 def _trace_id(scope: Scope) -> str:
@@ -66,7 +94,10 @@ class ObserveMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_traced)
+            if (_content_length(scope) or 0) > MAX_BODY_BYTES:
+                await error_response(_TOO_LARGE, trace_id)(scope, receive, send_traced)
+            else:
+                await self.app(scope, _limited(receive), send_traced)
         except Exception as exc:
             await self._fail(exc, scope, receive, send_traced, bool(outcome["started"]))
         finally:

@@ -69,6 +69,11 @@ async def test_invalid_agent_bodies_are_422(client: httpx.AsyncClient, body: dic
     assert error["message"]
 
 
+async def test_huge_body_is_413(client: httpx.AsyncClient) -> None:
+    r = await client.post("/agent", json={"message": "x" * (2 << 20)}, headers=who())
+    assert_error(r, 413, "INVALID_INPUT")
+
+
 async def test_json_that_is_not_an_object_is_422(client: httpx.AsyncClient) -> None:
     assert_error(await client.post("/agent", json=["hi"], headers=who()), 422, "INVALID_INPUT")
 

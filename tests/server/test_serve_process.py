@@ -5,6 +5,7 @@ import time
 
 import httpx
 
+from server.chat import ChatSession
 from tests.server.helpers import sse, who
 from tests.server.live import data_dir, postgres_processes, serving, stop, wait_no_postgres
 
@@ -31,6 +32,18 @@ def _disconnect_mid_stream(url: str, user: dict, thread: str) -> None:
     raise AssertionError("thread stayed busy after the client went away")
 
 
+def _chat_confirms_a_cancel(url: str, user: dict) -> None:
+    printed: list[str] = []
+    with httpx.Client(base_url=url, headers=user, timeout=30) as client:
+        session = ChatSession(client, None, ask=lambda prompt: "y",
+                              out=lambda *a, **k: printed.append(" ".join(map(str, a))))
+        created = session.say("我的VPN连不上了，帮我提个工单")
+        assert created is not None and created["status"] == "OK"
+        done = session.say("帮我把这个工单取消掉")
+    assert done is not None and done["ticket"]["status"] == "CANCELLED"
+    assert any("[ticket TCK-" in line and "CANCELLED" in line for line in printed), printed
+
+
 def test_stop_start_and_resume_an_interrupted_thread() -> None:
     data, user = data_dir(), who()
     pgdata = (data / "pg").resolve()
@@ -42,6 +55,7 @@ def test_stop_start_and_resume_an_interrupted_thread() -> None:
         after = httpx.post(f"{url}/agent", json={"message": "hi", "thread_id": other["thread_id"]},
                            headers=user)
         assert after.status_code == 200
+        _chat_confirms_a_cancel(url, who())
         pending = _pending_cancel(url, user)
         assert postgres_processes(pgdata)
         assert stop(proc) == 0
