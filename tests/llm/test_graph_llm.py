@@ -171,3 +171,12 @@ async def test_llm_mode_without_a_model_says_so(stack: Stack, fake: FakeOpenAI) 
     finally:
         stack.services.llm = gateway
     assert fake.chat_requests() == []
+
+
+async def test_the_validator_rejects_bad_model_args_like_rules_args(stack: Stack,
+                                                                    fake: FakeOpenAI) -> None:
+    fake.push(s.plan(plan_json("create_ticket", args={**VPN, "category": "moon"})))
+    r = await turn(stack, actor(), "open a ticket, category moon")
+    assert (r.status, r.reason, r.degraded) == ("REJECTED", "INVALID_ARGS", False)
+    rejected = [p for t, _, p in await audit_of(stack, r.thread_id) if t == "PLAN_REJECTED"]
+    assert rejected and rejected[0]["source"] == "llm"
