@@ -66,6 +66,20 @@ def _recover_after(scope: Scope, status: int) -> None:
         runtime.recover_soon()
 
 
+class _Exchange:
+    """The `send` of one request: stamps `X-Trace-Id`, remembers the status and the start."""
+
+    def __init__(self, send: Send, trace_id: str) -> None:
+        self.send, self.trace_id = send, trace_id
+        self.status, self.started, self.began = 500, False, time.perf_counter()
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status, self.started = message["status"], True
+            MutableHeaders(scope=message).append("X-Trace-Id", self.trace_id)
+        await self.send(message)
+
+
 class ObserveMiddleware:
     """Give each request a trace id (state + `X-Trace-Id` header), log it, count it.
 
@@ -82,37 +96,27 @@ class ObserveMiddleware:
             return
         trace_id = _trace_id(scope)
         scope.setdefault("state", {})["trace_id"] = trace_id
-        token = TRACE_ID.set(trace_id)
-        outcome = {"status": 500, "started": False}
-        start = time.perf_counter()
+        token, exchange = TRACE_ID.set(trace_id), _Exchange(send, trace_id)
         HTTP_IN_FLIGHT.inc()
-
-        async def send_traced(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                outcome.update(status=message["status"], started=True)
-                MutableHeaders(scope=message).append("X-Trace-Id", trace_id)
-            await send(message)
-
         try:
-            if (_content_length(scope) or 0) > MAX_BODY_BYTES:
-                await error_response(_TOO_LARGE, trace_id)(scope, receive, send_traced)
-            else:
-                await self.app(scope, _limited(receive), send_traced)
-        except Exception as exc:
-            await self._fail(exc, scope, receive, send_traced, bool(outcome["started"]))
+            await self._serve(scope, receive, exchange)
         finally:
             HTTP_IN_FLIGHT.dec()
-            _recover_after(scope, int(outcome["status"]))
-            self._record(scope, int(outcome["status"]), time.perf_counter() - start)
+            _recover_after(scope, exchange.status)
+            self._record(scope, exchange.status, time.perf_counter() - exchange.began)
             TRACE_ID.reset(token)
 
-    async def _fail(
-        self, exc: Exception, scope: Scope, receive: Receive, send: Send, started: bool
-    ) -> None:
-        log.error("unhandled error", exc_info=exc, extra={"route": _route(scope)})
-        if not started:
-            response = error_response(failure_of(exc), scope["state"]["trace_id"])
-            await response(scope, receive, send)
+    async def _serve(self, scope: Scope, receive: Receive, exchange: _Exchange) -> None:
+        try:
+            if (_content_length(scope) or 0) > MAX_BODY_BYTES:
+                await error_response(_TOO_LARGE, exchange.trace_id)(scope, receive, exchange)
+            else:
+                await self.app(scope, _limited(receive), exchange)
+        except Exception as exc:
+            log.error("unhandled error", exc_info=exc, extra={"route": _route(scope)})
+            if not exchange.started:
+                response = error_response(failure_of(exc), exchange.trace_id)
+                await response(scope, receive, exchange)
 
     @staticmethod
     def _record(scope: Scope, status: int, seconds: float) -> None:

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query
 
 from server.deps import CurrentActor, SessionDep
 from server.openapi import BASE, errors
-from server.schemas import ACTION_ID, THREAD_ID, TICKET_ID, AuditEventOut
+from server.responses import AuditEventOut
+from server.schemas import ACTION_ID, THREAD_ID, TICKET_ID
 from tools.crud import audit as crud
 
 router = APIRouter(tags=["audit"])

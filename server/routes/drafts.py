@@ -8,7 +8,8 @@ from fastapi import APIRouter, Path
 
 from server.deps import CurrentActor, SessionDep
 from server.openapi import BASE, errors
-from server.schemas import DRAFT_ID, DraftOut
+from server.responses import DraftOut
+from server.schemas import DRAFT_ID
 from tools.crud import drafts as crud
 from tools.errors import NotFound
 

@@ -12,8 +12,8 @@ from starlette.responses import Response
 from server.deps import RuntimeDep
 from server.metrics import metrics_response
 from server.openapi import errors
+from server.responses import Health, Ready
 from server.runtime import Runtime
-from server.schemas import Health, Ready
 from tools.errors import Unavailable
 
 router = APIRouter(tags=["operations"])

@@ -11,8 +11,9 @@ from pydantic import ValidationError
 from server.deps import CurrentActor, RuntimeDep, TraceId
 from server.idempotent import key_for, request_hash, run_once
 from server.openapi import BASE, WRITE, errors
+from server.responses import KbDocumentOut, KbHitOut
 from server.runtime import Runtime
-from server.schemas import KbDocumentIn, KbDocumentOut, KbHitOut, Text
+from server.schemas import KbDocumentIn, Text
 from tools.errors import Forbidden, InvalidInput, Unavailable
 from tools.kb import KbDocument, KbHit, KbIngestError, KnowledgeBase
 

@@ -11,7 +11,8 @@ from graph.result import TurnResult
 from server.deps import CurrentActor, RuntimeDep, TraceId
 from server.idempotent import key_for, request_hash, run_once
 from server.openapi import BASE, SSE_RESPONSE, TURN, errors
-from server.schemas import THREAD_ID, CheckpointOut, ResumeRequest, ThreadOut, ThreadSummary
+from server.responses import CheckpointOut, ThreadOut, ThreadSummary
+from server.schemas import THREAD_ID, ResumeRequest
 from server.streaming import stream_turn
 from server.turns import TurnLog, resume_turn, run_turn
 

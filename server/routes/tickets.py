@@ -8,7 +8,8 @@ from fastapi import APIRouter, Path, Query
 
 from server.deps import CurrentActor, SessionDep
 from server.openapi import BASE, errors
-from server.schemas import TICKET_ID, TicketOut
+from server.responses import TicketOut
+from server.schemas import TICKET_ID
 from tools.crud import tickets as crud
 from tools.domain import TicketStatus
 from tools.errors import NotFound

@@ -121,3 +121,19 @@ async def test_kb_search_and_admin_upsert(client: httpx.AsyncClient) -> None:
     assert r.status_code == 200 and r.json()["doc_id"] == doc["doc_id"]
     hits = (await client.get("/kb/search", params={"q": "quantum printer"}, headers=who())).json()
     assert hits[0]["doc_id"] == doc["doc_id"]
+
+
+async def test_failure_after_the_stream_started_is_an_error_event(
+    client: httpx.AsyncClient,
+) -> None:
+    user = who()
+    r = await client.post("/agent", json={"message": "VPN怎么配置？", "mode": "llm"}, headers=user)
+    assert r.status_code == 503 and r.json()["error"]["code"] == "UPSTREAM_UNAVAILABLE"
+    events = await _stream(client, user, "/agent/stream", {"message": "VPN怎么配置？", "mode": "llm"})
+    names = [n for n, _ in events]
+    assert names[-2:] == ["error", "end"] and "step" in names
+    error = events[-2][1]["error"]
+    assert error["code"] == "UPSTREAM_UNAVAILABLE" and error["retryable"] is True
+    thread = events[0][1]["thread_id"]
+    after = await _turn(client, user, "VPN怎么配置？", thread_id=thread, mode="rules")
+    assert after["status"] == "OK" and after["thread_id"] == thread
