@@ -145,6 +145,52 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (user_id, day)
     );
     """,
+    # 3: knowledge base. kb_documents/kb_chunks hold the articles and their keyword index
+    # (tsvector of our own tokens: English words + CJK character bigrams, config 'simple').
+    # langchain_pg_collection/langchain_pg_embedding are langchain-postgres PGVector's own
+    # tables, created here exactly as its ORM declares them so nothing is created at run time;
+    # `embedding` has no fixed dimension so any embeddings model fits (one collection each).
+    """
+    CREATE EXTENSION IF NOT EXISTS vector;
+
+    CREATE TABLE kb_documents (
+        doc_id text PRIMARY KEY CHECK (doc_id ~ '^[A-Za-z0-9_.-]{1,64}$'),
+        title text NOT NULL CHECK (length(title) BETWEEN 1 AND 200),
+        body text NOT NULL,
+        lang text NOT NULL,
+        tags jsonb NOT NULL DEFAULT '[]',
+        content_hash text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+    );
+
+    CREATE TABLE kb_chunks (
+        chunk_id text PRIMARY KEY,
+        doc_id text NOT NULL REFERENCES kb_documents (doc_id) ON DELETE CASCADE,
+        ord integer NOT NULL,
+        heading text NOT NULL DEFAULT '',
+        body text NOT NULL,
+        lang text NOT NULL,
+        tsv tsvector NOT NULL
+    );
+    CREATE INDEX kb_chunks_doc_idx ON kb_chunks (doc_id, ord);
+    -- fastupdate off: KB writes are rare, and a pending list would slow every search.
+    CREATE INDEX kb_chunks_tsv_idx ON kb_chunks USING gin (tsv) WITH (fastupdate = off);
+
+    CREATE TABLE langchain_pg_collection (
+        uuid uuid NOT NULL PRIMARY KEY,
+        name varchar NOT NULL UNIQUE,
+        cmetadata json
+    );
+    CREATE TABLE langchain_pg_embedding (
+        id varchar NOT NULL PRIMARY KEY,
+        collection_id uuid REFERENCES langchain_pg_collection (uuid) ON DELETE CASCADE,
+        embedding vector,
+        document varchar,
+        cmetadata jsonb
+    );
+    CREATE INDEX ix_cmetadata_gin ON langchain_pg_embedding USING gin (cmetadata jsonb_path_ops);
+    """,
 ]
 
 _LOCK_KEY = 72_616_001  # any constant: serialises concurrent migrators across processes
