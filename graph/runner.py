@@ -9,7 +9,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import psycopg
 import sqlalchemy.exc
@@ -109,15 +109,20 @@ class Runner:
 
     async def _drive(self, req: TurnRequest, thread_id: str, run_id: str, actor: Actor,
                      trace_id: str, status: str, queue: asyncio.Queue[Any], tokens: bool) -> None:
-        final = status
+        # The lease is released BEFORE the result or error is delivered: a client that sends
+        # its next turn the moment it reads this one's answer must not find the thread busy.
+        final, item = status, cast(Any, None)
         try:
             result = await self._execute(req, thread_id, actor, trace_id, status, queue, tokens)
             final = "interrupted" if result["memory"].get("pending_action_id") else "idle"
-            await queue.put(("result", result))
+            item = ("result", result)
         except BaseException as exc:  # delivered to the consumer, never lost
-            await queue.put(_translate(exc))
+            item = _translate(exc)
+            if isinstance(exc, asyncio.CancelledError):
+                raise
         finally:
             await self._release(thread_id, run_id, final)
+            await queue.put(item)
             await queue.put(_DONE)
 
     async def _execute(self, req: TurnRequest, thread_id: str, actor: Actor, trace_id: str,

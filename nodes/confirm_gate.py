@@ -75,14 +75,14 @@ async def confirm_gate(state: State, runtime: Runtime[Context]) -> Command[Next]
             await crud.transition(session, action_id=action.id, to=PendingStatus.EXPIRED)
             rows = [event("ACTION_EXPIRED", action.target, result="EXPIRED", started=started,
                           pending_action_id=action.id, tool=action.tool)]
-            await audit.add_events(session, events=audit_rows(rows, runtime, svc))
+            await audit.add_events(session, events=audit_rows(rows, runtime, svc, state=state))
             return _finish(rejection(intent, "CONFIRMATION_EXPIRED", lang(state), tool=action.tool), state)
         if decision == "cancel":
             await crud.transition(session, action_id=action.id, to=PendingStatus.CANCELLED,
                                   outcome={"status": "CANCELLED"})
             rows = [event("ACTION_CANCELLED", action.target, result="CANCELLED", started=started,
                           pending_action_id=action.id, tool=action.tool)]
-            await audit.add_events(session, events=audit_rows(rows, runtime, svc))
+            await audit.add_events(session, events=audit_rows(rows, runtime, svc, state=state))
             return _finish(outcome("CANCELLED", "cancel", say("action_cancelled", lang(state)),
                                    tool=action.tool), state)
     return Command(goto="execute_pending", update={"verdict": {"pending_action_id": action.id}})
@@ -110,5 +110,5 @@ async def _supersede(state: State, runtime: Runtime[Context], started: float) ->
         if action is not None:
             rows = [event("ACTION_SUPERSEDED", action.target, result="SUPERSEDED",
                           started=started, pending_action_id=action.id, tool=action.tool)]
-            await audit.add_events(session, events=audit_rows(rows, runtime, svc))
+            await audit.add_events(session, events=audit_rows(rows, runtime, svc, state=state))
     return Command(goto="global_router", update={"memory": _forget_pending(state)})

@@ -22,12 +22,12 @@ def draft_outcome(out: DraftOutcome, intent: str) -> dict[str, Any]:
 
 
 async def write_with_audit(runtime: Runtime[Context], out_events: list[tuple[str, str, dict[str, Any]]],
-                           session: Any, started: float) -> None:
+                           session: Any, started: float, state: State | None = None) -> None:
     """Record a handler's business events in the handler's own transaction."""
     svc = await services_of(runtime)
     rows = [event(kind, target, result="OK", started=started, **payload)
             for kind, target, payload in out_events]
-    await audit.add_events(session, events=audit_rows(rows, runtime, svc))
+    await audit.add_events(session, events=audit_rows(rows, runtime, svc, state=state))
 
 
 async def create_ticket(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
@@ -38,5 +38,5 @@ async def create_ticket(state: State, runtime: Runtime[Context]) -> dict[str, An
     async with svc.db.session() as session:
         out = await create_ticket_or_draft(session, fields=fields, actor=context_of(runtime).actor,
                                            thread_id=thread_id(), lang=lang(state))
-        await write_with_audit(runtime, out.events, session, started)
+        await write_with_audit(runtime, out.events, session, started, state)
     return {"outcome": draft_outcome(out, "create_ticket")}

@@ -40,7 +40,7 @@ async def execute_pending(state: State, runtime: Runtime[Context]) -> dict[str, 
         await crud.transition(session, action_id=action.id, to=final, outcome=result)
         events = [("ACTION_CONFIRMED", action.target or "", {"pending_action_id": action.id}),
                   *business_events(out, tool.name, action.args)]
-        await write_with_audit(runtime, events, session, started)
+        await write_with_audit(runtime, events, session, started, state)
     return {"outcome": result, "memory": memory}
 
 

@@ -27,7 +27,7 @@ from nodes.support import (
     rejection,
     services_of,
 )
-from nodes.validator import _ticket_fields
+from nodes.validator import ticket_fields
 from tools.crud import audit
 from tools.crud import drafts as crud_drafts
 from tools.errors import UpstreamUnavailable
@@ -128,7 +128,7 @@ async def on_failure(failure: LlmFailure, *, op: str, mode: Mode, rules: Plan, s
 def fields_problem(plan: Plan) -> str | None:
     """The validator's rejection of a create/resume plan's fields, checked first (hybrid)."""
     if plan.route in ("create_ticket", "resume_draft"):
-        return _ticket_fields(plan.args)[1]
+        return ticket_fields(plan.args)[1]
     return None
 
 

@@ -23,7 +23,7 @@ async def resume_draft(state: State, runtime: Runtime[Context]) -> dict[str, Any
         out = await resume(session, draft_id=verdict["draft_id"], fields=verdict.get("fields", {}),
                            actor=context_of(runtime).actor, lang=lang(state))
         if out.status != "REJECTED":
-            await write_with_audit(runtime, out.events, session, started)
+            await write_with_audit(runtime, out.events, session, started, state)
     if out.status == "REJECTED":
         return {"outcome": rejection("resume_draft", out.reason or "DRAFT_NOT_ACTIVE", lang(state))}
     return {"outcome": draft_outcome(out, "resume_draft")}

@@ -63,8 +63,11 @@ def lang(state: Mapping[str, Any]) -> Lang:
 
 
 def audit_rows(events: list[dict[str, Any]], runtime: Runtime[Context], svc: Services,
-               usage: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Complete this turn's events into audit_events rows."""
+               usage: dict[str, Any] | None = None, state: Mapping[str, Any] | None = None,
+               ) -> list[dict[str, Any]]:
+    """Complete this turn's events into audit_events rows (usage: the turn's LLM usage so far)."""
+    if usage is None and state is not None:
+        usage = state.get("usage")
     ctx = context_of(runtime)
     tid = thread_id()
     return [{**e, "trace_id": ctx.trace_id or "-", "thread_id": tid, "actor_id": ctx.user_id,

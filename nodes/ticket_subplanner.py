@@ -16,7 +16,7 @@ from graph.context import Context
 from graph.state import State, empty_usage
 from nodes.global_router import Proposal, failure_events, fall_back, on_failure
 from nodes.support import context_of, event, mode_of, services_of
-from nodes.validator import _allowed_ticket_ids, _tool_args
+from nodes.validator import allowed_ticket_ids, tool_args
 from tools.crud import tickets as crud_tickets
 from tools.handlers.guards import guard
 from tools.llm import LlmFailure, as_error
@@ -30,7 +30,7 @@ async def tool_problem(plan: Plan, state: State, runtime: Runtime[Context]) -> s
     tool = get_tool(plan.tool)
     if tool is None:
         return "UNKNOWN_TOOL"
-    args = _tool_args(tool, plan, state)
+    args = tool_args(tool, plan, state)
     required = [f for f, info in tool.args.model_fields.items() if info.is_required()]
     if any(not args.get(f) for f in required):
         return None  # the validator asks for them (NEED_MORE_INFO): not a rejection
@@ -38,7 +38,7 @@ async def tool_problem(plan: Plan, state: State, runtime: Runtime[Context]) -> s
         return "INVALID_ARGS"
     if not tool.needs_ticket:
         return guard(tool, None, context_of(runtime).actor)
-    if args["ticket_id"] not in _allowed_ticket_ids(state):
+    if args["ticket_id"] not in allowed_ticket_ids(state):
         return "TICKET_NOT_FOUND"
     svc = await services_of(runtime)
     async with svc.db.session() as session:

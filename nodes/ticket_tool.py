@@ -46,5 +46,5 @@ async def ticket_tool(state: State, runtime: Runtime[Context]) -> dict[str, Any]
     async with svc.db.session() as session:
         out = await execute_tool(session, tool=tool, args=verdict["args"],
                                  actor=context_of(runtime).actor, lang=lang(state))
-        await write_with_audit(runtime, business_events(out, tool.name, verdict["args"]), session, started)
+        await write_with_audit(runtime, business_events(out, tool.name, verdict["args"]), session, started, state)
     return {"outcome": tool_outcome(out, "ticket_op", tool.name)}

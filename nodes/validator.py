@@ -35,7 +35,7 @@ EXECUTOR: dict[str, Next] = {"kb_qa": "kb_answer", "create_ticket": "create_tick
                              "resume_draft": "resume_draft", "ticket_op": "ticket_tool"}
 
 
-def _ticket_fields(args: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+def ticket_fields(args: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     """Only well-formed ticket fields; a bad category/priority is an INVALID_ARGS reason."""
     fields = {k: v for k in ("title", "description", "category", "priority") if (v := args.get(k))}
     if fields.get("category") and fields["category"] not in CATEGORIES:
@@ -45,7 +45,7 @@ def _ticket_fields(args: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     return fields, None
 
 
-def _allowed_ticket_ids(state: State) -> set[str]:
+def allowed_ticket_ids(state: State) -> set[str]:
     """Ticket ids this turn may act on: what the person named or the thread already knows."""
     resolved = state.get("resolved") or {}
     memory = state.get("memory") or {}
@@ -78,7 +78,7 @@ async def _judge(plan: Plan, state: State, runtime: Runtime[Context]) -> dict[st
     if plan.route == "kb_qa":
         return {"verdict": {"route": "kb_qa"}}
     if plan.route == "create_ticket":
-        fields, bad = _ticket_fields(plan.args)
+        fields, bad = ticket_fields(plan.args)
         if bad:
             return {"outcome": rejection("create_ticket", bad, lg)}
         return {"verdict": {"route": "create_ticket", "fields": fields}}
@@ -93,7 +93,7 @@ async def _judge_draft(plan: Plan, state: State, runtime: Runtime[Context]) -> d
     if not draft_id:
         return {"outcome": outcome("NEED_MORE_INFO", "resume_draft", say("need_draft", lg),
                                    missing_fields=["draft_id"])}
-    fields, bad = _ticket_fields(plan.args)
+    fields, bad = ticket_fields(plan.args)
     if bad:
         return {"outcome": rejection("resume_draft", bad, lg)}
     svc = await services_of(runtime)
@@ -107,7 +107,8 @@ async def _judge_draft(plan: Plan, state: State, runtime: Runtime[Context]) -> d
     return {"verdict": {"route": "resume_draft", "draft_id": draft_id, "fields": fields}}
 
 
-def _tool_args(tool: TicketTool, plan: Plan, state: State) -> dict[str, Any]:
+def tool_args(tool: TicketTool, plan: Plan, state: State) -> dict[str, Any]:
+    """The plan's args, with the context's ticket id filled in where the tool needs one."""
     args = {k: v for k, v in plan.args.items() if v is not None}
     ticket_id = (state.get("resolved") or {}).get("ticket_id")
     if tool.needs_ticket and not args.get("ticket_id") and ticket_id:
@@ -122,7 +123,7 @@ async def _judge_ticket_op(plan: Plan, state: State, runtime: Runtime[Context]) 
     tool = get_tool(plan.tool)
     if tool is None:
         return {"outcome": rejection("ticket_op", "UNKNOWN_TOOL", lg, tool=plan.tool)}
-    args = _tool_args(tool, plan, state)
+    args = tool_args(tool, plan, state)
     required = [f for f, info in tool.args.model_fields.items() if info.is_required()]
     missing = [f for f in required if not args.get(f)]
     if missing:
@@ -132,7 +133,7 @@ async def _judge_ticket_op(plan: Plan, state: State, runtime: Runtime[Context]) 
                                    tool=tool.name, missing_fields=missing)}
     if arg_errors(tool, args):
         return {"outcome": rejection("ticket_op", "INVALID_ARGS", lg, tool=tool.name)}
-    if tool.needs_ticket and args["ticket_id"] not in _allowed_ticket_ids(state):
+    if tool.needs_ticket and args["ticket_id"] not in allowed_ticket_ids(state):
         return {"outcome": rejection("ticket_op", "TICKET_NOT_FOUND", lg, tool=tool.name)}
     return await _judge_against_ticket(tool, args, state, runtime)
 
@@ -158,7 +159,7 @@ async def _judge_against_ticket(tool: TicketTool, args: dict[str, Any], state: S
             trace_id=context_of(runtime).trace_id)
         rows = [event("ACTION_PENDING", action.target, result="PENDING",
                       pending_action_id=action.id, tool=tool.name, args=args)]
-        await audit.add_events(session, events=audit_rows(rows, runtime, svc))
+        await audit.add_events(session, events=audit_rows(rows, runtime, svc, state=state))
     public = crud_pending.pending_public(action)
     reply = say("confirm_needed", lg, tool=tool.name, target=action.target,
                 minutes=max(1, svc.settings.pending_ttl_s // 60))

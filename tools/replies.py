@@ -59,6 +59,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "INVALID_CONFIRM_TOKEN": ("确认口令无效", "invalid confirmation token"),
     "NOTHING_TO_CONFIRM": ("当前没有待确认的操作", "there is nothing to confirm"),
     "LLM_PLAN_INVALID": ("无法理解该请求", "could not understand the request"),
+    "LLM_OVER_CAP": ("本次请求的模型调用已达上限", "this request reached its model-call limit"),
 }
 
 FIELD_NAMES: dict[str, tuple[str, str]] = {

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from nodes.validator import _allowed_ticket_ids, _ticket_fields
+from nodes.validator import allowed_ticket_ids, ticket_fields
 from tools.db.models import Ticket
 from tools.domain import Actor
 from tools.handlers.guards import guard
@@ -83,12 +83,12 @@ def test_registry_is_the_one_menu() -> None:
 
 
 def test_ticket_fields_reject_bad_values() -> None:
-    assert _ticket_fields({"category": "network", "x": 1}) == ({"category": "network"}, None)
-    assert _ticket_fields({"category": "plumbing"})[1] == "INVALID_ARGS"
-    assert _ticket_fields({"priority": "P0"})[1] == "INVALID_ARGS"
+    assert ticket_fields({"category": "network", "x": 1}) == ({"category": "network"}, None)
+    assert ticket_fields({"category": "plumbing"})[1] == "INVALID_ARGS"
+    assert ticket_fields({"priority": "P0"})[1] == "INVALID_ARGS"
 
 
 def test_only_ids_in_context_are_actionable() -> None:
     state = {"resolved": {"ticket_id": TID, "refs": {"ticket_ids": ["TCK-2026-ZZZZZZ"]}},
              "memory": {"recent_ticket_ids": ["TCK-2026-YYYYYY"]}}
-    assert _allowed_ticket_ids(state) == {TID, "TCK-2026-ZZZZZZ", "TCK-2026-YYYYYY"}
+    assert allowed_ticket_ids(state) == {TID, "TCK-2026-ZZZZZZ", "TCK-2026-YYYYYY"}
