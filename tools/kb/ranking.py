@@ -21,6 +21,7 @@ class RankingConfig:
     other_lang_factor: float = 0.8  # an article in the question's language wins a near tie
     min_score: float = 0.24  # below this the KB says it has no answer
     fetch_k: int = 10  # passages fetched from each side before fusion
+    floor: float = 0.05  # weaker hits are noise (a vector search always returns neighbours)
 
     @classmethod
     def from_env(cls) -> RankingConfig:
@@ -71,6 +72,8 @@ def fuse(query: str, lang: str, mode: Retrieval, config: RankingConfig,
         doc_id = cand.passage.doc_id
         sides_by_doc.setdefault(doc_id, set()).update(cand.sides)
         score = _score(cand, mode, lang, config)
+        if score < config.floor:
+            continue
         if doc_id not in best or score > best[doc_id][0]:
             best[doc_id] = (score, cand)
     ranked = sorted(best.values(), key=lambda item: (-item[0], item[1].passage.doc_id))
