@@ -105,3 +105,9 @@ async def test_no_answer_says_so_and_offers_a_ticket(kb: KnowledgeBase, question
     answer = await kb.answer(question)
     assert not answer.found and answer.citations == []
     assert words in answer.reply
+
+
+async def test_a_large_k_fetches_enough_passages(kb: KnowledgeBase) -> None:
+    hits = await kb.search("Acme password account laptop phone", k=20)
+    assert len(hits) > 10
+    assert len({h.doc_id for h in hits}) == len(hits)
