@@ -62,12 +62,13 @@ class IdempotencyKey:
 
 
 def key_for(
-    runtime: Runtime, actor: Actor, action_id: str | None, digest: str,
+    runtime: Runtime, actor: Actor, kind: str, body: BaseModel, **extra: Any,
 ) -> IdempotencyKey | None:
-    """The key of a request, or None when it carries no action_id."""
+    """The key of a request (its `action_id` field), or None when it carries none."""
+    action_id = getattr(body, "action_id", None)
     if action_id is None:
         return None
-    return IdempotencyKey(runtime, actor.user_id, action_id, digest)
+    return IdempotencyKey(runtime, actor.user_id, action_id, request_hash(kind, body, **extra))
 
 
 async def run_once(

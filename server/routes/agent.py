@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from graph.result import TurnResult
 from server.deps import CurrentActor, RuntimeDep, TraceId
-from server.idempotent import key_for, request_hash, run_once
+from server.idempotent import key_for, run_once
 from server.openapi import SSE_RESPONSE, TURN, errors
 from server.schemas import AgentRequest
 from server.streaming import stream_turn
@@ -23,7 +23,7 @@ async def agent(
     body: AgentRequest, actor: CurrentActor, runtime: RuntimeDep, trace_id: TraceId,
 ) -> Any:
     """Run one turn and return the unified result (business refusals are `REJECTED`)."""
-    key = key_for(runtime, actor, body.action_id, request_hash("turn", body))
+    key = key_for(runtime, actor, "turn", body)
     return await run_once(key, trace_id,
                           lambda: run_turn(runtime, agent_turn(body), actor, trace_id))
 
@@ -33,6 +33,6 @@ async def agent_stream(
     body: AgentRequest, actor: CurrentActor, runtime: RuntimeDep, trace_id: TraceId,
 ) -> Response:
     """The same turn as Server-Sent Events (see the `SseEvent` schema)."""
-    key = key_for(runtime, actor, body.action_id, request_hash("turn", body))
+    key = key_for(runtime, actor, "turn", body)
     events = runtime.runner.stream(agent_turn(body), actor, trace_id=trace_id)
     return await stream_turn(runtime, events, key=key, turn_log=TurnLog(actor), trace_id=trace_id)

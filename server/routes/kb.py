@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from pydantic import ValidationError
 
 from server.deps import CurrentActor, RuntimeDep, TraceId
-from server.idempotent import key_for, request_hash, run_once
+from server.idempotent import key_for, run_once
 from server.openapi import BASE, WRITE, errors
 from server.responses import KbDocumentOut, KbHitOut
 from server.runtime import Runtime
@@ -58,5 +58,5 @@ async def kb_upsert(
     """Create or replace an article (admin only)."""
     if actor.role != "admin":
         raise Forbidden("only admins may change the knowledge base")
-    key = key_for(runtime, actor, body.action_id, request_hash("kb", body))
+    key = key_for(runtime, actor, "kb", body)
     return await run_once(key, trace_id, lambda: _upsert(runtime, body))

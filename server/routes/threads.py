@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from graph.result import TurnResult
 from server.deps import CurrentActor, RuntimeDep, TraceId
-from server.idempotent import key_for, request_hash, run_once
+from server.idempotent import key_for, run_once
 from server.openapi import BASE, SSE_RESPONSE, TURN, errors
 from server.responses import CheckpointOut, ThreadOut, ThreadSummary
 from server.schemas import THREAD_ID, ResumeRequest
@@ -49,7 +49,7 @@ async def resume(
     trace_id: TraceId,
 ) -> Any:
     """Confirm or cancel the thread's pending action; returns the unified result."""
-    key = key_for(runtime, actor, body.action_id, request_hash("resume", body, thread=thread_id))
+    key = key_for(runtime, actor, "resume", body, thread=thread_id)
     return await run_once(key, trace_id, lambda: run_turn(
         runtime, resume_turn(thread_id, body), actor, trace_id))
 
@@ -61,6 +61,6 @@ async def resume_stream(
     trace_id: TraceId,
 ) -> Response:
     """The resume as Server-Sent Events."""
-    key = key_for(runtime, actor, body.action_id, request_hash("resume", body, thread=thread_id))
+    key = key_for(runtime, actor, "resume", body, thread=thread_id)
     events = runtime.runner.stream(resume_turn(thread_id, body), actor, trace_id=trace_id)
     return await stream_turn(runtime, events, key=key, turn_log=TurnLog(actor), trace_id=trace_id)
