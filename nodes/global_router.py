@@ -167,6 +167,9 @@ async def global_router(state: State, runtime: Runtime[Context]) -> Command[Next
     events = [*state.get("events", []), *got.events,
               event("AGENT_ROUTE", ctx.ticket_id or ctx.draft_id, result=plan.route,
                     started=started, route=plan.route, source=plan.source, **got.extra())]
+    if plan.route != "ticket_op":  # ticket plans are proposed by the sub-planner, with their tool
+        events.append(event("PLAN_PROPOSED", ctx.draft_id, result=plan.route, route=plan.route,
+                            args=plan.args, missing_fields=plan.missing_fields, source=plan.source))
     update = {"plan": {**plan.model_dump(), "context": ctx.model_dump(), **got.extra()},
               "events": events, "usage": usage}
     if got.outcome is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from langgraph.config import get_config
@@ -42,8 +43,9 @@ def event(kind: str, target: str | None = None, *, result: str | None = None,
           started: float | None = None, **payload: Any) -> dict[str, Any]:
     """One audit event of this turn (finalize adds trace, actor, version_set and usage)."""
     latency = (time.perf_counter() - started) * 1000 if started is not None else 0.0
+    # stamped now: planning events are flushed later by finalize, but happened first
     return {"event_type": kind, "target": target, "payload": payload, "result": result,
-            "latency_ms": round(latency, 3)}
+            "latency_ms": round(latency, 3), "created_at": datetime.now(UTC)}
 
 
 def outcome(status: str, intent: str, reply: str, **fields: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ async def _audit_types(stack: Stack, trace_or_thread: str) -> list[str]:
     async with stack.services.db.session() as s:
         rows = await s.scalars(select(AuditEvent.event_type)
                                .where(AuditEvent.thread_id == trace_or_thread)
-                               .order_by(AuditEvent.id))
+                               .order_by(AuditEvent.created_at, AuditEvent.id))
         return list(rows)
 
 
@@ -39,8 +39,15 @@ async def test_complete_request_creates_ticket_zh(stack: Stack) -> None:
     assert r.ticket["category"] == "network" and r.ticket["status"] == "OPEN"
     assert r.ticket["requester_id"] == who.user_id
     assert r.memory.ticket_id == r.ticket["ticket_id"]
-    assert "TICKET_CREATED" in await _audit_types(stack, r.thread_id)
+    types = await _audit_types(stack, r.thread_id)
+    assert ["AGENT_ROUTE", "PLAN_PROPOSED", "TICKET_CREATED", "TURN_COMPLETED"] == [
+        t for t in types if t in {"AGENT_ROUTE", "PLAN_PROPOSED", "TICKET_CREATED", "TURN_COMPLETED"}]
     assert r.version_set.startswith("code=")
+    async with stack.services.db.session() as s:
+        rows = (await s.scalars(select(AuditEvent).where(AuditEvent.thread_id == r.thread_id))).all()
+    assert all(e.trace_id == r.trace_id and e.actor_id == who.user_id and e.version_set == r.version_set
+               for e in rows)
+    assert next(e for e in rows if e.event_type == "TICKET_CREATED").target == r.ticket["ticket_id"]
 
 
 async def test_draft_filled_over_turns_then_consumed_en(stack: Stack) -> None:

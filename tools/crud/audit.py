@@ -38,7 +38,7 @@ async def list_audit(
         query = query.where(AuditEvent.thread_id == thread_id)
     if ticket_id:
         query = query.where(AuditEvent.target == ticket_id)
-    query = query.order_by(AuditEvent.id.desc()).limit(limit)
+    query = query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)
     return list((await session.scalars(query)).all())
 
 
