@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from checkpoints import embedded
+from tools.crud import idempotency
 from tools.db.engine import Database
 from tools.db.migrations import migrate
 from tools.settings import Settings
@@ -32,6 +33,7 @@ class Runtime:
     pool: Any  # the checkpointer's psycopg AsyncConnectionPool
     stack: AsyncExitStack
     background: set[asyncio.Task[Any]] = field(default_factory=set)
+    chores: asyncio.Task[None] | None = None
     _last_recovery: float = 0.0
 
     @property
@@ -62,8 +64,25 @@ class Runtime:
         except Exception:
             log.warning("checkpointer pool check failed", exc_info=True)
 
+    async def purge_idempotency_keys(self) -> None:
+        """Forget idempotency keys past their retention (API.md keeps them at least 24 h)."""
+        try:
+            async with self.db.session() as session:
+                await idempotency.purge_expired(session)
+        except Exception:
+            log.warning("could not purge idempotency keys", exc_info=True)
+
+    async def housekeeping(self, every_s: float = 3600.0) -> None:
+        """Periodic chores until cancelled (on close)."""
+        while True:
+            await self.purge_idempotency_keys()
+            await asyncio.sleep(every_s)
+
     async def close(self, grace_s: float = 10.0) -> None:
         """Let background runs finish (bounded), then close everything in reverse order."""
+        if self.chores is not None:
+            self.chores.cancel()
+            await asyncio.gather(self.chores, return_exceptions=True)
         if self.background:
             await asyncio.wait(set(self.background), timeout=grace_s)
         await self.stack.aclose()
@@ -115,5 +134,7 @@ async def open_runtime(settings: Settings) -> Runtime:
         await load_sample_kb(services)
         graph = build_graph(checkpointer=saver)
         runner, views = Runner(services, graph), ThreadViews(services, graph)
-        return Runtime(settings, services, runner, views, pool, stack.pop_all())
+        runtime = Runtime(settings, services, runner, views, pool, stack.pop_all())
+        runtime.chores = asyncio.create_task(runtime.housekeeping())
+        return runtime
     raise AssertionError("unreachable")  # pragma: no cover

@@ -1,5 +1,6 @@
 """A bounded schemathesis run against a live `helpdesk serve`: no 5xx, no off-schema response."""
 
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -47,8 +48,10 @@ IDENTITIES = [
 
 @pytest.fixture(scope="module")
 def live_url(db_url: str) -> Iterator[str]:
-    with serving(data=data_dir(), database_url=db_url) as (url, _):
+    data = data_dir()
+    with serving(data=data, database_url=db_url) as (url, _):
         yield url
+    shutil.rmtree(data, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
