@@ -233,7 +233,7 @@ async def main(args: argparse.Namespace) -> None:
                 await run_variant(db, variant, questions, args)
     finally:
         await db.close()
-        del server
+        server.cleanup()  # stop Postgres before its directory goes
         shutil.rmtree(root, ignore_errors=True)
 
 

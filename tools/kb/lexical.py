@@ -32,5 +32,6 @@ def term_weights(dfs: dict[str, int], total: int) -> dict[str, float]:
 
 def keyword_score(matched: list[str], weights: dict[str, float]) -> float:
     """Share of the question's term weight that `matched` covers."""
-    total = sum(weights.values())
-    return sum(weights.get(t, 0.0) for t in set(matched)) / total if total else 0.0
+    total = sum(weights[t] for t in sorted(weights))
+    # Sorted sums: set order varies per process, and float rounding must not break ties.
+    return sum(weights.get(t, 0.0) for t in sorted(set(matched))) / total if total else 0.0
