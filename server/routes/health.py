@@ -48,7 +48,7 @@ def _llm_status(runtime: Runtime) -> dict[str, Any] | None:
     if llm is None:
         return {"configured": False}
     status = getattr(llm, "status", None)
-    return {"configured": True, **(status() if callable(status) else {})}
+    return dict(status()) if callable(status) else {"configured": True}
 
 
 @router.get(
