@@ -52,15 +52,6 @@ class TurnPump:
             self.queue.put_nowait(_END)
         await self.finish(result, error)
 
-    async def first(self) -> Event:
-        """The first event; ownership, busy and input errors raise here (before any byte)."""
-        item = await self.queue.get()
-        if isinstance(item, BaseException):
-            raise item
-        if item is _END:
-            raise HelpdeskError("the turn produced no events")
-        return tuple(item)
-
     async def frames(self, first: Event, started: float) -> AsyncIterator[ServerSentEvent]:
         """Every event as SSE; exactly one result or error, and `end` last."""
         yield self._encode(*first)
@@ -136,10 +127,24 @@ async def stream_turn(
     if key is not None and (replay := await key.claim()) is not None:
         return replay_stream(replay, trace_id)
     finish = _finisher(runtime, key, turn_log, trace_id)
-    pump = TurnPump(_logged(events, turn_log), trace_id, finish)
+    logged = _logged(events, turn_log)
+    first = await _first(logged, finish)
+    pump = TurnPump(logged, trace_id, finish)
     runtime.spawn(pump.run())
-    first = await pump.first()
     return EventSourceResponse(pump.frames(first, started), ping=PING_S)
+
+
+async def _first(events: AsyncIterator[Event], finish: Finish) -> Event:
+    """The first event, read in the request's own task so it is sent at once; ownership, busy
+    and input errors raise here, before any byte, and become plain HTTP errors."""
+    try:
+        return await anext(events)
+    except StopAsyncIteration:
+        error: Exception = HelpdeskError("the turn produced no events")
+    except Exception as exc:
+        error = exc
+    await finish(None, error)
+    raise error
 
 
 def replay_stream(stored: JSONResponse, trace_id: str) -> Response:
