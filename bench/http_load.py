@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import shutil
 import sys
 import time
@@ -71,13 +72,19 @@ class Client:
         return (time.perf_counter() - start) * 1000
 
     async def stream(self) -> tuple[float, float]:
-        """ms to the first SSE event and to the end of the stream."""
-        body = {"message": self.message(), "thread_id": self.thread}
-        start, first = time.perf_counter(), 0.0
-        async with self.http.stream("POST", "/agent/stream", json=body, headers=self.user) as r:
-            async for text in r.aiter_lines():
-                if not first and text.startswith("event:"):
-                    first = time.perf_counter()
+        """ms to the first SSE event and to `end`, over a bare socket (no client-library cost)."""
+        url = httpx.URL(str(self.http.base_url))
+        body = json.dumps({"message": self.message(), "thread_id": self.thread}).encode()
+        head = (f"POST /agent/stream HTTP/1.1\r\nHost: {url.host}\r\nX-User-Id: "
+                f"{self.user['X-User-Id']}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+        reader, writer = await asyncio.open_connection(url.host, url.port)
+        start, first, seen = time.perf_counter(), 0.0, b""
+        writer.write(head + body)
+        while b"event: end" not in seen and (chunk := await reader.read(65536)):
+            seen += chunk
+            first = first or (time.perf_counter() if b"event:" in seen else 0.0)
+        writer.close()
         return (first - start) * 1000, (time.perf_counter() - start) * 1000
 
 
