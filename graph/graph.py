@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from langgraph.graph import START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -27,17 +27,6 @@ EXECUTORS = {"kb_answer": kb_answer, "create_ticket": create_ticket,
              "execute_pending": execute_pending}
 
 
-def after_restore(state: State) -> Literal["confirm_gate", "finalize"]:
-    """An unresolvable reference ends the turn (NEED_MORE_INFO) before anything is planned."""
-    return "finalize" if state.get("outcome") else "confirm_gate"
-
-
-def after_finalize(state: State) -> Literal["await_confirmation", "__end__"]:
-    """While an action waits for a person the thread stays interrupted; otherwise the turn ends."""
-    memory = (state.get("result") or {}).get("memory") or {}
-    return "await_confirmation" if memory.get("pending_action_id") else "__end__"
-
-
 def build_graph(checkpointer: Any = None) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile the graph (Studio passes no checkpointer; the server passes its Postgres saver)."""
     g = StateGraph(State, context_schema=Context, input_schema=TurnInput)
@@ -52,9 +41,7 @@ def build_graph(checkpointer: Any = None) -> CompiledStateGraph[Any, Any, Any, A
     g.add_node("finalize", finalize)
     g.add_node("await_confirmation", await_confirmation)
     g.add_edge(START, "context_restore")
-    g.add_conditional_edges("context_restore", after_restore)
     g.add_edge("ticket_subplanner", "validator")
-    g.add_conditional_edges("finalize", after_finalize)
     return g.compile(checkpointer=checkpointer, name="helpdesk")
 
 

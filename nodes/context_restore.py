@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Literal
 
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 
 from graph.context import Context
 from graph.state import State, empty_usage
@@ -52,7 +53,7 @@ def _language(state: State) -> Lang:
     return "zh" if (state.get("memory") or {}).get("lang") == "zh" else "en"
 
 
-async def context_restore(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+async def context_restore(state: State, runtime: Runtime[Context]) -> Command[Literal["confirm_gate", "finalize"]]:
     """Resolve this turn's ticket and draft; an unresolvable reference asks instead of guessing."""
     started = time.perf_counter()
     refs = extract_references(state.get("message") or "")
@@ -67,4 +68,5 @@ async def context_restore(state: State, runtime: Runtime[Context]) -> dict[str, 
         field = "ticket_id" if t_problem else "draft_id"
         update["outcome"] = outcome("NEED_MORE_INFO", "ticket_op" if t_problem else "resume_draft",
                                     say(problem, lang), missing_fields=[field])
-    return update
+        return Command(goto="finalize", update=update)  # ask; never guess
+    return Command(goto="confirm_gate", update=update)

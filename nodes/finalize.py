@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Literal
 
 from langgraph.runtime import Runtime
+from langgraph.types import Command
 
 from graph.context import Context
 from graph.state import MAX_RECENT_TICKETS, Memory, State, empty_usage
 from nodes.support import audit_rows, context_of, event, services_of, thread_id
-from tools.crud import audit, threads
+from tools.crud import threads
 from tools.replies import say
 
 _NULLABLE = ("tool", "ticket", "draft", "pending_action", "reason")
@@ -59,7 +60,7 @@ def _transcript(state: State, reply: str, window: int) -> list[dict[str, str]]:
     return lines[-window:]
 
 
-async def finalize(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+async def finalize(state: State, runtime: Runtime[Context]) -> Command[Literal["await_confirmation", "__end__"]]:
     """Flush audit + transcript in one transaction and publish the unified result."""
     started = time.perf_counter()
     svc = await services_of(runtime)
@@ -76,11 +77,13 @@ async def finalize(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     rows = [{"thread_id": tid, "role": "user", "content": m, "trace_id": trace}
             for m in [state.get("message")] if m]
     rows.append({"thread_id": tid, "role": "assistant", "content": out["reply"], "trace_id": trace})
-    async with svc.db.session() as session:
-        await audit.add_events(session, events=audit_rows(
-            [*state.get("events", []), done], runtime, svc, usage=result["usage"]))
-        await threads.add_messages(session, rows=rows)
-    return {"memory": memory, "result": result, "events": [],
-            "transcript": _transcript(state, out["reply"], svc.settings.transcript_window),
-            "message": None, "confirm_token": None, "ticket_id": None, "draft_id": None,
-            "decision": None}
+    events = audit_rows([*state.get("events", []), done], runtime, svc, usage=result["usage"])
+    async with svc.db.autocommit() as conn:
+        await threads.record_turn(conn, events=events, messages=rows)
+    update = {"memory": memory, "result": result, "events": [],
+              "transcript": _transcript(state, out["reply"], svc.settings.transcript_window),
+              "message": None, "confirm_token": None, "ticket_id": None, "draft_id": None,
+              "decision": None}
+    # While an action waits for a person the thread stays interrupted; otherwise the turn ends.
+    waiting = bool(memory.get("pending_action_id"))
+    return Command(goto="await_confirmation" if waiting else "__end__", update=update)

@@ -65,7 +65,7 @@ async def plan_context(state: State, runtime: Runtime[Context]) -> PlanContext:
     fields: dict[str, str] = {}
     if draft_id := resolved.get("draft_id"):
         svc = await services_of(runtime)
-        async with svc.db.session() as session:
+        async with svc.db.reader() as session:
             draft = await crud_drafts.get_draft(session, draft_id=draft_id)
             if draft is not None and draft.status == "ACTIVE":
                 fields = crud_drafts.draft_fields(draft)

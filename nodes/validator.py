@@ -97,7 +97,7 @@ async def _judge_draft(plan: Plan, state: State, runtime: Runtime[Context]) -> d
     if bad:
         return {"outcome": rejection("resume_draft", bad, lg)}
     svc = await services_of(runtime)
-    async with svc.db.session() as session:
+    async with svc.db.reader() as session:
         draft = await crud_drafts.get_draft(session, draft_id=draft_id)
     if draft is None or draft.owner_id != context_of(runtime).user_id:
         return {"outcome": rejection("resume_draft", "DRAFT_NOT_FOUND", lg)}
@@ -143,16 +143,16 @@ async def _judge_against_ticket(tool: TicketTool, args: dict[str, Any], state: S
     lg = lang(state)
     actor = context_of(runtime).actor
     svc = await services_of(runtime)
-    async with svc.db.session() as session:
+    async with svc.db.reader() as session:
         ticket = (await crud_tickets.get_ticket(session, ticket_id=args["ticket_id"])
                   if tool.needs_ticket else None)
-        if reason := guard(tool, ticket, actor):
-            return {"outcome": rejection("ticket_op", reason, lg, tool=tool.name)}
-        if not tool.needs_confirmation:
-            # a read is answered from the row just checked: no second query for it
-            seen = crud_tickets.ticket_public(ticket) if ticket and tool.reads_only else None
-            return {"verdict": {"route": "ticket_op", "tool": tool.name, "args": args,
-                                "ticket": seen}}
+    if reason := guard(tool, ticket, actor):
+        return {"outcome": rejection("ticket_op", reason, lg, tool=tool.name)}
+    if not tool.needs_confirmation:
+        # a read is answered from the row just checked: no second query for it
+        seen = crud_tickets.ticket_public(ticket) if ticket and tool.reads_only else None
+        return {"verdict": {"route": "ticket_op", "tool": tool.name, "args": args, "ticket": seen}}
+    async with svc.db.session() as session:
         action = await crud_pending.create_pending(
             session, thread_id=thread_id(), actor=actor, tool=tool.name, args=args,
             target=args.get("ticket_id"), ttl_s=svc.settings.pending_ttl_s,

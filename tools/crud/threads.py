@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import func, insert, select, text, update
@@ -68,3 +69,31 @@ async def list_messages(session: AsyncSession, *, thread_id: str, limit: int = 2
     query = (select(ThreadMessage).where(ThreadMessage.thread_id == thread_id)
              .order_by(ThreadMessage.id.desc()).limit(limit))
     return list(reversed((await session.scalars(query)).all()))
+
+
+# A turn's audit events and transcript lines in one statement: atomic, one round trip.
+_RECORD_TURN = text("""
+WITH audit AS (
+    INSERT INTO audit_events (trace_id, thread_id, actor_id, event_type, target, payload, result,
+                              version_set, usage, latency_ms, created_at)
+    SELECT trace_id, thread_id, actor_id, event_type, target, payload, result, version_set,
+           usage, latency_ms, coalesce(created_at, now())
+      FROM jsonb_to_recordset(CAST(:events AS jsonb)) AS e(
+           trace_id text, thread_id text, actor_id text, event_type text, target text,
+           payload jsonb, result text, version_set text, usage jsonb, latency_ms float8,
+           created_at timestamptz)
+)
+INSERT INTO thread_messages (thread_id, role, content, trace_id)
+SELECT thread_id, role, content, trace_id
+  FROM jsonb_to_recordset(CAST(:messages AS jsonb)) AS m(
+       thread_id text, role text, content text, trace_id text)
+""")
+
+
+async def record_turn(
+    conn: AsyncSession | AsyncConnection, *, events: list[dict[str, Any]],
+    messages: list[dict[str, Any]],
+) -> None:
+    """Append a turn's audit events and transcript lines together."""
+    await conn.execute(_RECORD_TURN, {"events": json.dumps(events, default=str),
+                                      "messages": json.dumps(messages)})

@@ -59,6 +59,12 @@ class Database:
         async with self.engine.connect() as conn:
             yield await conn.execution_options(isolation_level="AUTOCOMMIT")
 
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[AsyncSession]:
+        """A session for reads only, on an autocommit connection: no BEGIN/COMMIT round trips."""
+        async with self.autocommit() as conn, AsyncSession(bind=conn, expire_on_commit=False) as session:
+            yield session
+
     async def close(self) -> None:
         """Dispose of every pooled connection."""
         await self.engine.dispose()
