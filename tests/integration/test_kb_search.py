@@ -111,3 +111,10 @@ async def test_a_large_k_fetches_enough_passages(kb: KnowledgeBase) -> None:
     hits = await kb.search("Acme password account laptop phone", k=20)
     assert len(hits) > 10
     assert len({h.doc_id for h in hits}) == len(hits)
+
+
+async def test_featureless_query_scores_are_finite(kb) -> None:
+    import math
+
+    hits = await kb.search("°𐬓", k=5)
+    assert all(math.isfinite(h.score) for h in hits)

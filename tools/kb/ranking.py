@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -51,7 +52,8 @@ def _collect(vector: list[tuple[Passage, float]] | None,
     for side, results in (("vector", vector or []), ("keyword", keyword or [])):
         for passage, score in results:
             cand = found.setdefault(passage.chunk_id, _Candidate(passage))
-            setattr(cand, side, max(score, 0.0))
+            # a query with no features embeds to the zero vector: its cosine is NaN, not 0
+            setattr(cand, side, score if math.isfinite(score) and score > 0 else 0.0)
             cand.sides.add(side)
     return found
 
