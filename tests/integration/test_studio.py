@@ -3,31 +3,24 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from langgraph_sdk import get_client
+
+from tests.processes import free_port, wait_http_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGGRAPH = Path(sys.executable).with_name("langgraph")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def studio(db_url: str) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     log = tempfile.NamedTemporaryFile(prefix="langgraph-dev-", suffix=".log", delete=False)
     env = {**os.environ, "DATABASE_URL": db_url, "HELPDESK_MODE": "rules",
            "LANGGRAPH_CLI_NO_ANALYTICS": "1", "LANGSMITH_TRACING": "false"}
@@ -37,7 +30,7 @@ def studio(db_url: str) -> Iterator[str]:
          "--host", "127.0.0.1"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(url, proc, Path(log.name))
+        wait_http_ready(proc, f"{url}/ok", log=Path(log.name))
         yield url
     finally:
         proc.terminate()
@@ -45,20 +38,6 @@ def studio(db_url: str) -> Iterator[str]:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
-
-
-def _wait_ready(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"langgraph dev exited:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/ok", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"langgraph dev did not start:\n{log.read_text()[-3000:]}")
 
 
 async def test_interrupt_and_resume_through_the_sdk(studio: str) -> None:

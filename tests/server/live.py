@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -13,17 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
 import psycopg
 
+from tests.processes import free_port, wait_http_ready
+
 HELPDESK = Path(sys.executable).parent / "helpdesk"
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def data_dir() -> Path:
@@ -40,20 +33,6 @@ def _env(database_url: str | None, extra: dict[str, str]) -> dict[str, str]:
     if database_url:
         env["DATABASE_URL"] = database_url
     return env
-
-
-def _wait_ready(proc: subprocess.Popen[bytes], url: str, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"helpdesk serve exited with {proc.returncode}")
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError("helpdesk serve did not become ready")
 
 
 def stop(proc: subprocess.Popen[bytes], timeout: float = 30.0) -> int:
@@ -74,7 +53,7 @@ def serving(*, data: Path, database_url: str | None = None, port: int | None = N
     proc = subprocess.Popen(cmd, env=_env(database_url, extra), stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(proc, url)
+        wait_http_ready(proc, f"{url}/readyz")
         yield url, proc
     finally:
         if proc.poll() is None:
