@@ -136,7 +136,8 @@ class Runner:
         result: dict[str, Any] | None = None
         async for mode, chunk in self.graph.astream(
             graph_input, config, context=ctx, durability="exit",
-            stream_mode=["updates", "custom"],
+            # custom chunks carry generated tokens; without a token consumer, skip that channel
+            stream_mode=["updates", "custom"] if tokens else ["updates"],
         ):
             if mode == "custom":
                 if tokens and "token" in chunk:

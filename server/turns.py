@@ -71,7 +71,7 @@ class TurnLog:
 
 async def run_turn(runtime: Runtime, req: TurnRequest, actor: Actor, trace_id: str) -> TurnResult:
     """Run a turn to its result, logging node timings."""
-    events = runtime.runner.stream(req, actor, trace_id=trace_id)
+    events = runtime.runner.stream(req, actor, trace_id=trace_id, tokens=False)  # JSON: no tokens
     turn_log, result = TurnLog(actor), None
     try:
         result = await _last_result(events, turn_log)
