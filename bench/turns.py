@@ -5,7 +5,8 @@
 Starts its own embedded Postgres in a temp dir. Prints ms/turn (p50/p95) early in a thread
 (turns 1-50) and late (the last 50), and checkpoint bytes stored per turn, for:
   helpdesk  - our graph through the Runner (thread lease + graph + audit + transcript)
-  baseline  - a 5-node StateGraph with a growing `add_messages` list on the same saver
+  baseline  - a 5-node StateGraph with a growing `add_messages` list on the stock
+              AsyncPostgresSaver (same database, default durability)
 """
 
 from __future__ import annotations
@@ -96,10 +97,15 @@ def baseline_graph(saver: Any) -> Any:
 
 
 async def bench_baseline(url: str, turns: int) -> dict[str, Any]:
-    """The baseline graph with LangGraph's default durability, one thread."""
-    from checkpoints.saver import open_checkpointer
+    """The baseline: stock AsyncPostgresSaver, LangGraph's default durability, one thread."""
+    from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+    from psycopg.rows import dict_row
+    from psycopg_pool import AsyncConnectionPool
 
-    pool, saver = await open_checkpointer(url)
+    pool = AsyncConnectionPool(url, open=False, kwargs={"autocommit": True, "prepare_threshold": 0,
+                                                        "row_factory": dict_row})
+    await pool.open(wait=True)
+    saver = AsyncPostgresSaver(pool)
     graph = baseline_graph(saver)
     config = {"configurable": {"thread_id": f"base-{uuid.uuid4().hex[:6]}"}}
     times = []
