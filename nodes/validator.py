@@ -25,6 +25,7 @@ from tools.crud import drafts as crud_drafts
 from tools.crud import pending as crud_pending
 from tools.crud import tickets as crud_tickets
 from tools.domain import CATEGORIES, PRIORITIES
+from tools.handlers.drafts import expire, is_stale
 from tools.handlers.guards import guard
 from tools.planner.plan import Plan
 from tools.registry import TicketTool, arg_errors, get_tool
@@ -101,6 +102,11 @@ async def _judge_draft(plan: Plan, state: State, runtime: Runtime[Context]) -> d
         draft = await crud_drafts.get_draft(session, draft_id=draft_id)
     if draft is None or draft.owner_id != context_of(runtime).user_id:
         return {"outcome": rejection("resume_draft", "DRAFT_NOT_FOUND", lg)}
+    if is_stale(draft, svc.settings.draft_ttl_s):
+        async with svc.db.session() as session:
+            draft = await expire(session, draft=draft)
+            rows = [event("DRAFT_EXPIRED", draft.draft_id, result=draft.status)]
+            await audit.add_events(session, events=audit_rows(rows, runtime, svc, state=state))
     if draft.status != "ACTIVE":
         return {"outcome": rejection("resume_draft", "DRAFT_NOT_ACTIVE", lg,
                                      draft=crud_drafts.draft_public(draft))}

@@ -48,7 +48,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 REASONS: dict[str, tuple[str, str]] = {
     "TICKET_NOT_FOUND": ("找不到该工单", "ticket not found"),
     "DRAFT_NOT_FOUND": ("找不到该草稿", "draft not found"),
-    "DRAFT_NOT_ACTIVE": ("该草稿已使用或已失效，不能继续", "that draft was already used or is closed"),
+    "DRAFT_NOT_ACTIVE": ("该草稿已使用或已过期，不能继续", "that draft was already used or has expired"),
     "INVALID_TRANSITION": ("工单当前状态不允许该操作", "the ticket's status does not allow it"),
     "FORBIDDEN": ("你没有权限执行该操作", "you are not allowed to do that"),
     "UNKNOWN_TOOL": ("不支持的操作", "unknown action"),

@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     auth_allow_dev_on_public: bool = Field(default=False, alias="AUTH_ALLOW_DEV_ON_PUBLIC")
 
     pending_ttl_s: int = Field(default=600, alias="HELPDESK_PENDING_TTL_S")
+    draft_ttl_s: int = Field(default=7 * 24 * 3600, alias="HELPDESK_DRAFT_TTL_S")
     thread_lease_s: int = Field(default=120, alias="HELPDESK_THREAD_LEASE_S")
     transcript_window: int = Field(default=6, alias="HELPDESK_TRANSCRIPT_WINDOW")
     log_level: str = Field(default="INFO", alias="HELPDESK_LOG_LEVEL")

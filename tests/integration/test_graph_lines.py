@@ -233,3 +233,18 @@ async def test_restated_confirmation_must_match_the_pending_tool(stack: Stack) -
     assert r.pending_action["tool"] == "cancel_ticket"
     r = await stack.turn(who, "yes, cancel it", thread_id=thread)
     assert (r.status, r.intent) == ("OK", "confirm") and r.ticket["status"] == "CANCELLED"
+
+
+async def test_stale_draft_expires_instead_of_resuming(stack: Stack) -> None:
+    from tools.db.models import TicketDraft
+
+    who = actor()
+    r = await stack.turn(who, "帮我提个工单")
+    draft_id = r.draft["draft_id"]
+    async with stack.services.db.session() as s:
+        await s.execute(update(TicketDraft).where(TicketDraft.draft_id == draft_id)
+                        .values(updated_at=func.now() - text("interval '8 days'")))
+    r = await stack.turn(who, "打印机卡纸了，一直打印不出来", thread_id=r.thread_id)
+    assert r.status == "REJECTED" and r.reason == "DRAFT_NOT_ACTIVE"
+    assert r.draft["status"] == "EXPIRED" and r.memory.draft_id is None
+    assert "DRAFT_EXPIRED" in await _audit_types(stack, r.thread_id)

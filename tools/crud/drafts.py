@@ -50,6 +50,21 @@ async def update_draft(
     return await session.get(TicketDraft, draft_id, populate_existing=True)
 
 
+async def set_status(session: AsyncSession, *, draft_id: str, status: str, only_from: str = "ACTIVE",
+                     ) -> TicketDraft | None:
+    """Move a draft to `status` if it is still in `only_from`; None if it was not."""
+    stmt = (
+        update(TicketDraft)
+        .where(TicketDraft.draft_id == draft_id, TicketDraft.status == only_from)
+        .values(status=status, version=TicketDraft.version + 1, updated_at=func.now())
+        .returning(TicketDraft.draft_id)
+        .execution_options(synchronize_session=False)
+    )
+    if (await session.execute(stmt)).scalar_one_or_none() is None:
+        return None
+    return await session.get(TicketDraft, draft_id, populate_existing=True)
+
+
 def draft_fields(draft: TicketDraft) -> dict[str, str]:
     """The fields a draft has so far."""
     return {k: v for k in DRAFT_FIELDS if (v := getattr(draft, k))}

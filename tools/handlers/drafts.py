@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tools.crud import drafts as crud_drafts
 from tools.crud import tickets as crud_tickets
-from tools.domain import Actor
+from tools.db.models import TicketDraft
+from tools.domain import Actor, DraftStatus, can_transition_draft
 from tools.replies import Lang, field_list, say
 
 
@@ -89,3 +91,15 @@ async def _update(
         draft=crud_drafts.draft_public(updated), missing=missing,
         events=[("DRAFT_UPDATED", draft_id, fields)],
     )
+
+
+def is_stale(draft: TicketDraft, ttl_s: int) -> bool:
+    """An ACTIVE draft nobody touched for `ttl_s` seconds has expired."""
+    stale = draft.updated_at < datetime.now(UTC) - timedelta(seconds=ttl_s)
+    return draft.status == "ACTIVE" and stale and can_transition_draft(draft.status, DraftStatus.EXPIRED)
+
+
+async def expire(session: AsyncSession, *, draft: TicketDraft) -> TicketDraft:
+    """Mark a stale draft EXPIRED (or return it as another run left it)."""
+    expired = await crud_drafts.set_status(session, draft_id=draft.draft_id, status="EXPIRED")
+    return expired or draft
