@@ -9,6 +9,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from typing import Any, Literal, cast
 
 import psycopg
@@ -245,8 +246,6 @@ class ThreadViews:
 
 
 def _status(row: Any) -> str:
-    from datetime import UTC, datetime
-
     if row.lease_until is not None and row.lease_until > datetime.now(UTC):
         return "busy"
     return str(row.status)
@@ -258,7 +257,12 @@ async def _pending(session: Any, action_id: str | None) -> dict[str, Any] | None
     if not action_id:
         return None
     action = await crud_pending.get_pending(session, action_id=action_id)
-    return crud_pending.pending_public(action) if action and action.status == "PENDING" else None
+    if action is None or action.status != "PENDING":
+        return None
+    public = crud_pending.pending_public(action)
+    if action.expires_at <= datetime.now(UTC):
+        public["status"] = "EXPIRED"  # recorded as such when the person next answers
+    return public
 
 
 def _checkpoint(snapshot: Any) -> dict[str, Any]:
