@@ -16,8 +16,9 @@ from tools.db.migrations import migrate
 from tools.settings import Settings
 
 if TYPE_CHECKING:  # the graph stack is imported when a runtime opens, not by every server import
-    from graph.runner import Runner, ThreadViews
+    from graph.runner import Runner
     from graph.services import Services
+    from graph.views import ThreadViews
 
 log = logging.getLogger("helpdesk.runtime")
 
@@ -121,8 +122,9 @@ async def open_runtime(settings: Settings) -> Runtime:
     """Open everything a server process needs, in order; nothing is left open on failure."""
     from checkpoints.saver import open_checkpointer
     from graph.graph import build_graph
-    from graph.runner import Runner, ThreadViews
+    from graph.runner import Runner
     from graph.services import open_services
+    from graph.views import ThreadViews
 
     async with AsyncExitStack() as stack:
         url = await asyncio.to_thread(database_url, settings, stack)
