@@ -33,8 +33,8 @@ async def get_ticket(
     ticket_id: Annotated[str, Path(pattern=TICKET_ID, description="TCK-YYYY-XXXXXX")],
     actor: CurrentActor, session: SessionDep,
 ) -> Any:
-    """One ticket with its comments (404 when it is not visible to the caller)."""
-    ticket = await crud.get_ticket(session, ticket_id=ticket_id)
+    """One ticket with all its comments (404 when it is not visible to the caller)."""
+    ticket = await crud.get_ticket(session, ticket_id=ticket_id, comments=None)
     if ticket is None or not actor.can_see_ticket(ticket.requester_id, ticket.department):
         raise NotFound(f"ticket {ticket_id} not found")
     return crud.ticket_public(ticket)
