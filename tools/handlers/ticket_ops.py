@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +49,6 @@ async def _list(session: AsyncSession, actor: Actor, args: dict[str, Any], lang:
                        tickets=tickets)
 
 
-Write = Callable[[AsyncSession, Ticket, Actor, dict[str, Any]], Awaitable[dict[str, Any] | None]]
 
 
 async def _comment(s: AsyncSession, t: Ticket, a: Actor, args: dict[str, Any]) -> dict[str, Any]:
