@@ -90,7 +90,7 @@ class Runner:
         db = self.services.db
         if req.decision and req.thread_id:
             await self._owned(thread_id, actor)  # resuming never creates a thread
-        async with db_errors(), db.autocommit() as conn:
+        async with db_errors(), db.connection() as conn:
             status = await crud_threads.acquire_lease(
                 conn, thread_id=thread_id, owner_id=actor.user_id, department=actor.department,
                 title=req.message or "", run_id=run_id, trace_id=trace_id,
@@ -157,7 +157,7 @@ class Runner:
 
     async def _release(self, thread_id: str, run_id: str, status: str) -> None:
         try:
-            async with self.services.db.autocommit() as conn:
+            async with self.services.db.connection() as conn:
                 await crud_threads.release_lease(conn, thread_id=thread_id, run_id=run_id,
                                                  status=status)
         except Exception:  # the lease expires by itself; never mask the turn's own outcome

@@ -78,7 +78,7 @@ async def finalize(state: State, runtime: Runtime[Context]) -> Command[Literal["
             for m in [state.get("message")] if m]
     rows.append({"thread_id": tid, "role": "assistant", "content": out["reply"], "trace_id": trace})
     events = audit_rows([*state.get("events", []), done], runtime, svc, usage=result["usage"])
-    async with svc.db.autocommit() as conn:
+    async with svc.db.connection() as conn:
         await threads.record_turn(conn, events=events, messages=rows)
     update = {"memory": memory, "result": result, "events": [],
               "transcript": _transcript(state, out["reply"], svc.settings.transcript_window),

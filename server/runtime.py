@@ -52,8 +52,9 @@ class Runtime:
     def recover_soon(self) -> None:
         """After a database failure, drop the pooled connections that died with it (once a second).
 
-        SQLAlchemy recycles its pool on the first disconnect error; the checkpointer's pool keeps
-        dead connections until checked, so a turn after an outage would fail once per connection.
+        SQLAlchemy recycles its pool on the first disconnect error; the psycopg pools (the
+        checkpointer's and the hot path's) keep dead connections until checked, so a turn after an
+        outage would fail once per connection.
         """
         if time.monotonic() - self._last_recovery >= 1.0:
             self._last_recovery = time.monotonic()
@@ -62,8 +63,9 @@ class Runtime:
     async def _check_pool(self) -> None:
         try:
             await self.pool.check()
+            await self.db.check()
         except Exception:
-            log.warning("checkpointer pool check failed", exc_info=True)
+            log.warning("pool check failed", exc_info=True)
 
     async def purge_idempotency_keys(self) -> None:
         """Forget idempotency keys past their retention (API.md keeps them at least 24 h)."""

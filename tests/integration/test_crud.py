@@ -46,13 +46,13 @@ async def test_lease_is_exclusive_and_owned(database: Database) -> None:
     tid, owner = str(uuid.uuid4()), actor()
 
     async def take(user: str, run: str) -> str | None:
-        async with database.session() as s:
-            return await threads.acquire_lease(s, thread_id=tid, owner_id=user, department="IT",
+        async with database.connection() as c:
+            return await threads.acquire_lease(c, thread_id=tid, owner_id=user, department="IT",
                                                title="t", run_id=run, trace_id="t", lease_s=60)
 
     assert await take(owner.user_id, "r1") == "idle"
     assert await take(owner.user_id, "r2") is None  # busy
-    async with database.session() as s:
-        await threads.release_lease(s, thread_id=tid, run_id="r1", status="interrupted")
+    async with database.connection() as c:
+        await threads.release_lease(c, thread_id=tid, run_id="r1", status="interrupted")
     assert await take("someone-else", "r3") is None  # not the owner
     assert await take(owner.user_id, "r4") == "interrupted"
