@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -54,6 +55,39 @@ select
 from checkpoints """  # noqa: E501 - kept line-for-line comparable with the library's
 
 
+TURN_WRITES = "helpdesk_turn_writes"
+"""The `configurable` key under which a run hands the saver its TurnWrites."""
+
+
+@dataclass
+class TurnWrites:
+    """Statements a run wants committed in the same transaction as its next checkpoint.
+
+    The end of a turn writes its audit rows, its transcript lines and the thread's lease; the
+    checkpoint is written right after. In one transaction they are one commit instead of three,
+    and they can't disagree: a crash leaves either the whole turn or none of it.
+    """
+
+    run_id: str
+    statements: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    committed: bool = False
+
+    def add(self, query: str, params: dict[str, Any]) -> None:
+        """Queue a statement for the next checkpoint's transaction."""
+        self.statements.append((query, params))
+
+    def done(self, count: int) -> None:
+        """The first `count` queued statements were committed."""
+        del self.statements[:count]
+        self.committed = True
+
+
+def turn_writes(config: RunnableConfig) -> TurnWrites | None:
+    """The run's TurnWrites, if its caller passed one (Studio runs don't)."""
+    found = (config.get("configurable") or {}).get(TURN_WRITES)
+    return found if isinstance(found, TurnWrites) else None
+
+
 class HelpdeskSaver(AsyncPostgresSaver):
     """AsyncPostgresSaver tuned for many short turns on a pool. Same tables, same data.
 
@@ -64,7 +98,8 @@ class HelpdeskSaver(AsyncPostgresSaver):
     - a checkpoint's blobs and row are written in one transaction (one commit, one WAL flush,
       one round trip in pipeline mode) instead of one autocommit per statement;
     - (de)serialising a few KB happens inline, not in a worker thread: the hop cost more than
-      the work.
+      the work;
+    - statements the run queued in its TurnWrites commit in the checkpoint's transaction.
     """
 
     SELECT_SQL = SELECT_SQL
@@ -90,7 +125,7 @@ class HelpdeskSaver(AsyncPostgresSaver):
         return CheckpointTuple(
             {"configurable": {"thread_id": thread_id, "checkpoint_ns": ns,
                               "checkpoint_id": value["checkpoint_id"]}},
-            {**value["checkpoint"],
+            {**value["checkpoint"],  # type: ignore[typeddict-item]  # the row holds a whole Checkpoint
              "channel_values": {**(value["checkpoint"].get("channel_values") or {}),
                                 **self._load_blobs(value["channel_values"])}},
             value["metadata"],
@@ -101,7 +136,8 @@ class HelpdeskSaver(AsyncPostgresSaver):
 
     async def aput(self, config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata,
                    new_versions: ChannelVersions) -> RunnableConfig:
-        # the library's, with blobs serialised inline and written in the same transaction
+        """The library's, with blobs serialised inline and written in the same transaction,
+        together with the run's queued TurnWrites."""
         configurable = config["configurable"].copy()
         thread_id = configurable.pop("thread_id")
         checkpoint_ns = configurable.pop("checkpoint_ns")
@@ -121,6 +157,12 @@ class HelpdeskSaver(AsyncPostgresSaver):
             await cur.execute(self.UPSERT_CHECKPOINTS_SQL, (
                 thread_id, checkpoint_ns, checkpoint["id"], parent_id, Jsonb(copy),
                 Jsonb(_serializable_metadata(config, metadata))))
+            riders = turn_writes(config)
+            queued = list(riders.statements) if riders else []
+            for query, params in queued:
+                await cur.execute(query, params)
+        if riders and queued:
+            riders.done(len(queued))
         return {"configurable": {"thread_id": thread_id, "checkpoint_ns": checkpoint_ns,
                                  "checkpoint_id": checkpoint["id"]}}
 

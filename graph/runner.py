@@ -6,6 +6,7 @@ The server calls this and nothing else; it knows nothing of HTTP.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
@@ -15,6 +16,7 @@ import psycopg
 import sqlalchemy.exc
 from langgraph.types import Command
 
+from checkpoints.saver import TURN_WRITES, TurnWrites
 from graph.context import Context
 from graph.result import TurnResult
 from graph.services import Services
@@ -22,6 +24,8 @@ from tools.crud import threads as crud_threads
 from tools.domain import Actor
 from tools.errors import HelpdeskError, InvalidInput, NotFound, ThreadBusy, Unavailable
 from tools.settings import Mode
+
+log = logging.getLogger("helpdesk.runner")
 
 Event = tuple[str, dict[str, Any]]
 _DONE = object()
@@ -111,28 +115,29 @@ class Runner:
                      trace_id: str, status: str, queue: asyncio.Queue[Any], tokens: bool) -> None:
         # The lease is released BEFORE the result or error is delivered: a client that sends
         # its next turn the moment it reads this one's answer must not find the thread busy.
-        final, item = status, cast(Any, None)
+        # Normally finalize queues the turn's record and the release on `writes`, and the saver
+        # commits them with the checkpoint; whatever is left is written here.
+        writes, item = TurnWrites(run_id=run_id), cast(Any, None)
         try:
-            result = await self._execute(req, thread_id, actor, trace_id, status, queue, tokens)
-            final = "interrupted" if result["memory"].get("pending_action_id") else "idle"
+            result = await self._execute(req, thread_id, actor, trace_id, status, queue, tokens, writes)
             item = ("result", result)
         except BaseException as exc:  # delivered to the consumer, never lost
             item = _translate(exc)
             if isinstance(exc, asyncio.CancelledError):
                 raise
         finally:
-            await self._release(thread_id, run_id, final)
+            await self._settle(thread_id, writes, status)
             await queue.put(item)
             await queue.put(_DONE)
 
-    async def _execute(self, req: TurnRequest, thread_id: str, actor: Actor, trace_id: str,
-                       status: str, queue: asyncio.Queue[Any], tokens: bool) -> dict[str, Any]:
+    async def _execute(self, req: TurnRequest, thread_id: str, actor: Actor, trace_id: str, status: str,
+                       queue: asyncio.Queue[Any], tokens: bool, writes: TurnWrites) -> dict[str, Any]:
         ctx = Context(user_id=actor.user_id, department=actor.department, role=actor.role,
                       mode=req.mode, trace_id=trace_id, services=self.services)
         graph_input: Any = req.graph_input()
         if status == "interrupted":
             graph_input = Command(resume=graph_input)
-        config = {"configurable": {"thread_id": thread_id}}
+        config = {"configurable": {"thread_id": thread_id, TURN_WRITES: writes}}
         result: dict[str, Any] | None = None
         async for mode, chunk in self.graph.astream(
             graph_input, config, context=ctx, durability="exit",
@@ -155,13 +160,28 @@ class Runner:
             raise HelpdeskError("the turn ended without a result")
         return result
 
-    async def _release(self, thread_id: str, run_id: str, status: str) -> None:
-        try:
+    async def _settle(self, thread_id: str, writes: TurnWrites, status: str) -> None:
+        """Write what the checkpoint did not carry; at least give the lease back.
+
+        Errors here are logged, never raised: the turn's own outcome is what the caller gets,
+        and a lease left behind expires by itself.
+        """
+        if writes.committed and not writes.statements:
+            return
+        if writes.statements:  # finalize ran, but the checkpoint's transaction did not commit
+            try:
+                async with self.services.db.connection() as conn, conn.transaction():
+                    for query, params in writes.statements:
+                        await conn.execute(query, params)
+                return
+            except Exception:
+                log.warning("could not record the turn on thread %s", thread_id, exc_info=True)
+        try:  # the thread's state did not move: its status stays what it was
             async with self.services.db.connection() as conn:
-                await crud_threads.release_lease(conn, thread_id=thread_id, run_id=run_id,
+                await crud_threads.release_lease(conn, thread_id=thread_id, run_id=writes.run_id,
                                                  status=status)
-        except Exception:  # the lease expires by itself; never mask the turn's own outcome
-            pass
+        except Exception:
+            log.warning("could not release the lease of thread %s", thread_id, exc_info=True)
 
 
 def _check(req: TurnRequest) -> None:

@@ -11,6 +11,7 @@ from graph.context import Context
 from graph.state import State
 from nodes.support import audit_rows, context_of, event, lang, outcome, services_of, thread_id
 from tools.crud import audit
+from tools.db.engine import Db
 from tools.handlers.drafts import DraftOutcome, create_ticket_or_draft
 
 
@@ -22,12 +23,12 @@ def draft_outcome(out: DraftOutcome, intent: str) -> dict[str, Any]:
 
 
 async def write_with_audit(runtime: Runtime[Context], out_events: list[tuple[str, str, dict[str, Any]]],
-                           session: Any, started: float, state: State | None = None) -> None:
+                           db: Db, started: float, state: State | None = None) -> None:
     """Record a handler's business events in the handler's own transaction."""
     svc = await services_of(runtime)
     rows = [event(kind, target, result="OK", started=started, **payload)
             for kind, target, payload in out_events]
-    await audit.add_events(session, events=audit_rows(rows, runtime, svc, state=state))
+    await audit.add_events(db, events=audit_rows(rows, runtime, svc, state=state))
 
 
 async def create_ticket(state: State, runtime: Runtime[Context]) -> dict[str, Any]:

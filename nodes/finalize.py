@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
+from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
+from checkpoints.saver import turn_writes
 from graph.context import Context
 from graph.state import MAX_RECENT_TICKETS, Memory, State, empty_usage
 from nodes.support import audit_rows, context_of, event, services_of, thread_id
@@ -61,7 +63,10 @@ def _transcript(state: State, reply: str, window: int) -> list[dict[str, str]]:
 
 
 async def finalize(state: State, runtime: Runtime[Context]) -> Command[Literal["await_confirmation", "__end__"]]:
-    """Flush audit + transcript in one transaction and publish the unified result."""
+    """Close the turn: audit rows, transcript lines, the thread's status; publish the result.
+
+    Under a Runner these writes ride on the turn's checkpoint (checkpoints.saver.TurnWrites).
+    """
     started = time.perf_counter()
     svc = await services_of(runtime)
     out = state.get("outcome") or {"status": "OK", "intent": "chitchat",
@@ -78,12 +83,18 @@ async def finalize(state: State, runtime: Runtime[Context]) -> Command[Literal["
             for m in [state.get("message")] if m]
     rows.append({"thread_id": tid, "role": "assistant", "content": out["reply"], "trace_id": trace})
     events = audit_rows([*state.get("events", []), done], runtime, svc, usage=result["usage"])
-    async with svc.db.connection() as conn:
-        await threads.record_turn(conn, events=events, messages=rows)
+    # While an action waits for a person the thread stays interrupted; otherwise the turn ends.
+    waiting = bool(memory.get("pending_action_id"))
+    if (writes := turn_writes(get_config())) is not None:
+        # committed with the turn's checkpoint, in one transaction, with the lease's release
+        writes.add(*threads.record_statement(events=events, messages=rows))
+        writes.add(*threads.release_statement(thread_id=tid, run_id=writes.run_id,
+                                              status="interrupted" if waiting else "idle"))
+    else:  # a run without a Runner (Studio): no lease to release
+        async with svc.db.connection() as conn:
+            await threads.record_turn(conn, events=events, messages=rows)
     update = {"memory": memory, "result": result, "events": [],
               "transcript": _transcript(state, out["reply"], svc.settings.transcript_window),
               "message": None, "confirm_token": None, "ticket_id": None, "draft_id": None,
               "decision": None}
-    # While an action waits for a person the thread stays interrupted; otherwise the turn ends.
-    waiting = bool(memory.get("pending_action_id"))
     return Command(goto="await_confirmation" if waiting else "__end__", update=update)

@@ -41,8 +41,8 @@ async def tool_problem(plan: Plan, state: State, runtime: Runtime[Context]) -> s
     if args["ticket_id"] not in allowed_ticket_ids(state):
         return "TICKET_NOT_FOUND"
     svc = await services_of(runtime)
-    async with svc.db.session() as session:
-        ticket = await crud_tickets.get_ticket(session, ticket_id=args["ticket_id"])
+    async with svc.db.connection() as conn:
+        ticket = await crud_tickets.get_ticket(conn, ticket_id=args["ticket_id"])
         return guard(tool, ticket, context_of(runtime).actor)
 
 

@@ -43,8 +43,8 @@ async def ticket_tool(state: State, runtime: Runtime[Context]) -> dict[str, Any]
                      tool=tool.name, args=verdict["args"])
         return {"outcome": tool_outcome(out, "ticket_op", tool.name),
                 "events": [*state.get("events", []), done]}
-    async with svc.db.session() as session:
-        out = await execute_tool(session, tool=tool, args=verdict["args"],
+    async with svc.db.connection() as conn, conn.transaction():
+        out = await execute_tool(conn, tool=tool, args=verdict["args"],
                                  actor=context_of(runtime).actor, lang=lang(state))
-        await write_with_audit(runtime, business_events(out, tool.name, verdict["args"]), session, started, state)
+        await write_with_audit(runtime, business_events(out, tool.name, verdict["args"]), conn, started, state)
     return {"outcome": tool_outcome(out, "ticket_op", tool.name)}

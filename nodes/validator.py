@@ -152,7 +152,7 @@ async def _judge_against_ticket(tool: TicketTool, args: dict[str, Any], state: S
     ticket = None
     if tool.needs_ticket:
         async with svc.db.connection() as conn:
-            ticket = await crud_tickets.read_ticket(conn, ticket_id=args["ticket_id"])
+            ticket = await crud_tickets.get_ticket(conn, ticket_id=args["ticket_id"])
     if reason := guard(tool, ticket, actor):
         return {"outcome": rejection("ticket_op", reason, lg, tool=tool.name)}
     if not tool.needs_confirmation:

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from nodes.validator import allowed_ticket_ids, ticket_fields
-from tools.db.models import Ticket
+from tools.crud.tickets import TicketRow
 from tools.domain import Actor
 from tools.handlers.guards import guard
 from tools.registry import TICKET_TOOLS, arg_errors, get_tool
@@ -13,11 +13,11 @@ from tools.registry import TICKET_TOOLS, arg_errors, get_tool
 TID = "TCK-2026-AB12CD"
 
 
-def ticket(status: str = "OPEN", owner: str = "alice", dept: str = "IT", level: int = 0) -> Ticket:
+def ticket(status: str = "OPEN", owner: str = "alice", dept: str = "IT", level: int = 0) -> TicketRow:
     now = datetime.now(UTC)
-    return Ticket(ticket_id=TID, title="t", description="", category="network", priority="P3",
-                  status=status, requester_id=owner, department=dept, escalation_level=level,
-                  version=1, created_at=now, updated_at=now)
+    return TicketRow(ticket_id=TID, title="t", description="", category="network", priority="P3",
+                     status=status, requester_id=owner, department=dept, assignee_id=None,
+                     escalation_level=level, version=1, created_at=now, updated_at=now, comments=[])
 
 
 ALICE = Actor("alice", "IT", "requester")

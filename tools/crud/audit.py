@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tools.db.engine import Db, execute
 from tools.db.models import AuditEvent
 from tools.domain import Actor
 
@@ -18,10 +20,28 @@ EVENT_TYPES = frozenset({
 })
 
 
-async def add_events(session: AsyncSession, *, events: list[dict[str, Any]]) -> None:
-    """Insert audit events in one statement (each dict has AuditEvent's column names)."""
+# Audit rows from a JSON array of events (AuditEvent's column names): one statement however many.
+INSERT_EVENTS = """
+INSERT INTO audit_events (trace_id, thread_id, actor_id, event_type, target, payload, result,
+                          version_set, usage, latency_ms, created_at)
+SELECT trace_id, thread_id, actor_id, event_type, target, payload, result, version_set,
+       usage, latency_ms, coalesce(created_at, now())
+  FROM jsonb_to_recordset(%(events)s::jsonb) AS e(
+       trace_id text, thread_id text, actor_id text, event_type text, target text,
+       payload jsonb, result text, version_set text, usage jsonb, latency_ms float8,
+       created_at timestamptz)
+"""
+
+
+def events_json(events: list[dict[str, Any]]) -> str:
+    """The `events` parameter of INSERT_EVENTS."""
+    return json.dumps(events, default=str)
+
+
+async def add_events(db: Db, *, events: list[dict[str, Any]]) -> None:
+    """Insert audit events in one statement, in the caller's transaction."""
     if events:
-        await session.execute(insert(AuditEvent), events)
+        await execute(db, INSERT_EVENTS, {"events": events_json(events)})
 
 
 async def list_audit(

@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tools.db.engine import Conn
+from tools.crud.audit import INSERT_EVENTS, events_json
+from tools.db.engine import Db, execute, fetch_one
 from tools.db.models import Thread, ThreadMessage
 
 # Create the thread holding the lease, or take the lease of an existing one if the caller owns
@@ -33,19 +34,24 @@ UPDATE threads SET lease_until = NULL, lease_run_id = NULL, status = %(status)s
 
 
 async def acquire_lease(
-    conn: Conn, *, thread_id: str, owner_id: str, department: str, title: str,
+    db: Db, *, thread_id: str, owner_id: str, department: str, title: str,
     run_id: str, trace_id: str, lease_s: int,
 ) -> str | None:
     """Take the run lease (creating the thread if new); its status, or None if not taken."""
     params = {"tid": thread_id, "owner": owner_id, "dept": department, "title": title[:120],
               "run": run_id, "trace": trace_id, "lease": lease_s}
-    row = await (await conn.execute(_ACQUIRE, params)).fetchone()
+    row = await fetch_one(db, _ACQUIRE, params)
     return None if row is None else str(row["status"])
 
 
-async def release_lease(conn: Conn, *, thread_id: str, run_id: str, status: str) -> None:
+def release_statement(*, thread_id: str, run_id: str, status: str) -> tuple[str, dict[str, Any]]:
+    """The statement that gives the lease back and records the thread's status after the run."""
+    return _RELEASE, {"tid": thread_id, "run": run_id, "status": status}
+
+
+async def release_lease(db: Db, *, thread_id: str, run_id: str, status: str) -> None:
     """Give the lease back and record the thread's status after the run."""
-    await conn.execute(_RELEASE, {"tid": thread_id, "run": run_id, "status": status})
+    await execute(db, *release_statement(thread_id=thread_id, run_id=run_id, status=status))
 
 
 async def get_thread(session: AsyncSession, *, thread_id: str) -> Thread | None:
@@ -77,17 +83,8 @@ async def list_messages(session: AsyncSession, *, thread_id: str, limit: int = 2
 
 
 # A turn's audit events and transcript lines in one statement: atomic, one round trip.
-_RECORD_TURN = """
-WITH audit AS (
-    INSERT INTO audit_events (trace_id, thread_id, actor_id, event_type, target, payload, result,
-                              version_set, usage, latency_ms, created_at)
-    SELECT trace_id, thread_id, actor_id, event_type, target, payload, result, version_set,
-           usage, latency_ms, coalesce(created_at, now())
-      FROM jsonb_to_recordset(%(events)s::jsonb) AS e(
-           trace_id text, thread_id text, actor_id text, event_type text, target text,
-           payload jsonb, result text, version_set text, usage jsonb, latency_ms float8,
-           created_at timestamptz)
-)
+_RECORD_TURN = f"""
+WITH audit AS ({INSERT_EVENTS})
 INSERT INTO thread_messages (thread_id, role, content, trace_id)
 SELECT thread_id, role, content, trace_id
   FROM jsonb_to_recordset(%(messages)s::jsonb) AS m(
@@ -95,10 +92,11 @@ SELECT thread_id, role, content, trace_id
 """
 
 
-async def record_turn(
-    conn: Conn, *, events: list[dict[str, Any]],
-    messages: list[dict[str, Any]],
-) -> None:
+def record_statement(*, events: list[dict[str, Any]], messages: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """The statement that appends a turn's audit events and transcript lines together."""
+    return _RECORD_TURN, {"events": events_json(events), "messages": json.dumps(messages)}
+
+
+async def record_turn(db: Db, *, events: list[dict[str, Any]], messages: list[dict[str, Any]]) -> None:
     """Append a turn's audit events and transcript lines together."""
-    await conn.execute(_RECORD_TURN, {"events": json.dumps(events, default=str),
-                                      "messages": json.dumps(messages)})
+    await execute(db, *record_statement(events=events, messages=messages))

@@ -1,64 +1,19 @@
-"""Ticket and comment rows: read and write, nothing decided here."""
+"""Ticket and comment rows: read and write, nothing decided here.
+
+SQL on psycopg (see tools.db.engine.Database): tickets are read and written on every ticket turn.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
+from psycopg import sql
 
-from tools.db.engine import Conn
+from tools.db.engine import Db, execute, fetch_all, fetch_one
 from tools.db.ids import new_ticket_id
-from tools.db.models import Ticket, TicketComment
 from tools.domain import Actor
-
-
-class CommentLike(Protocol):
-    """What a comment shows: an ORM TicketComment or a CommentRow."""
-
-    @property
-    def author_id(self) -> str: ...
-    @property
-    def body(self) -> str: ...
-    @property
-    def created_at(self) -> datetime: ...
-
-
-class TicketLike(Protocol):
-    """What guards and the API read of a ticket: an ORM Ticket or a TicketRow."""
-
-    @property
-    def ticket_id(self) -> str: ...
-    @property
-    def title(self) -> str: ...
-    @property
-    def description(self) -> str: ...
-    @property
-    def category(self) -> str: ...
-    @property
-    def priority(self) -> str: ...
-    @property
-    def status(self) -> str: ...
-    @property
-    def requester_id(self) -> str: ...
-    @property
-    def department(self) -> str: ...
-    @property
-    def assignee_id(self) -> str | None: ...
-    @property
-    def escalation_level(self) -> int: ...
-    @property
-    def version(self) -> int: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def updated_at(self) -> datetime: ...
-    @property
-    def comments(self) -> Sequence[CommentLike]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,42 +45,14 @@ class TicketRow:
     comments: list[CommentRow]
 
 
-async def create_ticket(session: AsyncSession, *, fields: dict[str, Any], actor: Actor) -> Ticket:
-    """Insert a ticket for `actor` with the given title/description/category/priority."""
-    ticket = Ticket(
-        ticket_id=new_ticket_id(), requester_id=actor.user_id, department=actor.department,
-        status="OPEN", escalation_level=0, version=1, priority=fields.get("priority") or "P3",
-        title=fields["title"], description=fields.get("description") or "", category=fields["category"],
-    )
-    ticket.comments = []
-    session.add(ticket)
-    await session.flush()
-    return ticket
-
-
 RECENT_COMMENTS = 20  # a ticket in a chat result carries its latest comments, not all of them
 
-
-async def get_ticket(
-    session: AsyncSession, *, ticket_id: str, comments: int | None = RECENT_COMMENTS,
-    refresh: bool = False,
-) -> Ticket | None:
-    """One ticket with its latest `comments` comments (None: all), or None."""
-    ticket = await session.get(Ticket, ticket_id, populate_existing=refresh)
-    if ticket is None:
-        return None
-    query = (select(TicketComment).where(TicketComment.ticket_id == ticket_id)
-             .order_by(TicketComment.id.desc()))
-    rows = list((await session.scalars(query if comments is None else query.limit(comments))).all())
-    set_committed_value(ticket, "comments", rows[::-1])
-    return ticket
-
+_COLUMNS = ("ticket_id, title, description, category, priority, status, requester_id, department, "
+            "assignee_id, escalation_level, version, created_at, updated_at")
 
 # The ticket and its latest comments in one round trip (LIMIT NULL: all of them).
-_READ = """
-SELECT t.ticket_id, t.title, t.description, t.category, t.priority, t.status, t.requester_id,
-       t.department, t.assignee_id, t.escalation_level, t.version, t.created_at, t.updated_at,
-       c.authors, c.bodies, c.times
+_GET = f"""
+SELECT {_COLUMNS}, c.authors, c.bodies, c.times
   FROM tickets t
   LEFT JOIN LATERAL (
        SELECT array_agg(author_id ORDER BY id) AS authors, array_agg(body ORDER BY id) AS bodies,
@@ -137,60 +64,83 @@ SELECT t.ticket_id, t.title, t.description, t.category, t.priority, t.status, t.
 """
 
 
-async def read_ticket(conn: Conn, *, ticket_id: str, comments: int | None = RECENT_COMMENTS) -> TicketRow | None:
-    """`get_ticket` on the hot path: one statement, plain data."""
-    row = await (await conn.execute(_READ, {"tid": ticket_id, "n": comments})).fetchone()
-    if row is None:
-        return None
-    authors, bodies, times = row.pop("authors") or [], row.pop("bodies") or [], row.pop("times") or []
-    return TicketRow(**row, comments=[CommentRow(*c) for c in zip(authors, bodies, times, strict=True)])
+def _row(row: dict[str, Any]) -> TicketRow:
+    authors, bodies, times = row.pop("authors", None), row.pop("bodies", None), row.pop("times", None)
+    comments = [CommentRow(*c) for c in zip(authors or [], bodies or [], times or [], strict=True)]
+    return TicketRow(**row, comments=comments)
 
 
-def _visible(actor: Actor) -> Any:
-    if actor.role == "admin":
-        return True
-    if actor.role == "agent":
-        return or_(Ticket.department == actor.department, Ticket.requester_id == actor.user_id)
-    return Ticket.requester_id == actor.user_id
+_INSERT = """
+INSERT INTO tickets (ticket_id, title, description, category, priority, status, requester_id,
+                     department, escalation_level, version)
+VALUES (%(ticket_id)s, %(title)s, %(description)s, %(category)s, %(priority)s, 'OPEN', %(requester_id)s,
+        %(department)s, 0, 1)
+RETURNING """
+
+
+async def create_ticket(db: Db, *, fields: dict[str, Any], actor: Actor) -> TicketRow:
+    """Insert an OPEN ticket for `actor` with the given title/description/category/priority."""
+    params = {"ticket_id": new_ticket_id(), "title": fields["title"],
+              "description": fields.get("description") or "", "category": fields["category"],
+              "priority": fields.get("priority") or "P3", "requester_id": actor.user_id,
+              "department": actor.department}
+    row = await fetch_one(db, _INSERT + _COLUMNS, params)
+    assert row is not None
+    return _row(row)
+
+
+async def get_ticket(db: Db, *, ticket_id: str, comments: int | None = RECENT_COMMENTS) -> TicketRow | None:
+    """One ticket with its latest `comments` comments (None: all), or None. One statement."""
+    row = await fetch_one(db, _GET, {"tid": ticket_id, "n": comments})
+    return None if row is None else _row(row)
+
+
+# Who sees which tickets (tools.domain.Actor.can_see_ticket, as SQL).
+_VISIBLE = {
+    "admin": "true",
+    "agent": "(department = %(dept)s OR requester_id = %(uid)s)",
+    "requester": "requester_id = %(uid)s",
+}
 
 
 async def list_tickets(
-    session: AsyncSession, *, actor: Actor, status: str | None = None, limit: int = 20,
-    mine_only: bool = False,
-) -> list[Ticket]:
-    """Tickets the actor may see (or only their own), newest first."""
-    query = select(Ticket).where(Ticket.requester_id == actor.user_id if mine_only else _visible(actor))
-    if status:
-        query = query.where(Ticket.status == status)
-    query = query.order_by(Ticket.created_at.desc(), Ticket.ticket_id).limit(limit)
-    return list((await session.scalars(query)).all())
+    db: Db, *, actor: Actor, status: str | None = None, limit: int = 20, mine_only: bool = False,
+) -> list[TicketRow]:
+    """Tickets the actor may see (or only their own), newest first, without comments."""
+    visible = _VISIBLE["requester" if mine_only else actor.role]
+    query = (f"SELECT {_COLUMNS} FROM tickets WHERE {visible}"
+             f"{' AND status = %(status)s' if status else ''}"
+             " ORDER BY created_at DESC, ticket_id LIMIT %(limit)s")
+    params = {"uid": actor.user_id, "dept": actor.department, "status": status, "limit": limit}
+    return [_row(row) for row in await fetch_all(db, query, params)]
 
 
-async def update_ticket(
-    session: AsyncSession, *, ticket_id: str, version: int, values: dict[str, Any]
-) -> Ticket | None:
-    """Optimistic-locked update: applies `values` only if the row is still at `version`."""
-    stmt = (
-        update(Ticket)
-        .where(Ticket.ticket_id == ticket_id, Ticket.version == version)
-        .values(**values, version=Ticket.version + 1, updated_at=func.now())
-        .returning(Ticket.ticket_id)
-        .execution_options(synchronize_session=False)
-    )
-    if (await session.execute(stmt)).scalar_one_or_none() is None:
+UPDATABLE = frozenset({"title", "description", "category", "priority", "status", "assignee_id",
+                       "escalation_level"})
+
+
+async def update_ticket(db: Db, *, ticket_id: str, version: int, values: dict[str, Any]) -> TicketRow | None:
+    """Optimistic-locked update: applies `values` only if the row is still at `version`.
+
+    Returns the ticket as it is now, or None if someone else changed it first.
+    """
+    if unknown := set(values) - UPDATABLE:
+        raise ValueError(f"not updatable: {sorted(unknown)}")
+    sets = sql.SQL("").join(sql.SQL("{} = {}, ").format(sql.Identifier(k), sql.Placeholder(k)) for k in values)
+    query = sql.SQL("UPDATE tickets SET {}version = version + 1, updated_at = now()"
+                    " WHERE ticket_id = %(tid)s AND version = %(version)s").format(sets)
+    if not await execute(db, query, {**values, "tid": ticket_id, "version": version}):
         return None
-    return await get_ticket(session, ticket_id=ticket_id, refresh=True)
+    return await get_ticket(db, ticket_id=ticket_id)
 
 
-async def add_comment(session: AsyncSession, *, ticket_id: str, author_id: str, body: str) -> TicketComment:
+async def add_comment(db: Db, *, ticket_id: str, author_id: str, body: str) -> None:
     """Append a comment to a ticket."""
-    comment = TicketComment(ticket_id=ticket_id, author_id=author_id, body=body)
-    session.add(comment)
-    await session.flush()
-    return comment
+    await execute(db, "INSERT INTO ticket_comments (ticket_id, author_id, body) VALUES (%(t)s, %(a)s, %(b)s)",
+                  {"t": ticket_id, "a": author_id, "b": body})
 
 
-def ticket_public(ticket: TicketLike) -> dict[str, Any]:
+def ticket_public(ticket: TicketRow) -> dict[str, Any]:
     """The API shape of a ticket (API.md)."""
     return {
         "ticket_id": ticket.ticket_id, "title": ticket.title, "description": ticket.description,

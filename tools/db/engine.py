@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from psycopg import AsyncConnection as PgConnection
+from psycopg import sql
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.ext.asyncio import (
@@ -31,8 +32,47 @@ def libpq_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
+Query = str | sql.SQL | sql.Composed
+"""SQL text with %(name)s placeholders, or a query composed with psycopg.sql."""
+
 Conn = PgConnection[DictRow]
 """A psycopg connection from `Database.connection()`: autocommit, rows as dicts."""
+
+Db = AsyncSession | PgConnection[Any]
+"""Where a hot-path CRUD function runs: a psycopg connection, or an ORM session's transaction."""
+
+
+async def pg(db: Db) -> PgConnection[Any]:
+    """The psycopg connection to run SQL on: `db` itself, or the one under an ORM session.
+
+    Statements on a session's driver connection join the session's transaction, so a hot-path
+    write and the ORM writes around it still commit or roll back together.
+    """
+    if isinstance(db, AsyncSession):
+        raw = await (await db.connection()).get_raw_connection()
+        return cast(PgConnection[Any], raw.driver_connection)
+    return db
+
+
+async def fetch_one(db: Db, query: Query, params: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+    """The first row of `query` as a dict, or None."""
+    async with (await pg(db)).cursor(row_factory=dict_row) as cur:
+        await cur.execute(query, params)
+        return await cur.fetchone()
+
+
+async def fetch_all(db: Db, query: Query, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Every row of `query` as dicts."""
+    async with (await pg(db)).cursor(row_factory=dict_row) as cur:
+        await cur.execute(query, params)
+        return await cur.fetchall()
+
+
+async def execute(db: Db, query: Query, params: Mapping[str, Any] | None = None) -> int:
+    """Run a statement that returns no rows; the number of rows it touched."""
+    async with (await pg(db)).cursor() as cur:
+        await cur.execute(query, params)
+        return cur.rowcount
 
 
 @dataclass

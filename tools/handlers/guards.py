@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tools.crud.tickets import TicketLike
+from tools.crud.tickets import TicketRow
 from tools.domain import MAX_ESCALATION, Actor, TicketStatus, can_transition_ticket
 from tools.registry import TicketTool
 
 
-def guard(tool: TicketTool, ticket: TicketLike | None, actor: Actor) -> str | None:
+def guard(tool: TicketTool, ticket: TicketRow | None, actor: Actor) -> str | None:
     """The reason code that forbids running `tool` on `ticket` as `actor`, or None if allowed.
 
     Tickets the actor may not see are reported as not found, so ids don't leak.

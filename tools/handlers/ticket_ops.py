@@ -6,10 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from tools.crud import tickets as crud
-from tools.db.models import Ticket
+from tools.crud.tickets import TicketRow
+from tools.db.engine import Db
 from tools.domain import Actor
 from tools.handlers.guards import guard
 from tools.registry import TicketTool, UpdateArgs
@@ -38,8 +37,8 @@ def rejected(reason: str, lang: Lang) -> ToolOutcome:
     return ToolOutcome("REJECTED", say("rejected", lang, reason=reason_text(reason, lang)), reason)
 
 
-async def _list(session: AsyncSession, actor: Actor, args: dict[str, Any], lang: Lang) -> ToolOutcome:
-    rows = await crud.list_tickets(session, actor=actor, status=args.get("status"),
+async def _list(db: Db, actor: Actor, args: dict[str, Any], lang: Lang) -> ToolOutcome:
+    rows = await crud.list_tickets(db, actor=actor, status=args.get("status"),
                                    limit=args.get("limit", 10), mine_only=True)
     tickets = [crud.ticket_public(t) for t in rows]
     if not tickets:
@@ -51,16 +50,11 @@ async def _list(session: AsyncSession, actor: Actor, args: dict[str, Any], lang:
 
 
 
-async def _comment(s: AsyncSession, t: Ticket, a: Actor, args: dict[str, Any]) -> dict[str, Any]:
-    await crud.add_comment(s, ticket_id=t.ticket_id, author_id=a.user_id, body=args["comment"])
-    return {"updated_at": t.updated_at}
-
-
 def _changes(args: dict[str, Any]) -> dict[str, Any]:
     return UpdateArgs.model_validate(args).changes()
 
 
-_WRITES: dict[str, Callable[[Ticket, dict[str, Any]], dict[str, Any]]] = {
+_WRITES: dict[str, Callable[[TicketRow, dict[str, Any]], dict[str, Any]]] = {
     "update_ticket": lambda t, a: _changes(a),
     "escalate_ticket": lambda t, a: {"escalation_level": t.escalation_level + 1},
     "cancel_ticket": lambda t, a: {"status": "CANCELLED"},
@@ -71,23 +65,21 @@ _WRITES: dict[str, Callable[[Ticket, dict[str, Any]], dict[str, Any]]] = {
 
 
 async def execute_tool(
-    session: AsyncSession, *, tool: TicketTool, args: dict[str, Any], actor: Actor, lang: Lang
+    db: Db, *, tool: TicketTool, args: dict[str, Any], actor: Actor, lang: Lang
 ) -> ToolOutcome:
     """Run `tool` with validated `args`; the guard is re-checked on the row read here."""
     if tool.name == "list_my_tickets":
-        return await _list(session, actor, args, lang)
-    ticket = await crud.get_ticket(session, ticket_id=args["ticket_id"])
+        return await _list(db, actor, args, lang)
+    ticket: TicketRow | None = await crud.get_ticket(db, ticket_id=args["ticket_id"])
     if reason := guard(tool, ticket, actor):
         return rejected(reason, lang)
     assert ticket is not None
     if tool.name == "add_comment":
-        await _comment(session, ticket, actor, args)
-        ticket = await crud.update_ticket(session, ticket_id=ticket.ticket_id,
-                                          version=ticket.version, values={})
+        await crud.add_comment(db, ticket_id=ticket.ticket_id, author_id=actor.user_id, body=args["comment"])
+        ticket = await crud.update_ticket(db, ticket_id=ticket.ticket_id, version=ticket.version, values={})
     elif tool.name in _WRITES:
         values = _WRITES[tool.name](ticket, args)
-        ticket = await crud.update_ticket(session, ticket_id=ticket.ticket_id,
-                                          version=ticket.version, values=values)
+        ticket = await crud.update_ticket(db, ticket_id=ticket.ticket_id, version=ticket.version, values=values)
     if ticket is None:
         return rejected("CONFLICT", lang)
     public = crud.ticket_public(ticket)

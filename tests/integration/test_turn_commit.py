@@ -1,0 +1,95 @@
+"""The end of a turn commits as one: audit rows, transcript, lease release and the checkpoint.
+
+Failures are made real, in Postgres: a trigger that raises for one thread's rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import psycopg
+import pytest
+
+from tests.factories import Stack, actor
+
+
+@asynccontextmanager
+async def failing_inserts(stack: Stack, table: str, thread_id: str) -> AsyncIterator[None]:
+    """Make every insert into `table` for `thread_id` fail, for the duration of the block."""
+    name = f"fail_{uuid.uuid4().hex[:8]}"
+    async with stack.services.db.connection() as conn:
+        await conn.execute(f"""
+            CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+              IF NEW.thread_id = '{thread_id}' THEN RAISE EXCEPTION 'disk on fire'; END IF;
+              RETURN NEW;
+            END $$""")
+        await conn.execute(f"CREATE TRIGGER {name} BEFORE INSERT ON {table} "
+                           f"FOR EACH ROW EXECUTE FUNCTION {name}()")
+    try:
+        yield
+    finally:
+        async with stack.services.db.connection() as conn:
+            await conn.execute(f"DROP TRIGGER {name} ON {table}")
+            await conn.execute(f"DROP FUNCTION {name}()")
+
+
+async def _counts(stack: Stack, thread_id: str) -> tuple[int, int, int, str, str | None]:
+    """(audit rows, transcript lines, checkpoints, thread status, lease holder) of a thread."""
+    async with stack.services.db.connection() as conn:
+        row = await (await conn.execute("""
+            SELECT (SELECT count(*) FROM audit_events WHERE thread_id = %(t)s) AS audit,
+                   (SELECT count(*) FROM thread_messages WHERE thread_id = %(t)s) AS lines,
+                   (SELECT count(*) FROM checkpoints WHERE thread_id = %(t)s) AS checkpoints,
+                   th.status, th.lease_run_id
+              FROM threads th WHERE th.thread_id = %(t)s""", {"t": thread_id})).fetchone()
+    assert row is not None
+    return row["audit"], row["lines"], row["checkpoints"], row["status"], row["lease_run_id"]
+
+
+async def test_a_turn_commits_record_release_and_checkpoint_together(stack: Stack) -> None:
+    who = actor()
+    first = await stack.turn(who, "我的VPN连不上了，帮我提个工单")
+    audit, lines, checkpoints, status, lease = await _counts(stack, first.thread_id)
+    assert (lines, checkpoints, status, lease) == (2, 1, "idle", None) and audit >= 3
+
+    r = await stack.turn(who, f"cancel {first.ticket['ticket_id']}", thread_id=first.thread_id)
+    assert r.status == "NEED_CONFIRMATION"
+    audit2, lines2, checkpoints2, status2, lease2 = await _counts(stack, first.thread_id)
+    assert (lines2, checkpoints2, status2, lease2) == (4, 2, "interrupted", None) and audit2 > audit
+
+
+async def test_a_failed_record_leaves_no_checkpoint_and_frees_the_thread(stack: Stack) -> None:
+    """The transcript insert fails: the checkpoint in the same transaction is not written either,
+    the runner still releases the lease, and the thread works again afterwards."""
+    who = actor()
+    first = await stack.turn(who, "hello")
+    before = await _counts(stack, first.thread_id)
+    async with failing_inserts(stack, "thread_messages", first.thread_id):
+        with pytest.raises(psycopg.errors.RaiseException, match="disk on fire"):
+            await stack.turn(who, "hello again", thread_id=first.thread_id)
+    audit, lines, checkpoints, status, lease = await _counts(stack, first.thread_id)
+    assert (lines, checkpoints) == (before[1], before[2])  # nothing of the failed turn's record
+    assert audit == before[0]
+    assert (status, lease) == ("idle", None)  # not left busy
+
+    again = await stack.turn(who, "show my tickets", thread_id=first.thread_id)
+    assert again.status == "OK"
+    assert (await _counts(stack, first.thread_id))[1:4] == (before[1] + 2, before[2] + 1, "idle")
+
+
+async def test_a_failed_checkpoint_still_records_the_turn(stack: Stack) -> None:
+    """The checkpoint write fails after finalize: the runner writes the turn's record and the
+    release itself, so the audit says what happened and the thread is not left busy."""
+    who = actor()
+    first = await stack.turn(who, "hello")
+    before = await _counts(stack, first.thread_id)
+    async with failing_inserts(stack, "checkpoints", first.thread_id):
+        with pytest.raises(psycopg.errors.RaiseException, match="disk on fire"):
+            await stack.turn(who, "show my tickets", thread_id=first.thread_id)
+    audit, lines, checkpoints, status, lease = await _counts(stack, first.thread_id)
+    assert checkpoints == before[2]
+    assert lines == before[1] + 2 and audit > before[0]
+    assert (status, lease) == ("idle", None)
