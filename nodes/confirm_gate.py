@@ -35,6 +35,11 @@ def _decision(state: State) -> str | None:
     return word
 
 
+def has_business(state: State) -> bool:
+    """Whether this turn answers (or supersedes) a pending action: if not, the gate is skipped."""
+    return bool((state.get("memory") or {}).get("pending_action_id") or _decision(state))
+
+
 async def _find(state: State, session: Any) -> tuple[PendingAction | None, str | None]:
     """The pending action this turn answers, or the reason there is none."""
     token = state.get("confirm_token")

@@ -10,6 +10,7 @@ from langgraph.types import Command
 
 from graph.context import Context
 from graph.state import State, empty_usage
+from nodes.confirm_gate import has_business
 from nodes.support import outcome
 from tools.planner.plan import References
 from tools.planner.rules import extract_references
@@ -53,7 +54,10 @@ def _language(state: State) -> Lang:
     return "zh" if (state.get("memory") or {}).get("lang") == "zh" else "en"
 
 
-async def context_restore(state: State, runtime: Runtime[Context]) -> Command[Literal["confirm_gate", "finalize"]]:
+Next = Literal["confirm_gate", "global_router", "finalize"]
+
+
+async def context_restore(state: State, runtime: Runtime[Context]) -> Command[Next]:
     """Resolve this turn's ticket and draft; an unresolvable reference asks instead of guessing."""
     started = time.perf_counter()
     refs = extract_references(state.get("message") or "")
@@ -69,4 +73,5 @@ async def context_restore(state: State, runtime: Runtime[Context]) -> Command[Li
         update["outcome"] = outcome("NEED_MORE_INFO", "ticket_op" if t_problem else "resume_draft",
                                     say(problem, lang), missing_fields=[field])
         return Command(goto="finalize", update=update)  # ask; never guess
-    return Command(goto="confirm_gate", update=update)
+    # nothing pending and no confirm/cancel: straight to planning, one superstep fewer
+    return Command(goto="confirm_gate" if has_business(state) else "global_router", update=update)
