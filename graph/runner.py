@@ -58,13 +58,16 @@ class Runner:
         self._background: set[asyncio.Task[Any]] = set()
 
     async def run(self, req: TurnRequest, actor: Actor, *, trace_id: str) -> TurnResult:
-        """Run one turn to its end (or its interrupt) and return the unified result."""
-        result: dict[str, Any] | None = None
-        async for name, data in self.stream(req, actor, trace_id=trace_id, tokens=False):
-            if name == "result":
-                result = data
-        assert result is not None
-        return TurnResult.model_validate(result)
+        """Run one turn to its end (or its interrupt) and return the unified result.
+
+        The graph runs in its own task, shielded: a caller that goes away does not stop it.
+        """
+        thread_id, run_id, status = await self._start(req, actor, trace_id)
+        task = self._spawn(self._drive(req, thread_id, run_id, actor, trace_id, status, None, False))
+        item = await asyncio.shield(task)
+        if isinstance(item, BaseException):
+            raise item
+        return TurnResult.model_validate(item[1])
 
     async def stream(
         self, req: TurnRequest, actor: Actor, *, trace_id: str, tokens: bool = True
@@ -74,20 +77,27 @@ class Runner:
         The graph runs in its own task: a consumer that goes away does not stop the run, so the
         thread is left consistent and its lease released.
         """
-        _check(req)
-        thread_id = req.thread_id or str(uuid.uuid4())
-        run_id = str(uuid.uuid4())
-        status = await self._lease(req, thread_id, run_id, actor, trace_id)
+        thread_id, run_id, status = await self._start(req, actor, trace_id)
         queue: asyncio.Queue[Any] = asyncio.Queue()
-        task = asyncio.create_task(
-            self._drive(req, thread_id, run_id, actor, trace_id, status, queue, tokens))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self._spawn(self._drive(req, thread_id, run_id, actor, trace_id, status, queue, tokens))
         yield "metadata", {"thread_id": thread_id, "trace_id": trace_id, "run_id": run_id}
         while (item := await queue.get()) is not _DONE:
             if isinstance(item, BaseException):
                 raise item
             yield item
+
+    async def _start(self, req: TurnRequest, actor: Actor, trace_id: str) -> tuple[str, str, str]:
+        """Check the request and take the thread's lease: (thread_id, run_id, thread status)."""
+        _check(req)
+        thread_id = req.thread_id or str(uuid.uuid4())
+        run_id = str(uuid.uuid4())
+        return thread_id, run_id, await self._lease(req, thread_id, run_id, actor, trace_id)
+
+    def _spawn(self, coro: Any) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coro)
+        self._background.add(task)  # referenced until done
+        task.add_done_callback(self._background.discard)
+        return task
 
     async def _lease(self, req: TurnRequest, thread_id: str, run_id: str, actor: Actor,
                      trace_id: str) -> str:
@@ -111,10 +121,13 @@ class Runner:
         if row is None or row.owner_id != actor.user_id:
             raise NotFound(f"thread {thread_id} not found")
 
-    async def _drive(self, req: TurnRequest, thread_id: str, run_id: str, actor: Actor,
-                     trace_id: str, status: str, queue: asyncio.Queue[Any], tokens: bool) -> None:
-        # The lease is released BEFORE the result or error is delivered: a client that sends
-        # its next turn the moment it reads this one's answer must not find the thread busy.
+    async def _drive(self, req: TurnRequest, thread_id: str, run_id: str, actor: Actor, trace_id: str,
+                     status: str, queue: asyncio.Queue[Any] | None, tokens: bool) -> Any:
+        """Run the turn: ("result", data) or the error, also put last on `queue`.
+
+        The lease is released BEFORE the result or error is delivered: a client that sends its
+        next turn the moment it reads this one's answer must not find the thread busy.
+        """
         # Normally finalize queues the turn's record and the release on `writes`, and the saver
         # commits them with the checkpoint; whatever is left is written here.
         writes, item = TurnWrites(run_id=run_id), cast(Any, None)
@@ -127,17 +140,20 @@ class Runner:
                 raise
         finally:
             await self._settle(thread_id, writes, status)
-            await queue.put(item)
-            await queue.put(_DONE)
+            if queue is not None:
+                queue.put_nowait(item)
+                queue.put_nowait(_DONE)
+        return item
 
     async def _execute(self, req: TurnRequest, thread_id: str, actor: Actor, trace_id: str, status: str,
-                       queue: asyncio.Queue[Any], tokens: bool, writes: TurnWrites) -> dict[str, Any]:
+                       queue: asyncio.Queue[Any] | None, tokens: bool, writes: TurnWrites) -> dict[str, Any]:
         ctx = Context(user_id=actor.user_id, department=actor.department, role=actor.role,
                       mode=req.mode, trace_id=trace_id, services=self.services)
         graph_input: Any = req.graph_input()
         if status == "interrupted":
             graph_input = Command(resume=graph_input)
         config = {"configurable": {"thread_id": thread_id, TURN_WRITES: writes}}
+        emit = queue.put_nowait if queue is not None else None
         result: dict[str, Any] | None = None
         async for mode, chunk in self.graph.astream(
             graph_input, config, context=ctx, durability="exit",
@@ -145,15 +161,17 @@ class Runner:
             stream_mode=["updates", "custom"] if tokens else ["updates"],
         ):
             if mode == "custom":
-                if tokens and "token" in chunk:
-                    await queue.put(("token", {"text": chunk["token"]}))
+                if emit and tokens and "token" in chunk:
+                    emit(("token", {"text": chunk["token"]}))
                 continue
             for node, update in chunk.items():
                 if node == "__interrupt__":
                     value = update[0].value if update else {}
-                    await queue.put(("interrupt", {"pending_action": value.get("pending_action")}))
+                    if emit:
+                        emit(("interrupt", {"pending_action": value.get("pending_action")}))
                     continue
-                await queue.put(("step", {"node": node}))
+                if emit:
+                    emit(("step", {"node": node}))
                 if node == "finalize" and update:
                     result = update["result"]
         if result is None:

@@ -17,7 +17,11 @@ from tools.settings import Settings
 __all__ = ["CurrentActor", "RuntimeDep", "SessionDep", "SettingsDep", "TraceId"]
 
 
-def get_runtime(request: Request) -> Runtime:
+# Dependencies are `async def` on purpose: FastAPI runs a plain `def` one in a worker thread,
+# a thread hop per dependency per request for what is an attribute lookup.
+
+
+async def get_runtime(request: Request) -> Runtime:
     """The process runtime opened by the lifespan."""
     runtime: Runtime | None = getattr(request.app.state, "runtime", None)
     if runtime is None:
@@ -25,7 +29,7 @@ def get_runtime(request: Request) -> Runtime:
     return runtime
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
@@ -42,4 +46,9 @@ async def get_session(
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
-TraceId = Annotated[str, Depends(trace_id_of)]
+async def get_trace_id(request: Request) -> str:
+    """The trace id the middleware gave this request."""
+    return trace_id_of(request)
+
+
+TraceId = Annotated[str, Depends(get_trace_id)]
