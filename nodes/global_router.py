@@ -167,12 +167,22 @@ async def global_router(state: State, runtime: Runtime[Context]) -> Command[Next
     events = [*state.get("events", []), *got.events,
               event("AGENT_ROUTE", ctx.ticket_id or ctx.draft_id, result=plan.route,
                     started=started, route=plan.route, source=plan.source, **got.extra())]
-    if plan.route != "ticket_op":  # ticket plans are proposed by the sub-planner, with their tool
+    # A model's ticket plan names no tool yet: the sub-planner picks it and proposes the plan.
+    # A rules plan already has its tool: it is proposed here and goes straight to the validator.
+    to_subplanner = plan.route == "ticket_op" and plan.source == "llm"
+    if plan.route == "ticket_op" and not to_subplanner:
+        events.append(ticket_plan_proposed(plan, started))
+    elif plan.route != "ticket_op":
         events.append(event("PLAN_PROPOSED", ctx.draft_id, result=plan.route, route=plan.route,
                             args=plan.args, missing_fields=plan.missing_fields, source=plan.source))
     update = {"plan": {**plan.model_dump(), "context": ctx.model_dump(), **got.extra()},
               "events": events, "usage": usage}
     if got.outcome is not None:
         return Command(goto="finalize", update={**update, "outcome": got.outcome})
-    return Command(goto="ticket_subplanner" if plan.route == "ticket_op" else "validator",
-                   update=update)
+    return Command(goto="ticket_subplanner" if to_subplanner else "validator", update=update)
+
+
+def ticket_plan_proposed(plan: Plan, started: float) -> dict[str, Any]:
+    """The PLAN_PROPOSED event of a ticket tool plan."""
+    return event("PLAN_PROPOSED", plan.args.get("ticket_id"), result=plan.tool, started=started,
+                 tool=plan.tool, args=plan.args, source=plan.source)

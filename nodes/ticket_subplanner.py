@@ -14,7 +14,7 @@ from langgraph.runtime import Runtime
 
 from graph.context import Context
 from graph.state import State, empty_usage
-from nodes.global_router import Proposal, failure_events, fall_back, on_failure
+from nodes.global_router import Proposal, failure_events, fall_back, on_failure, ticket_plan_proposed
 from nodes.support import context_of, event, mode_of, services_of
 from nodes.validator import allowed_ticket_ids, tool_args
 from tools.crud import tickets as crud_tickets
@@ -84,7 +84,6 @@ async def ticket_subplanner(state: State, runtime: Runtime[Context]) -> dict[str
     plan, events = (got.plan, got.events) if got else (Plan.model_validate(raw), [])
     if got is not None:
         extra = got.extra()
-    proposed = event("PLAN_PROPOSED", plan.args.get("ticket_id"), result=plan.tool,
-                     started=started, tool=plan.tool, args=plan.args, source=plan.source)
     return {"plan": {**plan.model_dump(), "context": ctx.model_dump(), **extra},
-            "events": [*state.get("events", []), *events, proposed], "usage": usage}
+            "events": [*state.get("events", []), *events, ticket_plan_proposed(plan, started)],
+            "usage": usage}
