@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/turns.py [--turns 1000]
 
-Starts its own embedded Postgres in a temp dir. Prints ms/turn (p50/p95) early in a thread
-(turns 1-50) and late (the last 50), and checkpoint bytes stored per turn, for:
+Starts its own embedded Postgres in a temp dir and runs on uvloop, like the server. Prints
+ms/turn (p50/p95) early in a thread (turns 1-50) and late (the last 50), and checkpoint bytes stored per turn, for:
   helpdesk  - our graph through the Runner (thread lease + graph + audit + transcript)
   baseline  - a 5-node StateGraph with a growing `add_messages` list on the stock
               AsyncPostgresSaver (same database, default durability)
@@ -149,5 +149,15 @@ async def main() -> None:
     report("baseline", await bench_baseline(url, turns))
 
 
+def run(coro: Any) -> None:
+    """On uvloop when it is installed: the loop `helpdesk serve` runs on (uvicorn picks it)."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(coro)
+    else:
+        uvloop.run(coro)
+
+
 if __name__ == "__main__":
-    asyncio.run(main())
+    run(main())
