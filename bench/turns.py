@@ -4,7 +4,8 @@
 
 Starts its own embedded Postgres in a temp dir and runs on uvloop, like the server. Prints
 ms/turn (p50/p95) early in a thread (turns 1-50) and late (the last 50), and checkpoint bytes stored per turn, for:
-  helpdesk  - our graph through the Runner (thread lease + graph + audit + transcript)
+  helpdesk  - our graph through the Runner (thread lease + graph + audit + transcript), as served
+  graph     - the same conversation on the compiled graph alone (ainvoke; no Runner, no lease)
   baseline  - a 5-node StateGraph with a growing `add_messages` list on the stock
               AsyncPostgresSaver (same database, default durability)
 """
@@ -29,6 +30,7 @@ from langgraph.graph import START, StateGraph
 from langgraph.graph.message import add_messages
 
 from checkpoints import embedded
+from graph.context import Context
 from tests.factories import actor, open_stack
 from tools.db.engine import Database
 from tools.db.migrations import migrate
@@ -73,6 +75,27 @@ async def bench_helpdesk(url: str, turns: int) -> dict[str, Any]:
             res = await stack.turn(who, script(ticket_id, i), thread_id=thread)
             times.append((time.perf_counter() - t0) * 1000)
             assert res.status == "OK", res
+        return {"times": times, "bytes": (stored_bytes(url, thread) - before) / turns}
+
+
+async def bench_graph(url: str, turns: int) -> dict[str, Any]:
+    """The same conversation on the compiled graph alone: no Runner, so no thread lease, and
+    finalize writes the turn's record in its own statement instead of with the checkpoint."""
+    async with open_stack(url) as stack:
+        who = actor()
+        first = await stack.turn(who, "我的VPN连不上了，帮我提个工单")
+        thread, ticket_id = first.thread_id, first.ticket["ticket_id"]
+        config = {"configurable": {"thread_id": thread}}
+        before = stored_bytes(url, thread)
+        times = []
+        for i in range(turns):
+            ctx = Context(user_id=who.user_id, department=who.department, role=who.role,
+                          trace_id=uuid.uuid4().hex, services=stack.services)
+            t0 = time.perf_counter()
+            out = await stack.graph.ainvoke({"message": script(ticket_id, i)}, config, context=ctx,
+                                            durability="exit")
+            times.append((time.perf_counter() - t0) * 1000)
+            assert out["result"]["status"] == "OK", out["result"]
         return {"times": times, "bytes": (stored_bytes(url, thread) - before) / turns}
 
 
@@ -146,6 +169,7 @@ async def main() -> None:
     await db.close()
     print(f"{turns} turns per thread, embedded Postgres, rules mode")
     report("helpdesk", await bench_helpdesk(url, turns))
+    report("graph", await bench_graph(url, turns))
     report("baseline", await bench_baseline(url, turns))
 
 

@@ -1,6 +1,9 @@
 """HTTP latency and throughput of a real `helpdesk serve` (rules mode, embedded Postgres).
 
-    .venv/bin/python bench/http.py [--turns 200] [--clients 16] [--workers 1]
+    .venv/bin/python bench/http_load.py [--turns 200] [--clients 16] [--workers 1]
+
+(The issue calls it bench/http.py; a file of that name in bench/ shadows the standard library's
+`http` package for every script run from this folder, so it is http_load.py.)
 
 Starts the server itself on a free loopback port with a temp data dir, then measures:
   POST /agent          p50/p95 ms, 1 client and N concurrent clients (distinct threads), turns/s
@@ -14,19 +17,14 @@ CPU from the server. One row repeats the single-client run through httpx for com
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# Run as a script, this file's folder comes first on sys.path, and its name would shadow the
-# standard library's `http` package for everything imported below.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-
 import argparse
 import asyncio
 import json
 import shutil
+import sys
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
