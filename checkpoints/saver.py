@@ -17,7 +17,7 @@ from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
-from tools.db.engine import libpq_url
+from tools.db.engine import POOL_OPTIONS, libpq_url
 
 # The library's query joins a checkpoint's channel versions to checkpoint_blobs with a plain
 # join; Postgres guesses 100 versions and hash-joins against a sequential scan of the blobs,
@@ -173,7 +173,7 @@ async def open_checkpointer(url: str, *, max_size: int = 10) -> tuple[AsyncConne
     The saver's own `setup()` is its migration list (versioned in `checkpoint_migrations`).
     """
     pool: AsyncConnectionPool = AsyncConnectionPool(
-        libpq_url(url), min_size=1, max_size=max_size, open=False,
+        libpq_url(url), min_size=1, max_size=max_size, open=False, **POOL_OPTIONS,
         kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
     )
     await pool.open(wait=True)

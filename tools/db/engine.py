@@ -32,6 +32,15 @@ def libpq_url(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
+POOL_WAIT_S = 2.0
+"""How long a statement waits for a pooled psycopg connection before failing (a retryable
+503 UNAVAILABLE), and how long the pool keeps retrying a failed connect before it gives up
+and lets the next request start afresh. With psycopg_pool's defaults (30 s and 5 min, with
+backoff) a request hangs during an outage and the pool stays down for a minute after it."""
+
+POOL_OPTIONS: dict[str, Any] = {"timeout": POOL_WAIT_S, "reconnect_timeout": POOL_WAIT_S}
+"""psycopg_pool settings both pools share (this one and the checkpointer's)."""
+
 Query = str | sql.SQL | sql.Composed
 """SQL text with %(name)s placeholders, or a query composed with psycopg.sql."""
 
@@ -98,7 +107,7 @@ class Database:
             sqlalchemy_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
         )
         pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-            libpq_url(url), min_size=1, max_size=pool_size * 2, open=False,
+            libpq_url(url), min_size=1, max_size=pool_size * 2, open=False, **POOL_OPTIONS,
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
         )
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False), libpq_url(url), pool)
