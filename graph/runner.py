@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import asdict, dataclass
@@ -57,13 +58,16 @@ class Runner:
         self.graph = graph
         self._background: set[asyncio.Task[Any]] = set()
 
-    async def run(self, req: TurnRequest, actor: Actor, *, trace_id: str) -> TurnResult:
+    async def run(self, req: TurnRequest, actor: Actor, *, trace_id: str,
+                  timings: dict[str, float] | None = None) -> TurnResult:
         """Run one turn to its end (or its interrupt) and return the unified result.
 
         The graph runs in its own task, shielded: a caller that goes away does not stop it.
+        `timings`, if given, receives the ms each node took.
         """
         thread_id, run_id, status = await self._start(req, actor, trace_id)
-        task = self._spawn(self._drive(req, thread_id, run_id, actor, trace_id, status, None, False))
+        task = self._spawn(self._drive(req, thread_id, run_id, actor, trace_id, status, None, False,
+                                       timings))
         item = await asyncio.shield(task)
         if isinstance(item, BaseException):
             raise item
@@ -122,7 +126,8 @@ class Runner:
             raise NotFound(f"thread {thread_id} not found")
 
     async def _drive(self, req: TurnRequest, thread_id: str, run_id: str, actor: Actor, trace_id: str,
-                     status: str, queue: asyncio.Queue[Any] | None, tokens: bool) -> Any:
+                     status: str, queue: asyncio.Queue[Any] | None, tokens: bool,
+                     timings: dict[str, float] | None = None) -> Any:
         """Run the turn: ("result", data) or the error, also put last on `queue`.
 
         The lease is released BEFORE the result or error is delivered: a client that sends its
@@ -132,7 +137,8 @@ class Runner:
         # commits them with the checkpoint; whatever is left is written here.
         writes, item = TurnWrites(run_id=run_id), cast(Any, None)
         try:
-            result = await self._execute(req, thread_id, actor, trace_id, status, queue, tokens, writes)
+            result = await self._execute(req, thread_id, actor, trace_id, status, queue, tokens, writes,
+                                         timings)
             item = ("result", result)
         except BaseException as exc:  # delivered to the consumer, never lost
             item = _translate(exc)
@@ -146,7 +152,8 @@ class Runner:
         return item
 
     async def _execute(self, req: TurnRequest, thread_id: str, actor: Actor, trace_id: str, status: str,
-                       queue: asyncio.Queue[Any] | None, tokens: bool, writes: TurnWrites) -> dict[str, Any]:
+                       queue: asyncio.Queue[Any] | None, tokens: bool, writes: TurnWrites,
+                       timings: dict[str, float] | None) -> dict[str, Any]:
         ctx = Context(user_id=actor.user_id, department=actor.department, role=actor.role,
                       mode=req.mode, trace_id=trace_id, services=self.services)
         graph_input: Any = req.graph_input()
@@ -155,6 +162,7 @@ class Runner:
         config = {"configurable": {"thread_id": thread_id, TURN_WRITES: writes}}
         emit = queue.put_nowait if queue is not None else None
         result: dict[str, Any] | None = None
+        last = time.perf_counter()
         async for mode, chunk in self.graph.astream(
             graph_input, config, context=ctx, durability="exit",
             # custom chunks carry generated tokens; without a token consumer, skip that channel
@@ -172,6 +180,10 @@ class Runner:
                     continue
                 if emit:
                     emit(("step", {"node": node}))
+                if timings is not None:
+                    now = time.perf_counter()
+                    timings[node] = round(timings.get(node, 0.0) + (now - last) * 1000, 2)
+                    last = now
                 if node == "finalize" and update:
                     result = update["result"]
         if result is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from graph.result import TurnResult
@@ -12,7 +11,6 @@ from server.errors import failure_of
 from server.metrics import TURN_ERRORS, TURNS
 from server.schemas import AgentRequest, ResumeRequest
 from tools.domain import Actor
-from tools.errors import HelpdeskError
 
 if TYPE_CHECKING:
     from graph.runner import TurnRequest
@@ -71,23 +69,12 @@ class TurnLog:
 
 async def run_turn(runtime: Runtime, req: TurnRequest, actor: Actor, trace_id: str) -> TurnResult:
     """Run a turn to its result, logging node timings."""
-    events = runtime.runner.stream(req, actor, trace_id=trace_id, tokens=False)  # JSON: no tokens
-    turn_log, result = TurnLog(actor), None
+    turn_log = TurnLog(actor)
     try:
-        result = await _last_result(events, turn_log)
+        result = await runtime.runner.run(req, actor, trace_id=trace_id, timings=turn_log.nodes)
     except Exception as exc:
         turn_log.done(None, exc)
         raise
-    turn_log.done(result, None)
-    return TurnResult.model_validate(result)
-
-
-async def _last_result(events: AsyncIterator[Event], turn_log: TurnLog) -> dict[str, Any]:
-    result: dict[str, Any] | None = None
-    async for name, data in events:
-        turn_log.see(name, data)
-        if name == "result":
-            result = data
-    if result is None:
-        raise HelpdeskError("the turn ended without a result")
+    turn_log.thread_id = result.thread_id
+    turn_log.done({"status": result.status, "mode_used": result.mode_used}, None)
     return result

@@ -99,3 +99,16 @@ async def test_database_outage_is_503_and_recovers(client: httpx.AsyncClient, db
     assert (await client.get("/tickets", headers=user)).status_code == 200
     r = await client.post("/agent", json={"message": "hello"}, headers=user)
     assert r.status_code == 200, r.text
+
+
+async def test_turn_log_carries_node_timings(client: httpx.AsyncClient,
+                                             caplog: pytest.LogCaptureFixture) -> None:
+    user = who()
+    with caplog.at_level("INFO", logger="helpdesk.turn"):
+        r = await client.post("/agent", json={"message": "show my tickets"}, headers=user)
+    assert r.status_code == 200
+    turn = next(rec for rec in caplog.records if rec.name == "helpdesk.turn")
+    assert turn.thread_id == r.json()["thread_id"] and turn.actor == user["X-User-Id"]  # type: ignore[attr-defined]
+    nodes = turn.nodes  # type: ignore[attr-defined]
+    assert {"context_restore", "global_router", "validator", "ticket_tool", "finalize"} <= set(nodes)
+    assert all(ms >= 0 for ms in nodes.values()) and sum(nodes.values()) > 0
