@@ -103,11 +103,14 @@ class Database:
     @classmethod
     def connect(cls, url: str, *, pool_size: int = 10) -> Database:
         """Create the engine and the pool (connections open lazily)."""
+        # The psycopg pool carries the per-turn statements, the ORM the rest: `pool_size` connections
+        # each at most, the same total as before the hot path moved (Postgres allows 100).
+        orm = max(1, pool_size // 2)
         engine = create_async_engine(
-            sqlalchemy_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False
+            sqlalchemy_url(url), pool_size=orm, max_overflow=orm, pool_pre_ping=False
         )
         pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-            libpq_url(url), min_size=1, max_size=pool_size * 2, open=False, **POOL_OPTIONS,
+            libpq_url(url), min_size=1, max_size=pool_size, open=False, **POOL_OPTIONS,
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
         )
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False), libpq_url(url), pool)
