@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMet
 from langgraph.checkpoint.base import get_serializable_checkpoint_metadata as _serializable_metadata
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.serde.types import _DeltaSnapshot
-from psycopg import AsyncCursor
+from psycopg import AsyncConnection, AsyncCursor
 from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
@@ -54,6 +55,8 @@ select
     ) as pending_writes
 from checkpoints """  # noqa: E501 - kept line-for-line comparable with the library's
 
+
+_SETUP_LOCK = 72_616_002  # any constant: serialises checkpointer setup across processes
 
 TURN_WRITES = "helpdesk_turn_writes"
 """The `configurable` key under which a run hands the saver its TurnWrites."""
@@ -167,6 +170,15 @@ class HelpdeskSaver(AsyncPostgresSaver):
                                  "checkpoint_id": checkpoint["id"]}}
 
 
+async def _poll_lock(conn: AsyncConnection[Any], key: int) -> None:
+    """Take session advisory lock `key`, asking every 50 ms instead of waiting in a statement."""
+    while True:
+        row = await (await conn.execute("SELECT pg_try_advisory_lock(%s) AS ok", (key,))).fetchone()
+        if row is not None and row["ok"]:  # the pool's rows are dicts
+            return
+        await asyncio.sleep(0.05)
+
+
 async def open_checkpointer(url: str, *, max_size: int = 10) -> tuple[AsyncConnectionPool, AsyncPostgresSaver]:
     """Open a pool, create the checkpoint tables if needed, and return (pool, saver).
 
@@ -178,5 +190,14 @@ async def open_checkpointer(url: str, *, max_size: int = 10) -> tuple[AsyncConne
     )
     await pool.open(wait=True)
     saver = HelpdeskSaver(pool)  # type: ignore[arg-type]
-    await saver.setup()
+    # The library's setup() is not safe to run twice at once: two workers starting on a new
+    # database both try CREATE TABLE checkpoints, and one of them dies. Take turns. Poll for the
+    # lock rather than wait in a statement: setup() runs CREATE INDEX CONCURRENTLY, which waits
+    # for every open transaction, a blocked pg_advisory_lock() included (a deadlock).
+    async with pool.connection() as conn:
+        await _poll_lock(conn, _SETUP_LOCK)
+        try:
+            await saver.setup()
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK,))
     return pool, saver
