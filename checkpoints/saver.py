@@ -185,9 +185,7 @@ async def open_checkpointer(url: str, *, max_size: int = 10) -> tuple[AsyncConne
     The saver's own `setup()` is its migration list (versioned in `checkpoint_migrations`).
     """
     pool: AsyncConnectionPool = AsyncConnectionPool(
-        libpq_url(url), min_size=1, max_size=max_size, open=False, **POOL_OPTIONS,
-        kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
-    )
+        libpq_url(url), min_size=1, max_size=max_size, open=False, **POOL_OPTIONS)
     await pool.open(wait=True)
     saver = HelpdeskSaver(pool)  # type: ignore[arg-type]
     # The library's setup() is not safe to run twice at once: two workers starting on a new

@@ -8,11 +8,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import psycopg
 import pytest
 
 from tests.factories import Stack, actor
+from tools.domain import Actor
 
 
 @asynccontextmanager
@@ -61,35 +63,37 @@ async def test_a_turn_commits_record_release_and_checkpoint_together(stack: Stac
     assert (lines2, checkpoints2, status2, lease2) == (4, 2, "interrupted", None) and audit2 > audit
 
 
-async def test_a_failed_record_leaves_no_checkpoint_and_frees_the_thread(stack: Stack) -> None:
-    """The transcript insert fails: the checkpoint in the same transaction is not written either,
-    the runner still releases the lease, and the thread works again afterwards."""
+async def _failed_turn(stack: Stack, table: str, message: str) -> tuple[Actor, str, tuple[Any, ...]]:
+    """A thread with one good turn, then `message` with inserts into `table` failing:
+    (who, thread id, the thread's counts before the failed turn)."""
     who = actor()
     first = await stack.turn(who, "hello")
     before = await _counts(stack, first.thread_id)
-    async with failing_inserts(stack, "thread_messages", first.thread_id):
+    async with failing_inserts(stack, table, first.thread_id):
         with pytest.raises(psycopg.errors.RaiseException, match="disk on fire"):
-            await stack.turn(who, "hello again", thread_id=first.thread_id)
-    audit, lines, checkpoints, status, lease = await _counts(stack, first.thread_id)
+            await stack.turn(who, message, thread_id=first.thread_id)
+    return who, first.thread_id, before
+
+
+async def test_a_failed_record_leaves_no_checkpoint_and_frees_the_thread(stack: Stack) -> None:
+    """The transcript insert fails: the checkpoint in the same transaction is not written either,
+    the runner still releases the lease, and the thread works again afterwards."""
+    who, thread_id, before = await _failed_turn(stack, "thread_messages", "hello again")
+    audit, lines, checkpoints, status, lease = await _counts(stack, thread_id)
     assert (lines, checkpoints) == (before[1], before[2])  # nothing of the failed turn's record
     assert audit == before[0]
     assert (status, lease) == ("idle", None)  # not left busy
 
-    again = await stack.turn(who, "show my tickets", thread_id=first.thread_id)
+    again = await stack.turn(who, "show my tickets", thread_id=thread_id)
     assert again.status == "OK"
-    assert (await _counts(stack, first.thread_id))[1:4] == (before[1] + 2, before[2] + 1, "idle")
+    assert (await _counts(stack, thread_id))[1:4] == (before[1] + 2, before[2] + 1, "idle")
 
 
 async def test_a_failed_checkpoint_still_records_the_turn(stack: Stack) -> None:
     """The checkpoint write fails after finalize: the runner writes the turn's record and the
     release itself, so the audit says what happened and the thread is not left busy."""
-    who = actor()
-    first = await stack.turn(who, "hello")
-    before = await _counts(stack, first.thread_id)
-    async with failing_inserts(stack, "checkpoints", first.thread_id):
-        with pytest.raises(psycopg.errors.RaiseException, match="disk on fire"):
-            await stack.turn(who, "show my tickets", thread_id=first.thread_id)
-    audit, lines, checkpoints, status, lease = await _counts(stack, first.thread_id)
+    _, thread_id, before = await _failed_turn(stack, "checkpoints", "show my tickets")
+    audit, lines, checkpoints, status, lease = await _counts(stack, thread_id)
     assert checkpoints == before[2]
     assert lines == before[1] + 2 and audit > before[0]
     assert (status, lease) == ("idle", None)

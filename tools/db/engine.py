@@ -38,8 +38,12 @@ POOL_WAIT_S = 2.0
 and lets the next request start afresh. With psycopg_pool's defaults (30 s and 5 min, with
 backoff) a request hangs during an outage and the pool stays down for a minute after it."""
 
-POOL_OPTIONS: dict[str, Any] = {"timeout": POOL_WAIT_S, "reconnect_timeout": POOL_WAIT_S}
-"""psycopg_pool settings both pools share (this one and the checkpointer's)."""
+POOL_OPTIONS: dict[str, Any] = {
+    "timeout": POOL_WAIT_S, "reconnect_timeout": POOL_WAIT_S,
+    "kwargs": {"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
+}
+"""psycopg_pool settings both pools share (this one and the checkpointer's, which the
+library requires autocommit with dict rows): statements prepared on first use."""
 
 Query = str | sql.SQL | sql.Composed
 """SQL text with %(name)s placeholders, or a query composed with psycopg.sql."""
@@ -110,9 +114,7 @@ class Database:
             sqlalchemy_url(url), pool_size=orm, max_overflow=orm, pool_pre_ping=False
         )
         pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
-            libpq_url(url), min_size=1, max_size=pool_size, open=False, **POOL_OPTIONS,
-            kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
-        )
+            libpq_url(url), min_size=1, max_size=pool_size, open=False, **POOL_OPTIONS)
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False), libpq_url(url), pool)
 
     @asynccontextmanager
