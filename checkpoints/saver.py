@@ -69,19 +69,29 @@ class TurnWrites:
     The end of a turn writes its audit rows, its transcript lines and the thread's lease; the
     checkpoint is written right after. In one transaction they are one commit instead of three,
     and they can't disagree: a crash leaves either the whole turn or none of it.
+
+    `closing` runs last, whatever was queued before it: the run's owner puts there what must
+    happen even when the run stops early (give the lease back), written so that it does nothing
+    when a statement queued before it already did that.
     """
 
     run_id: str
     statements: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    closing: tuple[str, dict[str, Any]] | None = None
     committed: bool = False
 
     def add(self, query: str, params: dict[str, Any]) -> None:
         """Queue a statement for the next checkpoint's transaction."""
         self.statements.append((query, params))
 
-    def done(self, count: int) -> None:
-        """The first `count` queued statements were committed."""
-        del self.statements[:count]
+    def pending(self) -> list[tuple[str, dict[str, Any]]]:
+        """What the next checkpoint's transaction runs: the queued statements, then `closing`."""
+        return [*self.statements, *([self.closing] if self.closing else [])]
+
+    def done(self) -> None:
+        """Everything pending was committed."""
+        self.statements.clear()
+        self.closing = None
         self.committed = True
 
 
@@ -161,11 +171,10 @@ class HelpdeskSaver(AsyncPostgresSaver):
                 thread_id, checkpoint_ns, checkpoint["id"], parent_id, Jsonb(copy),
                 Jsonb(_serializable_metadata(config, metadata))))
             riders = turn_writes(config)
-            queued = list(riders.statements) if riders else []
-            for query, params in queued:
+            for query, params in riders.pending() if riders else []:
                 await cur.execute(query, params)
-        if riders and queued:
-            riders.done(len(queued))
+        if riders:
+            riders.done()
         return {"configurable": {"thread_id": thread_id, "checkpoint_ns": checkpoint_ns,
                                  "checkpoint_id": checkpoint["id"]}}
 

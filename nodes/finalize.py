@@ -89,7 +89,8 @@ async def finalize(state: State, runtime: Runtime[Context]) -> Command[Literal["
         # committed with the turn's checkpoint, in one transaction, with the lease's release
         writes.add(*threads.record_statement(events=events, messages=rows))
         writes.add(*threads.release_statement(thread_id=tid, run_id=writes.run_id,
-                                              status="interrupted" if waiting else "idle"))
+                                              status="interrupted" if waiting else "idle",
+                                              settled=True))
     else:  # a run without a Runner (Studio): no lease to release
         async with svc.db.connection() as conn:
             await threads.record_turn(conn, events=events, messages=rows)

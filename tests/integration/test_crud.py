@@ -45,14 +45,15 @@ async def test_stale_version_updates_nothing(database: Database) -> None:
 async def test_lease_is_exclusive_and_owned(database: Database) -> None:
     tid, owner = str(uuid.uuid4()), actor()
 
-    async def take(user: str, run: str) -> str | None:
+    async def take(user: str, run: str) -> threads.Lease | None:
         async with database.connection() as c:
             return await threads.acquire_lease(c, thread_id=tid, owner_id=user, department="IT",
                                                title="t", run_id=run, trace_id="t", lease_s=60)
 
-    assert await take(owner.user_id, "r1") == "idle"
+    assert await take(owner.user_id, "r1") == ("idle", False)  # new: nothing settled yet
     assert await take(owner.user_id, "r2") is None  # busy
     async with database.connection() as c:
-        await threads.release_lease(c, thread_id=tid, run_id="r1", status="interrupted")
+        await threads.release_lease(c, thread_id=tid, run_id="r1", status="interrupted", settled=True)
+        await threads.release_lease(c, thread_id=tid, run_id="r1", status="idle", settled=False)
     assert await take("someone-else", "r3") is None  # not the owner
-    assert await take(owner.user_id, "r4") == "interrupted"
+    assert await take(owner.user_id, "r4") == ("interrupted", True)  # the 2nd release was a no-op

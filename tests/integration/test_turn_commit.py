@@ -14,6 +14,7 @@ import psycopg
 import pytest
 
 from tests.factories import Stack, actor
+from tools.crud import tickets as crud_tickets
 from tools.domain import Actor
 
 
@@ -97,3 +98,54 @@ async def test_a_failed_checkpoint_still_records_the_turn(stack: Stack) -> None:
     assert checkpoints == before[2]
     assert lines == before[1] + 2 and audit > before[0]
     assert (status, lease) == ("idle", None)
+    assert not await _settled(stack, thread_id)  # its latest checkpoint is not this turn's end
+
+
+async def _settled(stack: Stack, thread_id: str) -> bool:
+    async with stack.services.db.connection() as conn:
+        row = await (await conn.execute("SELECT settled FROM threads WHERE thread_id = %s",
+                                        (thread_id,))).fetchone()
+    assert row is not None
+    return bool(row["settled"])
+
+
+async def _start_version(stack: Stack, thread_id: str) -> Any:
+    """The version of the thread's __start__ channel: it moves only when __start__ runs."""
+    saved = await stack.graph.checkpointer.aget_tuple({"configurable": {"thread_id": thread_id}})
+    assert saved is not None
+    return saved.checkpoint["channel_versions"].get("__start__")
+
+
+async def test_a_settled_thread_continues_at_context_restore(stack: Stack) -> None:
+    """After a turn that ended, the next one starts at context_restore: no __start__ step."""
+    who = actor()
+    first = await stack.turn(who, "hello")
+    assert await _settled(stack, first.thread_id)
+    version = await _start_version(stack, first.thread_id)
+    for message in ("show my tickets", "我的打印机坏了", "hello"):
+        r = await stack.turn(who, message, thread_id=first.thread_id)
+        assert r.status in ("OK", "NEED_MORE_INFO") and r.thread_id == first.thread_id
+    assert await _start_version(stack, first.thread_id) == version
+    assert await _settled(stack, first.thread_id)
+
+
+async def test_a_run_that_stopped_midway_is_not_resumed_by_the_next_turn(stack: Stack) -> None:
+    """ticket_tool fails after the validator passed: the run's exit checkpoint still has
+    ticket_tool to run. The thread is not settled, so the next turn drops that work instead
+    of resuming it: the comment that failed is not added behind the person's back."""
+    who = actor()
+    first = await stack.turn(who, "我的VPN连不上了，帮我提个工单")
+    thread, ticket_id = first.thread_id, first.ticket["ticket_id"]
+    async with failing_inserts(stack, "audit_events", thread):
+        with pytest.raises(psycopg.errors.RaiseException, match="disk on fire"):
+            await stack.turn(who, f"给 {ticket_id} 加个备注：这条不该出现", thread_id=thread)
+    _, _, checkpoints, status, lease = await _counts(stack, thread)
+    assert (checkpoints, status, lease) == (2, "idle", None)  # its exit checkpoint was written
+    assert not await _settled(stack, thread)
+
+    r = await stack.turn(who, "hello", thread_id=thread)
+    assert (r.status, r.intent) == ("OK", "chitchat")
+    async with stack.services.db.connection() as conn:
+        ticket = await crud_tickets.get_ticket(conn, ticket_id=ticket_id)
+    assert ticket is not None and ticket.comments == []
+    assert await _settled(stack, thread)

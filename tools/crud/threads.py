@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,35 +23,55 @@ ON CONFLICT (thread_id) DO UPDATE
    SET lease_until = EXCLUDED.lease_until, lease_run_id = EXCLUDED.lease_run_id,
        last_trace_id = EXCLUDED.last_trace_id, updated_at = now()
  WHERE t.owner_id = EXCLUDED.owner_id AND (t.lease_until IS NULL OR t.lease_until < now())
-RETURNING t.status
+RETURNING t.status, t.settled
 """
 
 # Only the run holding the lease can give it back. updated_at was set when the lease was taken.
 _RELEASE = """
-UPDATE threads SET lease_until = NULL, lease_run_id = NULL, status = %(status)s
+UPDATE threads SET lease_until = NULL, lease_run_id = NULL, status = %(status)s,
+       settled = %(settled)s
  WHERE thread_id = %(tid)s AND lease_run_id = %(run)s
 """
+
+
+class Lease(NamedTuple):
+    """A run lease just taken: the thread's status, and whether its latest checkpoint ended a
+    turn (`settled`: false for a new thread, or after a run that stopped before finalize)."""
+
+    status: str
+    settled: bool
 
 
 async def acquire_lease(
     db: Db, *, thread_id: str, owner_id: str, department: str, title: str,
     run_id: str, trace_id: str, lease_s: int,
-) -> str | None:
-    """Take the run lease (creating the thread if new); its status, or None if not taken."""
+) -> Lease | None:
+    """Take the run lease (creating the thread if new), or None if not taken."""
     params = {"tid": thread_id, "owner": owner_id, "dept": department, "title": title[:120],
               "run": run_id, "trace": trace_id, "lease": lease_s}
     row = await fetch_one(db, _ACQUIRE, params)
-    return None if row is None else str(row["status"])
+    return None if row is None else Lease(str(row["status"]), bool(row["settled"]))
 
 
-def release_statement(*, thread_id: str, run_id: str, status: str) -> tuple[str, dict[str, Any]]:
-    """The statement that gives the lease back and records the thread's status after the run."""
-    return _RELEASE, {"tid": thread_id, "run": run_id, "status": status}
+def release_statement(*, thread_id: str, run_id: str, status: str,
+                      settled: bool) -> tuple[str, dict[str, Any]]:
+    """The statement that gives the lease back and records the thread's status after the run.
+
+    Only the run's lease holder matches, so once one release ran, later ones are no-ops.
+    """
+    return _RELEASE, {"tid": thread_id, "run": run_id, "status": status, "settled": settled}
 
 
-async def release_lease(db: Db, *, thread_id: str, run_id: str, status: str) -> None:
+def unsettle_statement(*, thread_id: str) -> tuple[str, dict[str, Any]]:
+    """The statement that marks a thread's latest checkpoint as not the end of a turn."""
+    return "UPDATE threads SET settled = false WHERE thread_id = %(tid)s", {"tid": thread_id}
+
+
+async def release_lease(db: Db, *, thread_id: str, run_id: str, status: str,
+                        settled: bool) -> None:
     """Give the lease back and record the thread's status after the run."""
-    await execute(db, *release_statement(thread_id=thread_id, run_id=run_id, status=status))
+    await execute(db, *release_statement(thread_id=thread_id, run_id=run_id, status=status,
+                                         settled=settled))
 
 
 async def get_thread(session: AsyncSession, *, thread_id: str) -> Thread | None:

@@ -191,6 +191,11 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX ix_cmetadata_gin ON langchain_pg_embedding USING gin (cmetadata jsonb_path_ops);
     """,
+    # 4: whether a thread's latest checkpoint ended a turn (finalize ran and committed with it).
+    # Only then may the next turn continue straight at context_restore (graph.runner).
+    """
+    ALTER TABLE threads ADD COLUMN settled boolean NOT NULL DEFAULT false;
+    """,
 ]
 
 _LOCK_KEY = 72_616_001  # any constant: serialises concurrent migrators across processes

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, DateTime, Float, ForeignKey, Integer, String, Text, func
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -30,6 +30,7 @@ class Thread(Base):
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     lease_run_id: Mapped[str | None] = mapped_column(String)
     last_trace_id: Mapped[str | None] = mapped_column(String)
+    settled: Mapped[bool] = mapped_column(Boolean, default=False)  # latest checkpoint ended a turn
     created_at: Mapped[datetime] = _ts()
     updated_at: Mapped[datetime] = _ts()
 
