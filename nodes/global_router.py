@@ -24,6 +24,7 @@ from nodes.support import (
     event,
     lang,
     mode_of,
+    outcome,
     rejection,
     services_of,
 )
@@ -35,6 +36,7 @@ from tools.llm import LlmFailure, as_error
 from tools.planner.plan import Plan, PlanContext
 from tools.planner.rules import plan_rules
 from tools.registry import get_tool
+from tools.replies import say
 from tools.settings import Mode
 
 Next = Literal["ticket_subplanner", "validator", "finalize"]
@@ -177,8 +179,12 @@ async def global_router(state: State, runtime: Runtime[Context]) -> Command[Next
                             args=plan.args, missing_fields=plan.missing_fields, source=plan.source))
     update = {"plan": {**plan.model_dump(), "context": ctx.model_dump(), **got.extra()},
               "events": events, "usage": usage}
-    if got.outcome is not None:
-        return Command(goto="finalize", update={**update, "outcome": got.outcome})
+    done = got.outcome
+    if done is None and plan.route == "chitchat":
+        # nothing to run, so nothing for the validator to gate: the reply is the outcome
+        done = outcome("OK", "chitchat", say("chitchat", lang(state)))
+    if done is not None:
+        return Command(goto="finalize", update={**update, "outcome": done})
     return Command(goto="ticket_subplanner" if to_subplanner else "validator", update=update)
 
 

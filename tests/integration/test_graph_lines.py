@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy import func, select, text, update
 
+from graph.runner import TurnRequest
 from tests.factories import Stack, actor
 from tools.db.models import AuditEvent, PendingAction, Ticket
 
@@ -224,6 +225,20 @@ async def test_kb_question_and_chitchat(stack: Stack) -> None:
     assert r.intent == "kb_qa" and r.status == "OK" and r.reply
     r = await stack.turn(who, "你好")
     assert r.intent == "chitchat" and r.status == "OK"
+
+
+async def test_chitchat_has_nothing_to_validate(stack: Stack) -> None:
+    """The router answers small talk itself; only plans that run something meet the validator."""
+    who = actor()
+    nodes: dict[str, float] = {}
+    r = await stack.runner.run(TurnRequest(message="hello"), who, trace_id=uuid.uuid4().hex,
+                               timings=nodes)
+    assert (r.intent, r.status) == ("chitchat", "OK") and r.reply
+    assert list(nodes) == ["context_restore", "global_router", "finalize"]
+    nodes.clear()
+    r = await stack.runner.run(TurnRequest(message="show my tickets", thread_id=r.thread_id), who,
+                               trace_id=uuid.uuid4().hex, timings=nodes)
+    assert list(nodes) == ["context_restore", "global_router", "validator", "ticket_tool", "finalize"]
 
 
 async def test_restated_confirmation_must_match_the_pending_tool(stack: Stack) -> None:
