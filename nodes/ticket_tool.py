@@ -43,8 +43,15 @@ async def ticket_tool(state: State, runtime: Runtime[Context]) -> dict[str, Any]
                      tool=tool.name, args=verdict["args"])
         return {"outcome": tool_outcome(out, "ticket_op", tool.name),
                 "events": [*state.get("events", []), done]}
+    actor, args = context_of(runtime).actor, verdict["args"]
+    if tool.reads_only:  # nothing to write, so no transaction: its audit rows go with the turn's
+        async with svc.db.connection() as conn:
+            out = await execute_tool(conn, tool=tool, args=args, actor=actor, lang=lang(state))
+        rows = [event(kind, target, result="OK", started=started, **payload)
+                for kind, target, payload in business_events(out, tool.name, args)]
+        return {"outcome": tool_outcome(out, "ticket_op", tool.name),
+                "events": [*state.get("events", []), *rows]}
     async with svc.db.connection() as conn, conn.transaction():
-        out = await execute_tool(conn, tool=tool, args=verdict["args"],
-                                 actor=context_of(runtime).actor, lang=lang(state))
-        await write_with_audit(runtime, business_events(out, tool.name, verdict["args"]), conn, started, state)
+        out = await execute_tool(conn, tool=tool, args=args, actor=actor, lang=lang(state))
+        await write_with_audit(runtime, business_events(out, tool.name, args), conn, started, state)
     return {"outcome": tool_outcome(out, "ticket_op", tool.name)}

@@ -263,3 +263,23 @@ async def test_stale_draft_expires_instead_of_resuming(stack: Stack) -> None:
     assert r.status == "REJECTED" and r.reason == "DRAFT_NOT_ACTIVE"
     assert r.draft["status"] == "EXPIRED" and r.memory.draft_id is None
     assert "DRAFT_EXPIRED" in await _audit_types(stack, r.thread_id)
+
+
+async def test_every_ticket_tool_run_is_audited_with_its_turn(stack: Stack) -> None:
+    """Reads record PLAN_EXECUTED with the turn's record; writes with the write itself."""
+    who = actor()
+    thread, ticket_id = await _new_ticket(stack, who)
+    for message, tool, extra in [("show my tickets", "list_my_tickets", None),
+                                 (f"查看 {ticket_id}", "get_ticket", None),
+                                 (f"给 {ticket_id} 加个备注：已重启", "add_comment", "TICKET_UPDATED")]:
+        r = await stack.turn(who, message, thread_id=thread)
+        assert (r.status, r.tool) == ("OK", tool)
+        async with stack.services.db.session() as s:
+            rows = list(await s.scalars(select(AuditEvent).where(AuditEvent.trace_id == r.trace_id)
+                                        .order_by(AuditEvent.id)))
+        executed = [e for e in rows if e.event_type == "PLAN_EXECUTED"]
+        assert len(executed) == 1 and executed[0].payload["tool"] == tool, [e.event_type for e in rows]
+        assert executed[0].result == "OK" and executed[0].actor_id == who.user_id
+        if extra:
+            assert extra in [e.event_type for e in rows]
+        assert rows[-1].event_type == "TURN_COMPLETED"
