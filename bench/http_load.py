@@ -31,6 +31,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.host import host_meter
 from tests.server.live import data_dir, serving
 
 
@@ -169,7 +170,9 @@ def main() -> None:
     try:
         env = {"HELPDESK_LOG_LEVEL": args.log_level}
         with serving(data=data, workers=args.workers, **env) as (url, _):
+            meter = host_meter()
             asyncio.run(measure(url, args.turns, args.clients))
+            print(meter())
     finally:
         shutil.rmtree(data, ignore_errors=True)
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
+import shutil
 import statistics
 import sys
 import tempfile
@@ -29,6 +31,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph.graph import START, StateGraph
 from langgraph.graph.message import add_messages
 
+from bench.host import host_meter
 from checkpoints import embedded
 from graph.context import Context
 from tests.factories import actor, open_stack
@@ -151,9 +154,10 @@ def report(name: str, data: dict[str, Any]) -> None:
 
 
 def scratch_dir() -> Path:
-    """A temp dir the pgserver system user can reach."""
+    """A temp dir the pgserver system user can reach; removed at exit, after the server."""
     root = Path(tempfile.mkdtemp(prefix="helpdesk-bench-"))
     root.chmod(0o755)
+    atexit.register(shutil.rmtree, root, ignore_errors=True)  # runs after pgserver's own cleanup
     return root
 
 
@@ -168,9 +172,11 @@ async def main() -> None:
     await migrate(db.engine)
     await db.close()
     print(f"{turns} turns per thread, embedded Postgres, rules mode")
+    meter = host_meter()
     report("helpdesk", await bench_helpdesk(url, turns))
     report("graph", await bench_graph(url, turns))
     report("baseline", await bench_baseline(url, turns))
+    print(meter())
 
 
 def run(coro: Any) -> None:
