@@ -10,7 +10,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 import psycopg
@@ -47,8 +47,8 @@ class TurnRequest:
 
     def graph_input(self) -> dict[str, Any]:
         """The graph's TurnInput for this request."""
-        keys = ("message", "confirm_token", "ticket_id", "draft_id", "decision")
-        return {k: v for k, v in asdict(self).items() if k in keys}
+        return {"message": self.message, "confirm_token": self.confirm_token,
+                "ticket_id": self.ticket_id, "draft_id": self.draft_id, "decision": self.decision}
 
 
 class Runner:
