@@ -3,7 +3,9 @@
     .venv/bin/python bench/turns.py [--turns 1000]
 
 Starts its own embedded Postgres in a temp dir and runs on uvloop, like the server. Prints
-ms/turn (p50/p95) early in a thread (turns 1-50) and late (the last 50), and checkpoint bytes stored per turn, for:
+ms/turn (p50/p95) early in a thread (turns 1-50 of a new one) and late (the last 50 of one
+--turns long), timed alternately so that both see the same host, and checkpoint bytes stored per
+turn, for:
   helpdesk  - our graph through the Runner (thread lease + graph + audit + transcript), as served
   graph     - the same conversation on the compiled graph alone (ainvoke; no Runner, no lease)
   baseline  - a 5-node StateGraph with a growing `add_messages` list on the stock
@@ -21,6 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
@@ -65,20 +68,46 @@ def script(ticket_id: str, i: int) -> str:
     return lines[i % len(lines)]
 
 
+WINDOW = 50  # turns timed at each end
+
+
+async def windows(turn: Callable[[str, str, int], Awaitable[None]], long: tuple[str, str],
+                  fresh: tuple[str, str], turns: int) -> dict[str, list[float]]:
+    """Times WINDOW early turns and WINDOW late turns, interleaved.
+
+    `long` and `fresh` are (thread, ticket) pairs. `long` is first run to turn turns - WINDOW
+    untimed; then `fresh` plays its turns 1..WINDOW and `long` its last WINDOW, one of each in
+    turn, so both windows see the same host (on a shared VM its speed drifts within minutes).
+    """
+    for i in range(turns - WINDOW):
+        await turn(*long, i)
+    early: list[float] = []
+    late: list[float] = []
+    for i in range(WINDOW):
+        for (thread, ticket), out, k in ((fresh, early, i), (long, late, turns - WINDOW + i)):
+            t0 = time.perf_counter()
+            await turn(thread, ticket, k)
+            out.append((time.perf_counter() - t0) * 1000)
+    return {"early": early, "late": late}
+
+
 async def bench_helpdesk(url: str, turns: int) -> dict[str, Any]:
-    """Our graph through the Runner, all on one thread."""
+    """Our graph through the Runner."""
     async with open_stack(url) as stack:
         who = actor()
-        first = await stack.turn(who, "我的VPN连不上了，帮我提个工单")
-        thread, ticket_id = first.thread_id, first.ticket["ticket_id"]
-        before = stored_bytes(url, thread)
-        times = []
-        for i in range(turns):
-            t0 = time.perf_counter()
+
+        async def new_thread() -> tuple[str, str]:
+            first = await stack.turn(who, "我的VPN连不上了，帮我提个工单")
+            return first.thread_id, first.ticket["ticket_id"]
+
+        async def turn(thread: str, ticket_id: str, i: int) -> None:
             res = await stack.turn(who, script(ticket_id, i), thread_id=thread)
-            times.append((time.perf_counter() - t0) * 1000)
             assert res.status == "OK", res
-        return {"times": times, "bytes": (stored_bytes(url, thread) - before) / turns}
+
+        long, fresh = await new_thread(), await new_thread()
+        before = stored_bytes(url, long[0])
+        data: dict[str, Any] = await windows(turn, long, fresh, turns)
+        return {**data, "bytes": (stored_bytes(url, long[0]) - before) / turns}
 
 
 async def bench_graph(url: str, turns: int) -> dict[str, Any]:
@@ -86,20 +115,23 @@ async def bench_graph(url: str, turns: int) -> dict[str, Any]:
     finalize writes the turn's record in its own statement instead of with the checkpoint."""
     async with open_stack(url) as stack:
         who = actor()
-        first = await stack.turn(who, "我的VPN连不上了，帮我提个工单")
-        thread, ticket_id = first.thread_id, first.ticket["ticket_id"]
-        config = {"configurable": {"thread_id": thread}}
-        before = stored_bytes(url, thread)
-        times = []
-        for i in range(turns):
+
+        async def new_thread() -> tuple[str, str]:
+            first = await stack.turn(who, "我的VPN连不上了，帮我提个工单")
+            return first.thread_id, first.ticket["ticket_id"]
+
+        async def turn(thread: str, ticket_id: str, i: int) -> None:
             ctx = Context(user_id=who.user_id, department=who.department, role=who.role,
                           trace_id=uuid.uuid4().hex, services=stack.services)
-            t0 = time.perf_counter()
-            out = await stack.graph.ainvoke({"message": script(ticket_id, i)}, config, context=ctx,
+            out = await stack.graph.ainvoke({"message": script(ticket_id, i)},
+                                            {"configurable": {"thread_id": thread}}, context=ctx,
                                             durability="exit")
-            times.append((time.perf_counter() - t0) * 1000)
             assert out["result"]["status"] == "OK", out["result"]
-        return {"times": times, "bytes": (stored_bytes(url, thread) - before) / turns}
+
+        long, fresh = await new_thread(), await new_thread()
+        before = stored_bytes(url, long[0])
+        data: dict[str, Any] = await windows(turn, long, fresh, turns)
+        return {**data, "bytes": (stored_bytes(url, long[0]) - before) / turns}
 
 
 class BaselineState(TypedDict):
@@ -123,7 +155,7 @@ def baseline_graph(saver: Any) -> Any:
 
 
 async def bench_baseline(url: str, turns: int) -> dict[str, Any]:
-    """The baseline: stock AsyncPostgresSaver, LangGraph's default durability, one thread."""
+    """The baseline: stock AsyncPostgresSaver, LangGraph's default durability."""
     from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
     from psycopg.rows import dict_row
     from psycopg_pool import AsyncConnectionPool
@@ -131,25 +163,23 @@ async def bench_baseline(url: str, turns: int) -> dict[str, Any]:
     pool = AsyncConnectionPool(url, open=False, kwargs={"autocommit": True, "prepare_threshold": 0,
                                                         "row_factory": dict_row})
     await pool.open(wait=True)
-    saver = AsyncPostgresSaver(pool)
-    graph = baseline_graph(saver)
-    config = {"configurable": {"thread_id": f"base-{uuid.uuid4().hex[:6]}"}}
-    times = []
-    for i in range(turns):
-        t0 = time.perf_counter()
-        await graph.ainvoke({"messages": [HumanMessage(content=script("TCK-2026-AAAAAA", i))]},
-                            config)
-        times.append((time.perf_counter() - t0) * 1000)
+    graph = baseline_graph(AsyncPostgresSaver(pool))
+
+    async def turn(thread: str, ticket_id: str, i: int) -> None:
+        await graph.ainvoke({"messages": [HumanMessage(content=script(ticket_id, i))]},
+                            {"configurable": {"thread_id": thread}})
+
+    long, fresh = [(f"base-{uuid.uuid4().hex[:6]}", "TCK-2026-AAAAAA") for _ in range(2)]
+    data: dict[str, Any] = await windows(turn, long, fresh, turns)
     await pool.close()
-    return {"times": times, "bytes": stored_bytes(url, config["configurable"]["thread_id"]) / turns}
+    return {**data, "bytes": stored_bytes(url, long[0]) / turns}
 
 
 def report(name: str, data: dict[str, Any]) -> None:
-    """One line per window."""
-    t = data["times"]
-    early, late = t[:50], t[-50:]
-    print(f"{name:9s} early(1-50)  p50 {statistics.median(early):6.2f} ms  p95 {pct(early, .95):6.2f} ms"
-          f" | late(last 50) p50 {statistics.median(late):6.2f} ms  p95 {pct(late, .95):6.2f} ms"
+    """One line per graph."""
+    early, late = data["early"], data["late"]
+    print(f"{name:9s} early(1-{WINDOW})  p50 {statistics.median(early):6.2f} ms  p95 {pct(early, .95):6.2f} ms"
+          f" | late(last {WINDOW}) p50 {statistics.median(late):6.2f} ms  p95 {pct(late, .95):6.2f} ms"
           f" | checkpoint {data['bytes'] / 1024:6.2f} KB/turn")
 
 
