@@ -37,9 +37,10 @@ from langgraph.graph.message import add_messages
 from bench.host import host_meter
 from checkpoints import embedded
 from graph.context import Context
-from tests.factories import actor, open_stack
+from tests.factories import Stack, actor, open_stack
 from tools.db.engine import Database
 from tools.db.migrations import migrate
+from tools.domain import Actor
 
 _BYTES = """
 SELECT (SELECT coalesce(sum(pg_column_size(c.*)), 0) FROM checkpoints c WHERE thread_id = %(t)s)
@@ -91,20 +92,22 @@ async def windows(turn: Callable[[str, str, int], Awaitable[None]], long: tuple[
     return {"early": early, "late": late}
 
 
+async def new_thread(stack: Stack, who: Actor) -> tuple[str, str]:
+    """A thread that has opened a ticket to talk about: (thread id, ticket id)."""
+    first = await stack.turn(who, "我的VPN连不上了，帮我提个工单")
+    return first.thread_id, first.ticket["ticket_id"]
+
+
 async def bench_helpdesk(url: str, turns: int) -> dict[str, Any]:
     """Our graph through the Runner."""
     async with open_stack(url) as stack:
         who = actor()
 
-        async def new_thread() -> tuple[str, str]:
-            first = await stack.turn(who, "我的VPN连不上了，帮我提个工单")
-            return first.thread_id, first.ticket["ticket_id"]
-
         async def turn(thread: str, ticket_id: str, i: int) -> None:
             res = await stack.turn(who, script(ticket_id, i), thread_id=thread)
             assert res.status == "OK", res
 
-        long, fresh = await new_thread(), await new_thread()
+        long, fresh = await new_thread(stack, who), await new_thread(stack, who)
         before = stored_bytes(url, long[0])
         data: dict[str, Any] = await windows(turn, long, fresh, turns)
         return {**data, "bytes": (stored_bytes(url, long[0]) - before) / turns}
@@ -116,10 +119,6 @@ async def bench_graph(url: str, turns: int) -> dict[str, Any]:
     async with open_stack(url) as stack:
         who = actor()
 
-        async def new_thread() -> tuple[str, str]:
-            first = await stack.turn(who, "我的VPN连不上了，帮我提个工单")
-            return first.thread_id, first.ticket["ticket_id"]
-
         async def turn(thread: str, ticket_id: str, i: int) -> None:
             ctx = Context(user_id=who.user_id, department=who.department, role=who.role,
                           trace_id=uuid.uuid4().hex, services=stack.services)
@@ -128,7 +127,7 @@ async def bench_graph(url: str, turns: int) -> dict[str, Any]:
                                             durability="exit")
             assert out["result"]["status"] == "OK", out["result"]
 
-        long, fresh = await new_thread(), await new_thread()
+        long, fresh = await new_thread(stack, who), await new_thread(stack, who)
         before = stored_bytes(url, long[0])
         data: dict[str, Any] = await windows(turn, long, fresh, turns)
         return {**data, "bytes": (stored_bytes(url, long[0]) - before) / turns}

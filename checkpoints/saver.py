@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -131,14 +130,6 @@ class HelpdeskSaver(AsyncPostgresSaver):
             else:
                 async with conn.cursor(binary=True, row_factory=dict_row) as cur:
                     yield cur
-
-    async def aput_writes(self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str,
-                          task_path: str = "") -> None:
-        """The library's. Declared here only to carry a precomputed signature: LangGraph inspects
-        it at the start of every run (does it take `task_path`?), which cost ~30 µs each time."""
-        await super().aput_writes(config, writes, task_id, task_path)
-
-    aput_writes.__signature__ = inspect.signature(aput_writes)  # type: ignore[attr-defined]
 
     async def _load_checkpoint_tuple(self, value: DictRow) -> CheckpointTuple:
         # the library's, with pending writes decoded inline

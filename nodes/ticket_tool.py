@@ -37,16 +37,13 @@ async def ticket_tool(state: State, runtime: Runtime[Context]) -> dict[str, Any]
     svc = await services_of(runtime)
     verdict = state.get("verdict") or {}
     tool = TICKET_TOOLS[verdict["tool"]]
-    if seen := verdict.get("ticket"):
-        out = ToolOutcome("OK", say(tool.name, lang(state), **seen), ticket=seen)
-        done = event("PLAN_EXECUTED", seen["ticket_id"], result="OK", started=started,
-                     tool=tool.name, args=verdict["args"])
-        return {"outcome": tool_outcome(out, "ticket_op", tool.name),
-                "events": [*state.get("events", []), done]}
     actor, args = context_of(runtime).actor, verdict["args"]
     if tool.reads_only:  # nothing to write, so no transaction: its audit rows go with the turn's
-        async with svc.db.connection() as conn:
-            out = await execute_tool(conn, tool=tool, args=args, actor=actor, lang=lang(state))
+        if seen := verdict.get("ticket"):  # answered from the row the validator just checked
+            out = ToolOutcome("OK", say(tool.name, lang(state), **seen), ticket=seen)
+        else:
+            async with svc.db.connection() as conn:
+                out = await execute_tool(conn, tool=tool, args=args, actor=actor, lang=lang(state))
         rows = [event(kind, target, result="OK", started=started, **payload)
                 for kind, target, payload in business_events(out, tool.name, args)]
         return {"outcome": tool_outcome(out, "ticket_op", tool.name),
