@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import json
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,6 +63,11 @@ _SETUP_LOCK = 72_616_002  # any constant: serialises checkpointer setup across p
 TURN_WRITES = "helpdesk_turn_writes"
 """The `configurable` key under which a run hands the saver its TurnWrites."""
 
+LATEST_CHECKPOINT = "helpdesk_latest_checkpoint"
+"""The `configurable` key under which a run tells the saver the id of its thread's latest
+checkpoint, as read from the database when the run took its lease, if that checkpoint has no
+pending writes. A checkpoint this process wrote with that id can be served from memory."""
+
 
 @dataclass
 class TurnWrites:
@@ -95,6 +102,23 @@ class TurnWrites:
         self.committed = True
 
 
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """A checkpoint this process committed, as the database holds it: its row's JSON texts and
+    the serialised blob of every channel value kept outside the row. Loading it back
+    deserialises these, so each run gets fresh objects, as from the database."""
+
+    checkpoint_id: str
+    parent_id: str | None
+    checkpoint: str
+    metadata: str
+    blobs: dict[str, tuple[str, bytes]]
+
+
+def _as_is(text: str) -> str:
+    return text  # a Jsonb dumps() for JSON already serialised
+
+
 def turn_writes(config: RunnableConfig) -> TurnWrites | None:
     """The run's TurnWrites, if its caller passed one (Studio runs don't)."""
     found = (config.get("configurable") or {}).get(TURN_WRITES)
@@ -112,10 +136,67 @@ class HelpdeskSaver(AsyncPostgresSaver):
       one round trip in pipeline mode) instead of one autocommit per statement;
     - (de)serialising a few KB happens inline, not in a worker thread: the hop cost more than
       the work;
-    - statements the run queued in its TurnWrites commit in the checkpoint's transaction.
+    - statements the run queued in its TurnWrites commit in the checkpoint's transaction;
+    - the latest checkpoint this process wrote for a thread is kept (serialised, in a bounded
+      LRU) and served to the thread's next run without a query when that run's lease saw the
+      same id as the thread's latest checkpoint, with no pending writes (LATEST_CHECKPOINT).
+      That read, taken with the lease, is the only check: a turn run by another process, an
+      interrupt's writes, anything else written to the thread is never missed, because the
+      lease then names another checkpoint, or none, and it is loaded as usual.
     """
 
     SELECT_SQL = SELECT_SQL
+
+    def __init__(self, conn: Any, *, memory: int = 1024, **kwargs: Any) -> None:
+        super().__init__(conn, **kwargs)
+        self._written: OrderedDict[str, _Written] = OrderedDict()  # thread id -> its checkpoint
+        self._memory = memory  # threads kept; 0 keeps none
+
+    async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """The library's, or the checkpoint this process wrote last if the run's lease saw that
+        one as the thread's latest."""
+        configurable = config["configurable"]
+        latest = configurable.get(LATEST_CHECKPOINT)
+        if latest and not configurable.get("checkpoint_id") and not configurable.get("checkpoint_ns"):
+            written = self._written.get(configurable["thread_id"])
+            if written is not None and written.checkpoint_id == latest:
+                self._written.move_to_end(configurable["thread_id"])
+                return self._recall(configurable["thread_id"], written)
+        return await super().aget_tuple(config)
+
+    def _recall(self, thread_id: str, written: _Written) -> CheckpointTuple:
+        # what _load_checkpoint_tuple makes of the row, from the same serialised data
+        checkpoint = json.loads(written.checkpoint)
+        checkpoint["channel_values"] = {
+            **(checkpoint.get("channel_values") or {}),
+            **{k: self.serde.loads_typed(blob) for k, blob in written.blobs.items()}}
+        parent = written.parent_id
+        return CheckpointTuple(
+            {"configurable": {"thread_id": thread_id, "checkpoint_ns": "",
+                              "checkpoint_id": written.checkpoint_id}},
+            checkpoint,
+            json.loads(written.metadata),
+            {"configurable": {"thread_id": thread_id, "checkpoint_ns": "", "checkpoint_id": parent}}
+            if parent else None,
+            [],
+        )
+
+    def _remember(self, thread_id: str, checkpoint_id: str, parent_id: str | None,
+                  checkpoint_json: str, metadata_json: str, blob_values: dict[str, Any],
+                  dumped: Sequence[tuple[Any, ...]]) -> None:
+        if not self._memory:
+            return
+        blobs: dict[str, tuple[str, bytes]] = {row[2]: (row[4], row[5]) for row in dumped}
+        parent = self._written.get(thread_id)
+        for k, v in blob_values.items():  # values this run did not change
+            if k not in blobs:
+                kept = parent.blobs.get(k) if parent and parent.checkpoint_id == parent_id else None
+                blobs[k] = kept or self.serde.dumps_typed(v)
+        self._written[thread_id] = _Written(checkpoint_id, parent_id, checkpoint_json,
+                                            metadata_json, blobs)
+        self._written.move_to_end(thread_id)
+        while len(self._written) > self._memory:
+            self._written.popitem(last=False)
 
     @asynccontextmanager
     async def _cursor(self, *, pipeline: bool = False) -> AsyncIterator[AsyncCursor[DictRow]]:
@@ -163,18 +244,25 @@ class HelpdeskSaver(AsyncPostgresSaver):
                 copy["channel_values"][k] = True
             elif not (v is None or isinstance(v, (str, int, float, bool))):
                 blob_values[k] = copy["channel_values"].pop(k)
+        # serialised here, as psycopg would (json.dumps), so the texts can be kept
+        checkpoint_json = json.dumps(copy)
+        metadata_json = json.dumps(_serializable_metadata(config, metadata))
+        blob_versions = {k: v for k, v in new_versions.items() if k in blob_values}
+        dumped = self._dump_blobs(thread_id, checkpoint_ns, blob_values, blob_versions)
         async with self._cursor(pipeline=True) as cur:
-            if blob_versions := {k: v for k, v in new_versions.items() if k in blob_values}:
-                await cur.executemany(self.UPSERT_CHECKPOINT_BLOBS_SQL, self._dump_blobs(
-                    thread_id, checkpoint_ns, blob_values, blob_versions))
+            if dumped:
+                await cur.executemany(self.UPSERT_CHECKPOINT_BLOBS_SQL, dumped)
             await cur.execute(self.UPSERT_CHECKPOINTS_SQL, (
-                thread_id, checkpoint_ns, checkpoint["id"], parent_id, Jsonb(copy),
-                Jsonb(_serializable_metadata(config, metadata))))
+                thread_id, checkpoint_ns, checkpoint["id"], parent_id,
+                Jsonb(checkpoint_json, dumps=_as_is), Jsonb(metadata_json, dumps=_as_is)))
             riders = turn_writes(config)
             for query, params in riders.pending() if riders else []:
                 await cur.execute(query, params)
         if riders:
             riders.done()
+        if checkpoint_ns == "":
+            self._remember(thread_id, checkpoint["id"], parent_id, checkpoint_json, metadata_json,
+                           blob_values, dumped)
         return {"configurable": {"thread_id": thread_id, "checkpoint_ns": checkpoint_ns,
                                  "checkpoint_id": checkpoint["id"]}}
 
@@ -188,15 +276,18 @@ async def _poll_lock(conn: AsyncConnection[Any], key: int) -> None:
         await asyncio.sleep(0.05)
 
 
-async def open_checkpointer(url: str, *, max_size: int = 10) -> tuple[AsyncConnectionPool, AsyncPostgresSaver]:
+async def open_checkpointer(url: str, *, max_size: int = 10,
+                            memory: int = 1024) -> tuple[AsyncConnectionPool, AsyncPostgresSaver]:
     """Open a pool, create the checkpoint tables if needed, and return (pool, saver).
+
+    `memory`: how many threads' latest checkpoints the saver keeps to serve their next turn.
 
     The saver's own `setup()` is its migration list (versioned in `checkpoint_migrations`).
     """
     pool: AsyncConnectionPool = AsyncConnectionPool(
         libpq_url(url), min_size=1, max_size=max_size, open=False, **POOL_OPTIONS)
     await pool.open(wait=True)
-    saver = HelpdeskSaver(pool)  # type: ignore[arg-type]
+    saver = HelpdeskSaver(pool, memory=memory)
     # The library's setup() is not safe to run twice at once: two workers starting on a new
     # database both try CREATE TABLE checkpoints, and one of them dies. Take turns. Poll for the
     # lock rather than wait in a statement: setup() runs CREATE INDEX CONCURRENTLY, which waits

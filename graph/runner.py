@@ -17,7 +17,7 @@ import psycopg
 import sqlalchemy.exc
 from langgraph.types import Command
 
-from checkpoints.saver import TURN_WRITES, TurnWrites
+from checkpoints.saver import LATEST_CHECKPOINT, TURN_WRITES, TurnWrites
 from graph.context import Context
 from graph.result import TurnResult
 from graph.services import Services
@@ -171,7 +171,8 @@ class Runner:
             # thread whose last run stopped early is not settled: its input goes through
             # __start__, which drops whatever that run left unfinished.
             graph_input = Command(update=graph_input, goto="context_restore")
-        config = {"configurable": {"thread_id": thread_id, TURN_WRITES: writes}}
+        config = {"configurable": {"thread_id": thread_id, TURN_WRITES: writes,
+                                   LATEST_CHECKPOINT: lease.latest_checkpoint}}
         emit = queue.put_nowait if queue is not None else None
         result: dict[str, Any] | None = None
         last = time.perf_counter()

@@ -133,7 +133,7 @@ async def open_runtime(settings: Settings) -> Runtime:
         await migrate_url(url)
         services = open_services(settings, url)
         stack.push_async_callback(services.close)
-        pool, saver = await open_checkpointer(url)
+        pool, saver = await open_checkpointer(url, memory=settings.checkpoint_memory)
         stack.push_async_callback(pool.close)
         await load_sample_kb(services)
         graph = build_graph(checkpointer=saver)

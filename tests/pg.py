@@ -18,10 +18,12 @@ from typing import Any
 import psycopg
 
 from checkpoints import embedded
+from checkpoints.saver import open_checkpointer
 from tools.db.engine import Database
 from tools.db.migrations import migrate
 
-TEMPLATE = "helpdesk_template"
+TEMPLATE = "helpdesk_template"  # our migrations and LangGraph's checkpoint tables
+BARE_TEMPLATE = "helpdesk_template_bare"  # our migrations only
 _server: Any = None
 _admin_url: str | None = None
 
@@ -60,15 +62,22 @@ def _sql(sql: str) -> None:
 
 def _make_template(url: str) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {TEMPLATE}")  # type: ignore[arg-type]
-        conn.execute(f"CREATE DATABASE {TEMPLATE}")  # type: ignore[arg-type]
+        for name in (TEMPLATE, BARE_TEMPLATE):
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")  # type: ignore[arg-type]
+        conn.execute(f"CREATE DATABASE {BARE_TEMPLATE}")  # type: ignore[arg-type]
 
-    async def run() -> None:
-        db = Database.connect(pg_url(TEMPLATE), pool_size=1)
+    async def migrated() -> None:
+        db = Database.connect(pg_url(BARE_TEMPLATE), pool_size=1)
         await migrate(db.engine)
         await db.close()
 
-    asyncio.run(run())
+    async def checkpoint_tables() -> None:
+        pool, _ = await open_checkpointer(pg_url(TEMPLATE), max_size=2)
+        await pool.close()
+
+    asyncio.run(migrated())
+    _sql(f"CREATE DATABASE {TEMPLATE} TEMPLATE {BARE_TEMPLATE}")
+    asyncio.run(checkpoint_tables())
 
 
 def pg_url(name: str) -> str:
@@ -83,11 +92,12 @@ def pg_url(name: str) -> str:
     return f"postgresql://{user}:{pw}@{host}:{port or 5432}/{name}"
 
 
-def create_database(prefix: str = "t") -> str:
-    """A fresh, fully migrated database cloned from the template; returns its URL."""
+def create_database(prefix: str = "t", *, checkpoint_tables: bool = True) -> str:
+    """A fresh database cloned from a template, as a server leaves it (migrated, with
+    LangGraph's checkpoint tables, unless `checkpoint_tables` is false); returns its URL."""
     name = f"{prefix}_{uuid.uuid4().hex[:10]}".lower()
     admin_url()
-    _sql(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+    _sql(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE if checkpoint_tables else BARE_TEMPLATE}")
     return pg_url(name)
 
 

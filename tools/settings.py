@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     draft_ttl_s: int = Field(default=7 * 24 * 3600, alias="HELPDESK_DRAFT_TTL_S")
     thread_lease_s: int = Field(default=120, alias="HELPDESK_THREAD_LEASE_S")
     transcript_window: int = Field(default=6, alias="HELPDESK_TRANSCRIPT_WINDOW")
+    # threads whose latest checkpoint this process keeps to skip loading it on their next turn
+    checkpoint_memory: int = Field(default=1024, ge=0, alias="HELPDESK_CHECKPOINT_MEMORY")
     log_level: str = Field(default="INFO", alias="HELPDESK_LOG_LEVEL")
 
     @property

@@ -29,7 +29,7 @@ async def test_checkpointer_setup_is_safe_when_workers_start_together() -> None:
     from checkpoints.saver import open_checkpointer
     from tests import pg
 
-    url = await asyncio.to_thread(pg.create_database, "ckpt")
+    url = await asyncio.to_thread(pg.create_database, "ckpt", checkpoint_tables=False)
     try:
         opened = await asyncio.gather(*(open_checkpointer(url, max_size=2) for _ in range(4)),
                                       return_exceptions=True)

@@ -14,7 +14,11 @@ from tools.db.models import Thread, ThreadMessage
 
 # Create the thread holding the lease, or take the lease of an existing one if the caller owns
 # it and no live run holds it. One statement, so two racing runs cannot both get it.
+# It also reads the id of the thread's latest checkpoint (LangGraph's checkpoints table), unless
+# that checkpoint has pending writes: the checkpointer serves a checkpoint it wrote itself from
+# memory only if it is still the latest, and this read, taken with the lease, is the check.
 _ACQUIRE = """
+WITH lease AS (
 INSERT INTO threads AS t (thread_id, owner_id, department, title, lease_until, lease_run_id,
                           last_trace_id)
 VALUES (%(tid)s, %(owner)s, %(dept)s, %(title)s, now() + make_interval(secs => %(lease)s::int),
@@ -24,6 +28,16 @@ ON CONFLICT (thread_id) DO UPDATE
        last_trace_id = EXCLUDED.last_trace_id, updated_at = now()
  WHERE t.owner_id = EXCLUDED.owner_id AND (t.lease_until IS NULL OR t.lease_until < now())
 RETURNING t.status, t.settled
+)
+SELECT lease.status, lease.settled,
+       CASE WHEN NOT EXISTS (SELECT 1 FROM checkpoint_writes w
+                              WHERE w.thread_id = %(tid)s AND w.checkpoint_ns = ''
+                                AND w.checkpoint_id = latest.checkpoint_id)
+            THEN latest.checkpoint_id END AS latest_checkpoint
+  FROM lease
+  LEFT JOIN LATERAL (SELECT c.checkpoint_id FROM checkpoints c
+                      WHERE c.thread_id = %(tid)s AND c.checkpoint_ns = ''
+                      ORDER BY c.checkpoint_id DESC LIMIT 1) AS latest ON true
 """
 
 # Only the run holding the lease can give it back. updated_at was set when the lease was taken.
@@ -40,6 +54,8 @@ class Lease(NamedTuple):
 
     status: str
     settled: bool
+    latest_checkpoint: str | None = None
+    """The id of the thread's latest checkpoint, if it has no pending writes."""
 
 
 async def acquire_lease(
@@ -50,7 +66,9 @@ async def acquire_lease(
     params = {"tid": thread_id, "owner": owner_id, "dept": department, "title": title[:120],
               "run": run_id, "trace": trace_id, "lease": lease_s}
     row = await fetch_one(db, _ACQUIRE, params)
-    return None if row is None else Lease(str(row["status"]), bool(row["settled"]))
+    if row is None:
+        return None
+    return Lease(str(row["status"]), bool(row["settled"]), row["latest_checkpoint"])
 
 
 def release_statement(*, thread_id: str, run_id: str, status: str,
