@@ -87,9 +87,12 @@ class TurnWrites:
     closing: tuple[str, dict[str, Any]] | None = None
     committed: bool = False
 
-    def add(self, query: str, params: dict[str, Any]) -> None:
-        """Queue a statement for the next checkpoint's transaction."""
+    def add(self, query: str, params: dict[str, Any], *, closes: bool = False) -> None:
+        """Queue a statement for the next checkpoint's transaction. `closes`: it does what
+        `closing` would (it releases the lease), so `closing` is dropped, one statement less."""
         self.statements.append((query, params))
+        if closes:
+            self.closing = None
 
     def pending(self) -> list[tuple[str, dict[str, Any]]]:
         """What the next checkpoint's transaction runs: the queued statements, then `closing`."""

@@ -90,7 +90,7 @@ async def finalize(state: State, runtime: Runtime[Context]) -> Command[Literal["
         writes.add(*threads.record_statement(events=events, messages=rows))
         writes.add(*threads.release_statement(thread_id=tid, run_id=writes.run_id,
                                               status="interrupted" if waiting else "idle",
-                                              settled=True))
+                                              settled=True), closes=True)
     else:  # a run without a Runner (Studio): no lease to release
         async with svc.db.connection() as conn:
             await threads.record_turn(conn, events=events, messages=rows)
