@@ -209,7 +209,10 @@ class HelpdeskSaver(AsyncPostgresSaver):
             return
         async with self.conn.connection() as conn:
             if pipeline:
-                async with conn.pipeline(), conn.transaction(), conn.cursor(binary=True, row_factory=dict_row) as cur:
+                # One transaction without BEGIN/COMMIT: on an autocommit connection, what a
+                # pipeline sends before its Sync (sent on exit) commits or fails as one, as in
+                # the library's own _cursor.
+                async with conn.pipeline(), conn.cursor(binary=True, row_factory=dict_row) as cur:
                     yield cur
             else:
                 async with conn.cursor(binary=True, row_factory=dict_row) as cur:
