@@ -6,6 +6,7 @@ The server calls this and nothing else; it knows nothing of HTTP.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -31,6 +32,7 @@ log = logging.getLogger("helpdesk.runner")
 
 Event = tuple[str, dict[str, Any]]
 _DONE = object()
+HOLD_S = 0.25  # the longest a streamed run waits for its consumer's go-ahead (see stream())
 
 
 @dataclass(kw_only=True)
@@ -75,16 +77,20 @@ class Runner:
         return TurnResult.model_validate(item[1])
 
     async def stream(
-        self, req: TurnRequest, actor: Actor, *, trace_id: str, tokens: bool = True
+        self, req: TurnRequest, actor: Actor, *, trace_id: str, tokens: bool = True,
+        hold: asyncio.Event | None = None,
     ) -> AsyncIterator[Event]:
         """Events of one turn. Ownership/busy errors raise before the first event.
 
         The graph runs in its own task: a consumer that goes away does not stop the run, so the
-        thread is left consistent and its lease released.
+        thread is left consistent and its lease released. With `hold`, the run starts once the
+        consumer sets it (after sending the first event, say), or after HOLD_S: a graph run is
+        milliseconds of CPU the consumer would otherwise wait behind.
         """
         thread_id, run_id, lease = await self._start(req, actor, trace_id)
         queue: asyncio.Queue[Any] = asyncio.Queue()
-        self._spawn(self._drive(req, thread_id, run_id, actor, trace_id, lease, queue, tokens))
+        self._spawn(self._drive(req, thread_id, run_id, actor, trace_id, lease, queue, tokens,
+                                hold=hold))
         yield "metadata", {"thread_id": thread_id, "trace_id": trace_id, "run_id": run_id}
         while (item := await queue.get()) is not _DONE:
             if isinstance(item, BaseException):
@@ -128,7 +134,8 @@ class Runner:
 
     async def _drive(self, req: TurnRequest, thread_id: str, run_id: str, actor: Actor, trace_id: str,
                      lease: Lease, queue: asyncio.Queue[Any] | None, tokens: bool,
-                     timings: dict[str, float] | None = None) -> Any:
+                     timings: dict[str, float] | None = None, *,
+                     hold: asyncio.Event | None = None) -> Any:
         """Run the turn: ("result", data) or the error, also put last on `queue`.
 
         The lease is released BEFORE the result or error is delivered: a client that sends its
@@ -142,6 +149,9 @@ class Runner:
             thread_id=thread_id, run_id=run_id, status=lease.status, settled=False))
         item = cast(Any, None)
         try:
+            if hold is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(hold.wait(), HOLD_S)
             result = await self._execute(req, thread_id, actor, trace_id, lease, queue, tokens, writes,
                                          timings)
             item = ("result", result)

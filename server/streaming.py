@@ -11,7 +11,7 @@ import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.responses import JSONResponse, Response
@@ -22,7 +22,11 @@ from server.idempotent import IdempotencyKey
 from server.metrics import SSE_FIRST_EVENT
 from server.runtime import Runtime
 from server.turns import Event, TurnLog
+from tools.domain import Actor
 from tools.errors import ErrorCode, HelpdeskError
+
+if TYPE_CHECKING:
+    from graph.runner import TurnRequest
 
 log = logging.getLogger("helpdesk.stream")
 PING_S = 10
@@ -33,8 +37,9 @@ Finish = Callable[[dict[str, Any] | None, BaseException | None], Awaitable[None]
 class TurnPump:
     """Moves a turn's events into a queue; `frames()` turns the queue into SSE."""
 
-    def __init__(self, events: AsyncIterator[Event], trace_id: str, finish: Finish) -> None:
-        self.events, self.trace_id, self.finish = events, trace_id, finish
+    def __init__(self, events: AsyncIterator[Event], trace_id: str, finish: Finish,
+                 sent: asyncio.Event) -> None:
+        self.events, self.trace_id, self.finish, self.sent = events, trace_id, finish, sent
         self.queue: asyncio.Queue[Any] = asyncio.Queue()
 
     async def run(self) -> None:
@@ -53,21 +58,29 @@ class TurnPump:
         await self.finish(result, error)
 
     async def frames(self, first: Event, started: float) -> AsyncIterator[ServerSentEvent]:
-        """Every event as SSE; exactly one result or error, and `end` last."""
-        yield self._encode(*first)
-        SSE_FIRST_EVENT.observe(time.perf_counter() - started)
-        final, tokens = False, False
-        while (item := await self.queue.get()) is not _END:
-            if final:
-                continue  # nothing may follow the result or error but `end`
-            if _is_result(item) and not tokens and item[1].get("reply"):
-                yield encode("token", {"text": item[1]["reply"]})  # rules mode: one token
-            tokens = tokens or _is_token(item)
-            frame, final = self._frame(item)
-            yield frame
-        if not final:
-            yield self._error(HelpdeskError("the turn ended without a result"))
-        yield encode("end", {})
+        """Every event as SSE; exactly one result or error, and `end` last.
+
+        `sent` is set once the first event is on the wire (or the stream is given up): the
+        turn's run waits for it, so the first event never queues behind the graph's CPU.
+        """
+        try:
+            yield self._encode(*first)
+            SSE_FIRST_EVENT.observe(time.perf_counter() - started)
+            self.sent.set()
+            final, tokens = False, False
+            while (item := await self.queue.get()) is not _END:
+                if final:
+                    continue  # nothing may follow the result or error but `end`
+                if _is_result(item) and not tokens and item[1].get("reply"):
+                    yield encode("token", {"text": item[1]["reply"]})  # rules mode: one token
+                tokens = tokens or _is_token(item)
+                frame, final = self._frame(item)
+                yield frame
+            if not final:
+                yield self._error(HelpdeskError("the turn ended without a result"))
+            yield encode("end", {})
+        finally:
+            self.sent.set()
 
     def _frame(self, item: Any) -> tuple[ServerSentEvent, bool]:
         if isinstance(item, BaseException):
@@ -119,17 +132,19 @@ async def _logged(events: AsyncIterator[Event], turn_log: TurnLog) -> AsyncItera
 
 
 async def stream_turn(
-    runtime: Runtime, events: AsyncIterator[Event], *, key: IdempotencyKey | None,
-    turn_log: TurnLog, trace_id: str,
+    runtime: Runtime, req: TurnRequest, actor: Actor, *, key: IdempotencyKey | None,
+    trace_id: str,
 ) -> Response:
     """The SSE response of a turn (or its stored response when `key` was used before)."""
     started = time.perf_counter()
     if key is not None and (replay := await key.claim()) is not None:
         return replay_stream(replay, trace_id)
+    turn_log, sent = TurnLog(actor), asyncio.Event()
+    events = runtime.runner.stream(req, actor, trace_id=trace_id, hold=sent)
     finish = _finisher(runtime, key, turn_log, trace_id)
     logged = _logged(events, turn_log)
     first = await _first(logged, finish)
-    pump = TurnPump(logged, trace_id, finish)
+    pump = TurnPump(logged, trace_id, finish, sent)
     runtime.spawn(pump.run())
     return EventSourceResponse(pump.frames(first, started), ping=PING_S)
 

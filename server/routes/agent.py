@@ -13,7 +13,7 @@ from server.idempotent import key_for, run_once
 from server.openapi import SSE_RESPONSE, TURN, errors
 from server.schemas import AgentRequest
 from server.streaming import stream_turn
-from server.turns import TurnLog, agent_turn, run_turn
+from server.turns import agent_turn, run_turn
 
 router = APIRouter(tags=["agent"])
 
@@ -34,5 +34,4 @@ async def agent_stream(
 ) -> Response:
     """The same turn as Server-Sent Events (see the `SseEvent` schema)."""
     key = key_for(runtime, actor, "turn", body)
-    events = runtime.runner.stream(agent_turn(body), actor, trace_id=trace_id)
-    return await stream_turn(runtime, events, key=key, turn_log=TurnLog(actor), trace_id=trace_id)
+    return await stream_turn(runtime, agent_turn(body), actor, key=key, trace_id=trace_id)

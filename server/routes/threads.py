@@ -14,7 +14,7 @@ from server.openapi import BASE, SSE_RESPONSE, TURN, errors
 from server.responses import CheckpointOut, ThreadOut, ThreadSummary
 from server.schemas import THREAD_ID, ResumeRequest
 from server.streaming import stream_turn
-from server.turns import TurnLog, resume_turn, run_turn
+from server.turns import resume_turn, run_turn
 
 router = APIRouter(prefix="/threads", tags=["threads"])
 ThreadId = Annotated[str, Path(pattern=THREAD_ID, description="thread id")]
@@ -62,5 +62,5 @@ async def resume_stream(
 ) -> Response:
     """The resume as Server-Sent Events."""
     key = key_for(runtime, actor, "resume", body, thread=thread_id)
-    events = runtime.runner.stream(resume_turn(thread_id, body), actor, trace_id=trace_id)
-    return await stream_turn(runtime, events, key=key, turn_log=TurnLog(actor), trace_id=trace_id)
+    return await stream_turn(runtime, resume_turn(thread_id, body), actor, key=key,
+                             trace_id=trace_id)

@@ -5,6 +5,8 @@ Failures are made real, in Postgres: a trigger that raises for one thread's rows
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +15,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from graph.runner import HOLD_S, TurnRequest
 from tests.factories import Stack, actor
 from tools.crud import tickets as crud_tickets
 from tools.domain import Actor
@@ -149,3 +152,30 @@ async def test_a_run_that_stopped_midway_is_not_resumed_by_the_next_turn(stack: 
         ticket = await crud_tickets.get_ticket(conn, ticket_id=ticket_id)
     assert ticket is not None and ticket.comments == []
     assert await _settled(stack, thread)
+
+
+async def test_a_held_stream_starts_its_run_only_when_let_go(stack: Stack) -> None:
+    """A streamed run waits for its consumer's go-ahead (the first SSE event is sent first)."""
+    who = actor()
+    first = await stack.turn(who, "hello")
+    before = await _counts(stack, first.thread_id)
+    hold = asyncio.Event()
+    events = stack.runner.stream(TurnRequest(message="show my tickets", thread_id=first.thread_id),
+                                 who, trace_id=uuid.uuid4().hex, hold=hold)
+    name, _ = await anext(events)
+    assert name == "metadata"
+    await asyncio.sleep(HOLD_S / 2)  # a turn takes milliseconds: it would be done by now
+    held = await _counts(stack, first.thread_id)
+    assert held[:3] == before[:3] and held[4] is not None  # nothing written, the lease is taken
+    hold.set()
+    assert [name async for name, _ in events][-1] == "result"
+    assert (await _counts(stack, first.thread_id))[2] == before[2] + 1
+
+
+async def test_a_stream_nobody_lets_go_runs_after_the_hold_expires(stack: Stack) -> None:
+    who = actor()
+    started = time.perf_counter()
+    events = stack.runner.stream(TurnRequest(message="hello"), who, trace_id=uuid.uuid4().hex,
+                                 hold=asyncio.Event())
+    assert [name async for name, _ in events] == ["metadata", "step", "step", "step", "result"]
+    assert time.perf_counter() - started >= HOLD_S
