@@ -170,6 +170,8 @@ def main() -> None:
     try:
         env = {"HELPDESK_LOG_LEVEL": args.log_level}
         with serving(data=data, workers=args.workers, **env) as (url, _):
+            print(f"helpdesk serve --workers {args.workers}, embedded Postgres, rules mode, "
+                  f"log level {args.log_level}")
             meter = host_meter()
             asyncio.run(measure(url, args.turns, args.clients))
             print(meter())
