@@ -15,6 +15,7 @@ from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMet
 from langgraph.checkpoint.base import get_serializable_checkpoint_metadata as _serializable_metadata
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from langgraph.checkpoint.serde.types import _DeltaSnapshot
+from prometheus_client import Counter
 from psycopg import AsyncConnection, AsyncCursor
 from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import Jsonb
@@ -62,6 +63,9 @@ _SETUP_LOCK = 72_616_002  # any constant: serialises checkpointer setup across p
 
 TURN_WRITES = "helpdesk_turn_writes"
 """The `configurable` key under which a run hands the saver its TurnWrites."""
+
+RUN_LOADS = Counter("helpdesk_checkpoint_loads", "A run's load of its thread's latest checkpoint, "
+                    "by where it came from (memory: the one this process wrote last)", ["source"])
 
 LATEST_CHECKPOINT = "helpdesk_latest_checkpoint"
 """The `configurable` key under which a run tells the saver the id of its thread's latest
@@ -159,12 +163,16 @@ class HelpdeskSaver(AsyncPostgresSaver):
         """The library's, or the checkpoint this process wrote last if the run's lease saw that
         one as the thread's latest."""
         configurable = config["configurable"]
-        latest = configurable.get(LATEST_CHECKPOINT)
+        if LATEST_CHECKPOINT not in configurable:  # not a run of ours: a view, Studio
+            return await super().aget_tuple(config)
+        latest = configurable[LATEST_CHECKPOINT]
         if latest and not configurable.get("checkpoint_id") and not configurable.get("checkpoint_ns"):
             written = self._written.get(configurable["thread_id"])
             if written is not None and written.checkpoint_id == latest:
                 self._written.move_to_end(configurable["thread_id"])
+                RUN_LOADS.labels("memory").inc()
                 return self._recall(configurable["thread_id"], written)
+        RUN_LOADS.labels("database").inc()
         return await super().aget_tuple(config)
 
     def _recall(self, thread_id: str, written: _Written) -> CheckpointTuple:

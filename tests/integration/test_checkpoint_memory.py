@@ -13,6 +13,7 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import CheckpointTuple, copy_checkpoint, empty_checkpoint
 from langgraph.checkpoint.base.id import uuid6
+from prometheus_client import REGISTRY
 
 from checkpoints.saver import LATEST_CHECKPOINT, HelpdeskSaver, open_checkpointer
 from graph.graph import build_graph
@@ -67,11 +68,16 @@ CONVERSATION = [
 ]
 
 
+def _loads(source: str) -> float:
+    return REGISTRY.get_sample_value("helpdesk_checkpoint_loads_total", {"source": source}) or 0.0
+
+
 async def test_served_checkpoint_equals_the_loaded_one_on_every_line(stack: Stack) -> None:
     who = actor()
     saver = stack.graph.checkpointer
     thread = None
     served_turns = 0
+    memory, database = _loads("memory"), _loads("database")
     for message in CONVERSATION:
         r = await stack.turn(who, message, thread_id=thread)
         thread = r.thread_id
@@ -86,6 +92,10 @@ async def test_served_checkpoint_equals_the_loaded_one_on_every_line(stack: Stac
             assert saver._written[thread].checkpoint_id == latest  # so it was served from memory
             served_turns += 1
     assert served_turns == len(CONVERSATION) - 1
+    # every run after the first was served from memory but the confirmation's (it resumes an
+    # interrupt), and so was every probe of a thread whose last turn ended
+    assert _loads("memory") - memory == 2 * (len(CONVERSATION) - 1) - 1
+    assert _loads("database") - database == 1 + 1 + 1  # new thread, the confirmation, its probe
 
 
 async def test_a_checkpoint_written_elsewhere_is_never_shadowed(stack: Stack, db_url: str) -> None:
