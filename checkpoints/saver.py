@@ -67,10 +67,11 @@ TURN_WRITES = "helpdesk_turn_writes"
 RUN_LOADS = Counter("helpdesk_checkpoint_loads", "A run's load of its thread's latest checkpoint, "
                     "by where it came from (memory: the one this process wrote last)", ["source"])
 
-LATEST_CHECKPOINT = "helpdesk_latest_checkpoint"
+LATEST_CHECKPOINT = "__helpdesk_latest_checkpoint"
 """The `configurable` key under which a run tells the saver the id of its thread's latest
 checkpoint, as read from the database when the run took its lease, if that checkpoint has no
-pending writes. A checkpoint this process wrote with that id can be served from memory."""
+pending writes. A checkpoint this process wrote with that id can be served from memory.
+(LangGraph copies `configurable` strings into every checkpoint's metadata, but not "__" keys.)"""
 
 
 @dataclass

@@ -85,6 +85,7 @@ async def test_served_checkpoint_equals_the_loaded_one_on_every_line(stack: Stac
         latest, served = await _lease_and_load(stack, thread, who)
         assert served is not None
         _same(served, loaded)
+        assert not any("latest" in key for key in loaded.metadata)  # not kept in every row
         if loaded.pending_writes:  # an interrupt: only the database has its writes
             assert latest is None
         else:
