@@ -172,26 +172,21 @@ class HelpdeskSaver(AsyncPostgresSaver):
             if written is not None and written.checkpoint_id == latest:
                 self._written.move_to_end(configurable["thread_id"])
                 RUN_LOADS.labels("memory").inc()
-                return self._recall(configurable["thread_id"], written)
+                return await self._load_checkpoint_tuple(
+                    self._row(configurable["thread_id"], written))
         RUN_LOADS.labels("database").inc()
         return await super().aget_tuple(config)
 
-    def _recall(self, thread_id: str, written: _Written) -> CheckpointTuple:
-        # what _load_checkpoint_tuple makes of the row, from the same serialised data
-        checkpoint = json.loads(written.checkpoint)
-        checkpoint["channel_values"] = {
-            **(checkpoint.get("channel_values") or {}),
-            **{k: self.serde.loads_typed(blob) for k, blob in written.blobs.items()}}
-        parent = written.parent_id
-        return CheckpointTuple(
-            {"configurable": {"thread_id": thread_id, "checkpoint_ns": "",
-                              "checkpoint_id": written.checkpoint_id}},
-            checkpoint,
-            json.loads(written.metadata),
-            {"configurable": {"thread_id": thread_id, "checkpoint_ns": "", "checkpoint_id": parent}}
-            if parent else None,
-            [],
-        )
+    @staticmethod
+    def _row(thread_id: str, written: _Written) -> dict[str, Any]:
+        """The row SELECT_SQL would return for `written` (it has no pending writes)."""
+        return {"thread_id": thread_id, "checkpoint_ns": "", "checkpoint_id": written.checkpoint_id,
+                "parent_checkpoint_id": written.parent_id,
+                "checkpoint": json.loads(written.checkpoint),
+                "metadata": json.loads(written.metadata),
+                "channel_values": [(k.encode(), t.encode(), blob)
+                                   for k, (t, blob) in written.blobs.items()],
+                "pending_writes": None}
 
     def _remember(self, thread_id: str, checkpoint_id: str, parent_id: str | None,
                   checkpoint_json: str, metadata_json: str, blob_values: dict[str, Any],

@@ -54,7 +54,7 @@ class Lease(NamedTuple):
 
     status: str
     settled: bool
-    latest_checkpoint: str | None = None
+    latest_checkpoint: str | None
     """The id of the thread's latest checkpoint, if it has no pending writes."""
 
 
