@@ -202,9 +202,13 @@ async def main() -> None:
     await db.close()
     print(f"{turns} turns per thread, embedded Postgres, rules mode")
     meter = host_meter()
-    report("helpdesk", await bench_helpdesk(url, turns))
+    ours = await bench_helpdesk(url, turns)
+    report("helpdesk", ours)
     report("graph", await bench_graph(url, turns))
-    report("baseline", await bench_baseline(url, turns))
+    base = await bench_baseline(url, turns)
+    report("baseline", base)
+    # the host's speed drifts between days by 2x; against the baseline of the same run it does not
+    print(f"helpdesk / baseline, early p50: {statistics.median(ours['early']) / statistics.median(base['early']):.2f}x")
     print(meter())
 
 
