@@ -7,7 +7,8 @@
 
 Starts the server itself on a free loopback port with a temp data dir, then measures:
   POST /agent          p50/p95 ms, 1 client and N concurrent clients (distinct threads), turns/s
-  POST /agent/stream   time to the first SSE event (metadata) and to the end, p50/p95 ms
+  POST /agent/stream   time to the first SSE event (metadata) and to the end, p50/p95 ms,
+                       1 client and N concurrent clients, turns/s
 Targets (2 cores): p50 <= 10 ms single client, first SSE event <= 5 ms, >= 100 turns/s at 16.
 
 The clients speak HTTP/1.1 over bare keep-alive sockets: on a 2-core machine an HTTP client
@@ -43,7 +44,7 @@ def pct(values: list[float], q: float) -> float:
 
 def line(name: str, ms: list[float], extra: str = "") -> None:
     """One result row."""
-    print(f"{name:<34} n={len(ms):<5} p50={pct(ms, .5):7.2f} ms  p95={pct(ms, .95):7.2f} ms {extra}")
+    print(f"{name:<46} n={len(ms):<5} p50={pct(ms, .5):7.2f} ms  p95={pct(ms, .95):7.2f} ms {extra}")
 
 
 class Connection:
@@ -134,6 +135,11 @@ async def sequential(client: Client, turns: int) -> list[float]:
     return [await client.turn() for _ in range(turns)]
 
 
+async def streamed(client: Client, turns: int) -> list[tuple[float, float]]:
+    """`turns` streamed turns one after another: (first event, end) ms of each."""
+    return [await client.stream() for _ in range(turns)]
+
+
 async def measure(url: str, turns: int, clients: int) -> None:
     """Run every measurement against the server at `url`."""
     solo = Client(url)
@@ -156,6 +162,13 @@ async def measure(url: str, turns: int, clients: int) -> None:
     wall = time.perf_counter() - start
     every = [ms for r in results for ms in r]
     line(f"POST /agent, {clients} clients", every, f"{len(every) / wall:7.1f} turns/s")
+    start = time.perf_counter()
+    streams = await asyncio.gather(*(streamed(c, turns // 4) for c in crowd))
+    wall = time.perf_counter() - start
+    pairs = [pair for r in streams for pair in r]
+    line(f"POST /agent/stream, {clients} clients, first event", [p[0] for p in pairs])
+    line(f"POST /agent/stream, {clients} clients, whole stream", [p[1] for p in pairs],
+         f"{len(pairs) / wall:7.1f} turns/s")
 
 
 def main() -> None:
