@@ -25,8 +25,9 @@ import shutil
 import sys
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -34,6 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.host import host_meter
 from tests.server.live import data_dir, serving
+
+T = TypeVar("T")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -130,40 +133,35 @@ class Client:
         return (first - start) * 1000, (time.perf_counter() - start) * 1000
 
 
-async def sequential(client: Client, turns: int) -> list[float]:
-    """`turns` turns one after another."""
-    return [await client.turn() for _ in range(turns)]
-
-
-async def streamed(client: Client, turns: int) -> list[tuple[float, float]]:
-    """`turns` streamed turns one after another: (first event, end) ms of each."""
-    return [await client.stream() for _ in range(turns)]
+async def sequential(step: Callable[[], Awaitable[T]], turns: int) -> list[T]:
+    """`turns` runs of `step` (one client's turn or stream) one after another."""
+    return [await step() for _ in range(turns)]
 
 
 async def measure(url: str, turns: int, clients: int) -> None:
     """Run every measurement against the server at `url`."""
     solo = Client(url)
     await solo.start()
-    await sequential(solo, 30)  # warm up
-    line("POST /agent, 1 client", await sequential(solo, turns))
+    await sequential(solo.turn, 30)  # warm up
+    line("POST /agent, 1 client", await sequential(solo.turn, turns))
     async with httpx.AsyncClient(base_url=url, timeout=30) as http:
         via = Client(url, http)
         await via.start()
-        await sequential(via, 30)
-        line("POST /agent, 1 client via httpx", await sequential(via, turns))
-    firsts, ends = zip(*[await solo.stream() for _ in range(turns)], strict=True)
+        await sequential(via.turn, 30)
+        line("POST /agent, 1 client via httpx", await sequential(via.turn, turns))
+    firsts, ends = zip(*await sequential(solo.stream, turns), strict=True)
     line("POST /agent/stream first event", list(firsts))
     line("POST /agent/stream whole stream", list(ends))
     crowd = [Client(url) for _ in range(clients)]
     await asyncio.gather(*(c.start() for c in crowd))
-    await asyncio.gather(*(sequential(c, 5) for c in crowd))
+    await asyncio.gather(*(sequential(c.turn, 5) for c in crowd))
     start = time.perf_counter()
-    results = await asyncio.gather(*(sequential(c, turns // 4) for c in crowd))
+    results = await asyncio.gather(*(sequential(c.turn, turns // 4) for c in crowd))
     wall = time.perf_counter() - start
     every = [ms for r in results for ms in r]
     line(f"POST /agent, {clients} clients", every, f"{len(every) / wall:7.1f} turns/s")
     start = time.perf_counter()
-    streams = await asyncio.gather(*(streamed(c, turns // 4) for c in crowd))
+    streams = await asyncio.gather(*(sequential(c.stream, turns // 4) for c in crowd))
     wall = time.perf_counter() - start
     pairs = [pair for r in streams for pair in r]
     line(f"POST /agent/stream, {clients} clients, first event", [p[0] for p in pairs])

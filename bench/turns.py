@@ -207,7 +207,8 @@ async def main() -> None:
     report("graph", await bench_graph(url, turns))
     base = await bench_baseline(url, turns)
     report("baseline", base)
-    # the host's speed drifts between days by 2x; against the baseline of the same run it does not
+    # the host's speed drifts up to 2x between days; the ratio to a baseline timed in the same run
+    # drifts much less
     print(f"helpdesk / baseline, early p50: {statistics.median(ours['early']) / statistics.median(base['early']):.2f}x")
     print(meter())
 
