@@ -11,10 +11,10 @@ from graph.context import Context
 from graph.state import State
 from nodes.create_ticket import write_with_audit
 from nodes.support import context_of, lang, rejection, services_of
-from nodes.ticket_tool import business_events, tool_outcome
+from nodes.ticket_tool import tool_outcome
 from tools.crud import pending as crud
 from tools.domain import PendingStatus
-from tools.handlers.ticket_ops import execute_tool
+from tools.handlers.ticket_ops import business_events, execute_tool
 from tools.registry import TICKET_TOOLS
 
 

@@ -11,7 +11,7 @@ from graph.context import Context
 from graph.state import State
 from nodes.create_ticket import write_with_audit
 from nodes.support import context_of, event, lang, outcome, services_of
-from tools.handlers.ticket_ops import ToolOutcome, execute_tool
+from tools.handlers.ticket_ops import ToolOutcome, business_events, execute_tool
 from tools.registry import TICKET_TOOLS
 from tools.replies import say
 
@@ -20,15 +20,6 @@ def tool_outcome(out: ToolOutcome, intent: str, tool: str) -> dict[str, Any]:
     """A handler's ToolOutcome as a node outcome."""
     return outcome(out.status, intent, out.reply, tool=tool, reason=out.reason,
                    ticket=out.ticket, tickets=out.tickets)
-
-
-def business_events(out: ToolOutcome, tool: str, args: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    """The audit events a tool run writes with its own transaction."""
-    target = args.get("ticket_id") or ""
-    events = [("PLAN_EXECUTED", target, {"tool": tool, "args": args, "status": out.status})]
-    if out.event and out.status == "OK":
-        events.append((out.event, target, {"tool": tool, "args": args}))
-    return events
 
 
 async def ticket_tool(state: State, runtime: Runtime[Context]) -> dict[str, Any]:

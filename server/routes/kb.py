@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import ValidationError
 
 from server.deps import CurrentActor, RuntimeDep, TraceId
@@ -14,8 +14,9 @@ from server.openapi import BASE, WRITE, errors
 from server.responses import KbDocumentOut, KbHitOut
 from server.runtime import Runtime
 from server.schemas import KbDocumentIn, Text
-from tools.errors import Forbidden, InvalidInput, Unavailable
+from tools.errors import Forbidden, InvalidInput, NotFound, Unavailable
 from tools.kb import KbDocument, KbHit, KbIngestError, KnowledgeBase
+from tools.kb.models import DOC_ID_PATTERN
 
 router = APIRouter(prefix="/kb", tags=["knowledge base"])
 
@@ -60,3 +61,14 @@ async def kb_upsert(
         raise Forbidden("only admins may change the knowledge base")
     key = key_for(runtime, actor, "kb", body)
     return await run_once(key, trace_id, lambda: _upsert(runtime, body))
+
+
+@router.get("/documents/{doc_id}", response_model=KbDocument, responses=errors(*BASE, 404))
+async def kb_document(
+    doc_id: Annotated[str, Path(pattern=DOC_ID_PATTERN)], actor: CurrentActor, runtime: RuntimeDep,
+) -> Any:
+    """One article with its whole markdown text (what a citation links to)."""
+    document = await _kb(runtime).document(doc_id)
+    if document is None:
+        raise NotFound(f"article {doc_id} not found")
+    return document

@@ -71,3 +71,22 @@ def audit_public(event: AuditEvent) -> dict[str, Any]:
         "usage": event.usage, "latency_ms": event.latency_ms,
         "created_at": event.created_at.isoformat(),
     }
+
+
+async def ticket_events(
+    session: AsyncSession, *, ticket_id: str, actor_id: str | None = None, limit: int = 200,
+) -> list[AuditEvent]:
+    """A ticket's audit trail, oldest first (only `actor_id`'s events when given)."""
+    query = select(AuditEvent).where(AuditEvent.target == ticket_id)
+    if actor_id is not None:
+        query = query.where(AuditEvent.actor_id == actor_id)
+    query = query.order_by(AuditEvent.created_at, AuditEvent.id).limit(limit)
+    return list((await session.scalars(query)).all())
+
+
+async def creating_thread(session: AsyncSession, *, ticket_id: str) -> str | None:
+    """The conversation a ticket was created in, from its TICKET_CREATED event."""
+    query = (select(AuditEvent.thread_id)
+             .where(AuditEvent.target == ticket_id, AuditEvent.event_type == "TICKET_CREATED")
+             .order_by(AuditEvent.id).limit(1))
+    return (await session.scalars(query)).first()

@@ -154,3 +154,22 @@ def ticket_public(ticket: TicketRow) -> dict[str, Any]:
         ],
         "created_at": ticket.created_at.isoformat(), "updated_at": ticket.updated_at.isoformat(),
     }
+
+
+async def list_queue(
+    db: Db, *, department: str | None, filters: dict[str, str], offset: int = 0, limit: int = 20,
+) -> tuple[list[TicketRow], int]:
+    """A department's tickets (None: every department), newest first, one page, and the total.
+
+    `filters` holds equality filters on status, priority or category.
+    """
+    where: list[sql.Composable] = [sql.SQL("true" if department is None else "department = %(dept)s")]
+    where += [sql.SQL("{} = {}").format(sql.Identifier(k), sql.Placeholder(k))
+              for k in ("status", "priority", "category") if filters.get(k)]
+    query = sql.SQL("SELECT {}, count(*) OVER () AS total FROM tickets WHERE {}"
+                    " ORDER BY created_at DESC, ticket_id LIMIT %(limit)s OFFSET %(offset)s"
+                    ).format(sql.SQL(_COLUMNS), sql.SQL(" AND ").join(where))
+    params = {**filters, "dept": department, "limit": limit, "offset": offset}
+    rows = await fetch_all(db, query, params)
+    total = int(rows[0]["total"]) if rows else 0
+    return [_row({k: v for k, v in r.items() if k != "total"}) for r in rows], total

@@ -48,8 +48,6 @@ async def _list(db: Db, actor: Actor, args: dict[str, Any], lang: Lang) -> ToolO
                        tickets=tickets)
 
 
-
-
 def _changes(args: dict[str, Any]) -> dict[str, Any]:
     return UpdateArgs.model_validate(args).changes()
 
@@ -86,3 +84,12 @@ async def execute_tool(
     extra = {"changes": ", ".join(f"{k}={v}" for k, v in args.items() if k != "ticket_id")}
     event = None if tool.reads_only else "TICKET_UPDATED"
     return ToolOutcome("OK", say(tool.name, lang, **public, **extra), ticket=public, event=event)
+
+
+def business_events(out: ToolOutcome, tool: str, args: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    """The audit events a tool run writes with its own transaction (chat and console alike)."""
+    target = args.get("ticket_id") or ""
+    events = [("PLAN_EXECUTED", target, {"tool": tool, "args": args, "status": out.status})]
+    if out.event and out.status == "OK":
+        events.append((out.event, target, {"tool": tool, "args": args}))
+    return events

@@ -110,6 +110,11 @@ class KnowledgeBase:
             vectors = store.joined_vector_store(conn, self._embeddings, self._key)
             return await embed_missing(conn, vectors, self._embeddings, self._key)
 
+    async def document(self, doc_id: str) -> KbDocument | None:
+        """One article by id (its whole markdown text), or None."""
+        async with self._db.engine.connect() as conn:
+            return await store.get_document(conn, doc_id)
+
     async def count(self) -> int:
         """How many articles the KB holds."""
         async with self._db.engine.connect() as conn:

@@ -145,3 +145,10 @@ async def lock_for_loading(conn: AsyncConnection) -> None:
 async def count_documents(conn: AsyncConnection) -> int:
     """How many articles the KB holds."""
     return int((await conn.execute(text("SELECT count(*) FROM kb_documents"))).scalar_one())
+
+
+async def get_document(conn: AsyncConnection, doc_id: str) -> KbDocument | None:
+    """One article as written, or None."""
+    row = (await conn.execute(text("SELECT doc_id, title, body, lang, tags FROM kb_documents "
+                                   "WHERE doc_id = :d"), {"d": doc_id})).mappings().first()
+    return None if row is None else KbDocument.model_validate(dict(row))

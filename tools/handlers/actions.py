@@ -1,0 +1,160 @@
+"""Ticket actions outside a conversation (the console's API), through the chat path's own checks.
+
+The registry parses the args, `guard` decides on the row, `execute_tool` writes, dangerous tools
+become a PendingAction consumed with one conditional UPDATE, and every step is audited in the
+same transaction as the write: the same functions the validator and the executors call.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tools.crud import audit
+from tools.crud import pending as crud_pending
+from tools.crud import tickets as crud_tickets
+from tools.db.models import PendingAction
+from tools.domain import Actor, PendingStatus
+from tools.handlers.guards import guard
+from tools.handlers.ticket_ops import ToolOutcome, business_events, execute_tool, rejected
+from tools.registry import TICKET_TOOLS, TicketTool, arg_errors
+from tools.replies import Lang, say
+
+CONSOLE_THREAD = "console/{user}"  # a '/' no thread id may contain: no chat turn can name it
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """Who acts, under which trace and version set, in which language: what audit rows carry."""
+
+    actor: Actor
+    trace_id: str
+    version_set: str
+    lang: Lang = "en"
+    started: float = field(default_factory=time.perf_counter)
+
+    def row(self, kind: str, target: str | None, result: str, **payload: Any) -> dict[str, Any]:
+        """One audit_events row of this action."""
+        return {"event_type": kind, "target": target, "payload": {**payload, "source": "api"},
+                "result": result, "trace_id": self.trace_id, "thread_id": None,
+                "actor_id": self.actor.user_id, "version_set": self.version_set, "usage": {},
+                "latency_ms": round((time.perf_counter() - self.started) * 1000, 3),
+                "created_at": datetime.now(UTC)}
+
+
+@dataclass
+class ActionOutcome:
+    """What an action did: the tool's outcome, and the pending action when one now waits."""
+
+    status: str  # OK | NEED_CONFIRMATION | CANCELLED | REJECTED
+    tool: str
+    reply: str
+    reason: str | None = None
+    ticket: dict[str, Any] | None = None
+    pending_action: dict[str, Any] | None = None
+    replayed: bool = False
+
+
+def _of(out: ToolOutcome, tool: str) -> ActionOutcome:
+    return ActionOutcome(out.status, tool, out.reply, out.reason, out.ticket)
+
+
+async def _reject(session: AsyncSession, stamp: Stamp, tool: str, args: dict[str, Any],
+                  reason: str) -> ActionOutcome:
+    row = stamp.row("PLAN_REJECTED", args.get("ticket_id"), reason, tool=tool, args=args)
+    await audit.add_events(session, events=[row])
+    return _of(rejected(reason, stamp.lang), tool)
+
+
+async def act(session: AsyncSession, *, tool: TicketTool, args: dict[str, Any], stamp: Stamp,
+              ttl_s: int) -> ActionOutcome:
+    """Run `tool` on `args` now, or (needs_confirmation) create the PendingAction to confirm."""
+    if arg_errors(tool, args):
+        return await _reject(session, stamp, tool.name, args, "INVALID_ARGS")
+    ticket = await crud_tickets.get_ticket(session, ticket_id=args["ticket_id"])
+    if reason := guard(tool, ticket, stamp.actor):
+        return await _reject(session, stamp, tool.name, args, reason)
+    if tool.needs_confirmation:
+        return await _propose(session, tool, args, stamp, ttl_s)
+    out = await execute_tool(session, tool=tool, args=args, actor=stamp.actor, lang=stamp.lang)
+    rows = [stamp.row(kind, target, payload.get("status", "OK"), **payload)
+            for kind, target, payload in business_events(out, tool.name, args)]
+    await audit.add_events(session, events=rows)
+    return _of(out, tool.name)
+
+
+async def _propose(session: AsyncSession, tool: TicketTool, args: dict[str, Any], stamp: Stamp,
+                   ttl_s: int) -> ActionOutcome:
+    action = await crud_pending.create_pending(
+        session, thread_id=CONSOLE_THREAD.format(user=stamp.actor.user_id), actor=stamp.actor,
+        tool=tool.name, args=args, target=args["ticket_id"], ttl_s=ttl_s, trace_id=stamp.trace_id)
+    await audit.add_events(session, events=[stamp.row(
+        "ACTION_PENDING", action.target, "PENDING", pending_action_id=action.id, tool=tool.name,
+        args=args)])
+    reply = say("confirm_needed", stamp.lang, tool=tool.name, target=action.target,
+                minutes=max(1, ttl_s // 60))
+    return ActionOutcome("NEED_CONFIRMATION", tool.name, reply,
+                         pending_action=crud_pending.pending_public(action))
+
+
+async def decide(session: AsyncSession, *, action_id: str, ticket_id: str, token: str | None,
+                 confirm: bool, stamp: Stamp) -> ActionOutcome:
+    """Confirm or cancel one of the caller's console PendingActions, at most once."""
+    action = await crud_pending.get_pending(session, action_id=action_id)
+    mine = CONSOLE_THREAD.format(user=stamp.actor.user_id)
+    if action is None or action.thread_id != mine or action.target != ticket_id:
+        return _of(rejected("NOTHING_TO_CONFIRM", stamp.lang), "confirm")
+    if confirm and token != action.confirm_token:
+        return _of(rejected("INVALID_CONFIRM_TOKEN", stamp.lang), action.tool)
+    if action.status != PendingStatus.PENDING:
+        return _first(action, confirm, stamp.lang)
+    if action.expires_at <= datetime.now(UTC):
+        await crud_pending.transition(session, action_id=action.id, to=PendingStatus.EXPIRED)
+        await _audit_decision(session, stamp, action, "ACTION_EXPIRED", "EXPIRED")
+        return _of(rejected("CONFIRMATION_EXPIRED", stamp.lang), action.tool)
+    if not confirm:
+        await crud_pending.transition(session, action_id=action.id, to=PendingStatus.CANCELLED,
+                                      outcome={"status": "CANCELLED"})
+        await _audit_decision(session, stamp, action, "ACTION_CANCELLED", "CANCELLED")
+        return ActionOutcome("CANCELLED", action.tool, say("action_cancelled", stamp.lang))
+    return await _carry_out(session, action, stamp)
+
+
+async def _carry_out(session: AsyncSession, action: PendingAction, stamp: Stamp) -> ActionOutcome:
+    """PENDING→CONFIRMED, run, EXECUTED|FAILED with the outcome: as execute_pending does."""
+    tool = TICKET_TOOLS[action.tool]
+    claimed = await crud_pending.transition(session, action_id=action.id, to=PendingStatus.CONFIRMED)
+    if claimed is None:  # a concurrent confirm won: its outcome is the answer
+        fresh = await crud_pending.get_pending(session, action_id=action.id)
+        return _first(fresh or action, True, stamp.lang)
+    out = await execute_tool(session, tool=tool, args=claimed.args, actor=stamp.actor,
+                             lang=stamp.lang)
+    final = PendingStatus.EXECUTED if out.status == "OK" else PendingStatus.FAILED
+    await crud_pending.transition(session, action_id=action.id, to=final,
+                                  outcome={**out.as_dict(), "tool": tool.name})
+    rows = [stamp.row("ACTION_CONFIRMED", action.target, "OK", pending_action_id=action.id),
+            *(stamp.row(kind, target, payload.get("status", "OK"), **payload)
+              for kind, target, payload in business_events(out, tool.name, claimed.args))]
+    await audit.add_events(session, events=rows)
+    return _of(out, tool.name)
+
+
+async def _audit_decision(session: AsyncSession, stamp: Stamp, action: PendingAction, kind: str,
+                          result: str) -> None:
+    await audit.add_events(session, events=[stamp.row(
+        kind, action.target, result, pending_action_id=action.id, tool=action.tool)])
+
+
+def _first(action: PendingAction, confirm: bool, lang: Lang) -> ActionOutcome:
+    """A decision already taken: a replayed confirm gets the first outcome, executing nothing."""
+    stored = action.outcome or {}
+    if confirm and action.status in (PendingStatus.EXECUTED, PendingStatus.FAILED) and stored:
+        return ActionOutcome(stored["status"], action.tool, stored["reply"], stored.get("reason"),
+                             stored.get("ticket"), replayed=True)
+    if not confirm and action.status == PendingStatus.CANCELLED:
+        return ActionOutcome("CANCELLED", action.tool, say("action_cancelled", lang), replayed=True)
+    return _of(rejected("NOTHING_TO_CONFIRM", lang), action.tool)
