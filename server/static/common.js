@@ -1,0 +1,279 @@
+// Shared by the chat page and the console: language, identity, the API client, SSE, DOM helpers.
+// Plain ES modules, no build step, nothing loaded from outside this server.
+
+const STRINGS = {
+  en: {
+    title: "IT helpdesk", console: "Agent console", chat: "Chat", language: "Language",
+    user: "User", department: "Department", role: "Role", token: "Bearer token",
+    tokenHint: "Paste a JWT (or let your reverse proxy send Authorization)", apply: "Apply",
+    signedInAs: "Signed in as", devMode: "dev mode",
+    newChat: "New conversation", threads: "Your conversations", noThreads: "No conversations yet.",
+    interrupted: "awaiting confirmation", busy: "running",
+    message: "Message", send: "Send", sendHint: "Enter sends, Shift+Enter adds a line",
+    you: "You", assistant: "Helpdesk", working: "Working", reconnecting: "Connection lost; reconnecting…",
+    ticket: "Ticket", draft: "Draft", status: "Status", priority: "Priority", category: "Category",
+    missing: "Missing", escalation: "Escalation", sources: "Sources",
+    pending: "Waiting for your confirmation", target: "Target", expires: "Expires",
+    confirm: "Confirm", keep: "Keep it", decided: "Decision sent",
+    close: "Close", article: "Article", loading: "Loading…",
+    queue: "Ticket queue", all: "All", filter: "Filter", prev: "Previous", next: "Next",
+    of: "of", none: "No tickets match.", requester: "Requester", created: "Created",
+    open: "Open", title_: "Title", description: "Description", comments: "Comments",
+    noComments: "No comments yet.", addComment: "Add a comment", comment: "Comment",
+    resolve: "Resolve", reopen: "Reopen", escalate: "Escalate", actions: "Actions",
+    confirmEscalate: "Escalate this ticket one level? This needs your confirmation.",
+    confirmEscalation: "Confirm escalation", audit: "Audit trail", conversation: "Conversation that created it",
+    noConversation: "No conversation is linked to this ticket.", actor: "Actor", event: "Event",
+    result: "Result", time: "Time", staffOnly: "The console is for agents and admins.",
+    back: "Back to the queue", selectTicket: "Select a ticket to see it here.",
+  },
+  zh: {
+    title: "IT 服务台", console: "坐席控制台", chat: "对话", language: "语言",
+    user: "用户", department: "部门", role: "角色", token: "Bearer 令牌",
+    tokenHint: "粘贴 JWT（或由反向代理发送 Authorization）", apply: "应用",
+    signedInAs: "当前身份", devMode: "开发模式",
+    newChat: "新对话", threads: "你的对话", noThreads: "还没有对话。",
+    interrupted: "待确认", busy: "处理中",
+    message: "消息", send: "发送", sendHint: "Enter 发送，Shift+Enter 换行",
+    you: "你", assistant: "服务台", working: "处理中", reconnecting: "连接中断，正在重连…",
+    ticket: "工单", draft: "草稿", status: "状态", priority: "优先级", category: "类别",
+    missing: "待补充", escalation: "升级级别", sources: "参考文章",
+    pending: "等待你的确认", target: "对象", expires: "有效期至",
+    confirm: "确认", keep: "保持不变", decided: "已提交",
+    close: "关闭", article: "文章", loading: "加载中…",
+    queue: "工单队列", all: "全部", filter: "筛选", prev: "上一页", next: "下一页",
+    of: "共", none: "没有符合条件的工单。", requester: "提交人", created: "创建时间",
+    open: "打开", title_: "标题", description: "描述", comments: "评论",
+    noComments: "暂无评论。", addComment: "添加评论", comment: "评论",
+    resolve: "标记已解决", reopen: "重新打开", escalate: "升级", actions: "操作",
+    confirmEscalate: "确定将该工单升级一级吗？此操作需要确认。",
+    confirmEscalation: "确认升级", audit: "审计记录", conversation: "创建该工单的对话",
+    noConversation: "该工单没有关联的对话。", actor: "操作人", event: "事件",
+    result: "结果", time: "时间", staffOnly: "控制台仅供坐席和管理员使用。",
+    back: "返回队列", selectTicket: "选择一张工单在此查看。",
+  },
+};
+
+const LANG_KEY = "helpdesk.lang";
+const ID_KEY = "helpdesk.identity";
+const TOKEN_KEY = "helpdesk.token";
+
+export function lang() {
+  const chosen = localStorage.getItem(LANG_KEY);
+  if (chosen === "zh" || chosen === "en") return chosen;
+  return (navigator.language || "en").toLowerCase().startsWith("zh") ? "zh" : "en";
+}
+
+export function t(key) {
+  return STRINGS[lang()][key] ?? STRINGS.en[key] ?? key;
+}
+
+/** Fill every [data-i18n] text and [data-i18n-label] aria-label / placeholder of the page. */
+export function translate(root = document) {
+  document.documentElement.lang = lang() === "zh" ? "zh-CN" : "en";
+  for (const node of root.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of root.querySelectorAll("[data-i18n-label]")) {
+    node.setAttribute("aria-label", t(node.dataset.i18nLabel));
+    if ("placeholder" in node) node.placeholder = t(node.dataset.i18nLabel);
+  }
+}
+
+export function setLang(value) {
+  localStorage.setItem(LANG_KEY, value);
+}
+
+// ---- identity: dev headers, or a bearer token, or whatever a reverse proxy adds ----
+
+export function devIdentity() {
+  try {
+    const saved = JSON.parse(localStorage.getItem(ID_KEY) || "{}");
+    return { user: saved.user || "demo-user", department: saved.department || "IT", role: saved.role || "requester" };
+  } catch {
+    return { user: "demo-user", department: "IT", role: "requester" };
+  }
+}
+
+export function setDevIdentity(identity) {
+  localStorage.setItem(ID_KEY, JSON.stringify(identity));
+}
+
+export function setToken(token) {
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+let authMode = "dev";
+
+function identityHeaders() {
+  const headers = { "Accept-Language": lang() === "zh" ? "zh-CN" : "en" };
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (authMode === "dev") {
+    const id = devIdentity();
+    Object.assign(headers, { "X-User-Id": id.user, "X-Department": id.department, "X-Role": id.role });
+  }
+  return headers;
+}
+
+/** An error the API reported: its code, message and whether retrying may help. */
+export class ApiError extends Error {
+  constructor(status, error) {
+    super(error?.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = error?.code || "HTTP_" + status;
+    this.retryable = Boolean(error?.retryable);
+  }
+}
+
+async function failure(response) {
+  let body = null;
+  try { body = await response.json(); } catch { /* not JSON */ }
+  return new ApiError(response.status, body?.error);
+}
+
+/** fetch() with the caller's identity; JSON in and out; API errors thrown as ApiError. */
+export async function api(path, { method = "GET", body, query } = {}) {
+  const url = new URL(path, location.origin);
+  for (const [k, v] of Object.entries(query || {})) if (v !== "" && v != null) url.searchParams.set(k, v);
+  const headers = identityHeaders();
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!response.ok) throw await failure(response);
+  return response.json();
+}
+
+/** Who the server takes us for; learns the auth mode (a 401 means JWT mode, no valid token). */
+export async function whoami() {
+  try {
+    authMode = "dev";
+    const me = await api("/me");
+    authMode = me.auth;
+    return me;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      authMode = "jwt";
+      return { auth: "jwt", error: err };
+    }
+    throw err;
+  }
+}
+
+/**
+ * POST a turn and read its Server-Sent Events as they arrive: `onEvent(name, data)` per event.
+ * Resolves with true once `end` arrived; false when the stream broke off before it.
+ */
+export async function stream(path, body, onEvent) {
+  const headers = { ...identityHeaders(), "Content-Type": "application/json", Accept: "text/event-stream" };
+  const response = await fetch(path, { method: "POST", headers, body: JSON.stringify(body) });
+  if (!response.ok) throw await failure(response);
+  if (!(response.headers.get("content-type") || "").includes("text/event-stream")) {
+    onEvent("result", await response.json());
+    return true;
+  }
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  let ended = false;
+  for (;;) {
+    let chunk;
+    try {
+      chunk = await reader.read();
+    } catch {
+      return false; // the connection dropped: the caller reconnects
+    }
+    if (chunk.done) break;
+    buffer += decoder.decode(chunk.value, { stream: true }).replace(/\r\n/g, "\n");
+    let cut;
+    while ((cut = buffer.indexOf("\n\n")) >= 0) {
+      const event = parseFrame(buffer.slice(0, cut));
+      buffer = buffer.slice(cut + 2);
+      if (!event) continue;
+      onEvent(event.name, event.data);
+      if (event.name === "end") ended = true;
+    }
+  }
+  return ended;
+}
+
+function parseFrame(frame) {
+  let name = "message";
+  const data = [];
+  for (const line of frame.split("\n")) {
+    if (!line || line.startsWith(":")) continue;
+    if (line.startsWith("event:")) name = line.slice(6).trim();
+    else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+  }
+  if (!data.length) return null;
+  try { return { name, data: JSON.parse(data.join("\n")) }; } catch { return null; }
+}
+
+/** A fresh idempotency key (crypto.randomUUID needs a secure context; this does not). */
+export function newKey() {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return "web-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+/** A DOM element: el("p", {class: "x"}, "text", child…). Text is always text, never HTML. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null || v === false) continue;
+    if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (k === "class") node.className = v;
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const child of children.flat()) {
+    if (child != null) node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+export function when(iso) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  return date.toLocaleString(lang() === "zh" ? "zh-CN" : "en", { dateStyle: "short", timeStyle: "short" });
+}
+
+/** The identity controls in the header: dev picker, token field, or who the proxy says we are. */
+export async function mountIdentity(box, onChange) {
+  const me = await whoami();
+  box.replaceChildren();
+  if (me.auth === "dev") {
+    const id = devIdentity();
+    const field = (key, input) => el("label", { class: "field" }, el("span", {}, t(key)), input);
+    const user = el("input", { id: "who-user", value: id.user, size: 10, autocomplete: "off" });
+    const dept = el("input", { id: "who-dept", value: id.department, size: 6, autocomplete: "off" });
+    const role = el("select", { id: "who-role" },
+      ...["requester", "agent", "admin"].map((r) => el("option", { value: r, selected: r === id.role }, r)));
+    const apply = async (event) => {
+      event.preventDefault();
+      setDevIdentity({ user: user.value.trim() || "demo-user", department: dept.value.trim() || "IT", role: role.value });
+      await onChange(await whoami());
+    };
+    box.append(el("form", { class: "identity", id: "who-form", onsubmit: apply, "aria-label": t("devMode") },
+      el("span", { class: "badge dev" }, t("devMode")), field("user", user), field("department", dept),
+      field("role", role), el("button", { type: "submit", id: "who-apply" }, t("apply"))));
+  } else if (me.error) {
+    const token = el("input", { id: "who-token", type: "password", placeholder: t("tokenHint"), "aria-label": t("token") });
+    const apply = async (event) => {
+      event.preventDefault();
+      setToken(token.value.trim());
+      await mountIdentity(box, onChange);
+      await onChange(await whoami());
+    };
+    box.append(el("form", { class: "identity", onsubmit: apply }, token, el("button", { type: "submit" }, t("apply"))));
+  } else {
+    box.append(el("span", { class: "identity", id: "who-am-i" },
+      `${t("signedInAs")} ${me.user_id} · ${me.department} · ${me.role}`));
+  }
+  return me;
+}
+
+/** The language switch in the header. */
+export function mountLanguage(select, onChange) {
+  select.value = lang();
+  select.addEventListener("change", () => { setLang(select.value); translate(); onChange(); });
+  translate();
+}
