@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi_offline import FastAPIOffline
 
 from server.auth import check_dev_mode
 from server.errors import install_error_handlers
@@ -42,8 +41,8 @@ def _lifespan(settings: Settings, opener: RuntimeOpener) -> Lifespan:
 
 def create_app(settings: Settings, *, opener: RuntimeOpener = open_runtime) -> FastAPI:
     """A FastAPI app serving API.md; its resources open in the lifespan, close on shutdown."""
-    app = FastAPIOffline(title="Helpdesk agent", version=CODE_VERSION, description=DESCRIPTION,
-                         lifespan=_lifespan(settings, opener))  # /docs, /redoc: no CDN
+    app = FastAPI(title="Helpdesk agent", version=CODE_VERSION, description=DESCRIPTION,
+                  lifespan=_lifespan(settings, opener), docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.runtime = None
     for router in ROUTERS:

@@ -117,8 +117,16 @@ async function streamTurn(path, body, node) {
     try {
       const complete = await stream(path, body, (name, data) => {
         if (name === "metadata" && !state.threadId) state.threadId = data.thread_id;
-        else if (name === "step") { steps.push(data.node); progress(`${t("working")}: ${steps.join(" → ")}`); }
-        else if (name === "token") { text += data.text; node.querySelector(".text").textContent = text; scrollDown(); }
+        else if (name === "step") {
+          steps.push(data.node);
+          node.dataset.steps = steps.length;
+          progress(`${t("working")}: ${steps.join(" → ")}`);
+        } else if (name === "token") {
+          text += data.text;
+          node.dataset.tokens = Number(node.dataset.tokens || 0) + 1;
+          node.querySelector(".text").textContent = text;
+          scrollDown();
+        }
         else if (name === "result") result = data;
         else if (name === "error") failed = new ApiError(0, data.error);
       });
@@ -218,6 +226,7 @@ function newConversation() {
 
 async function identityChanged(me) {
   state.me = me;
+  if (me.error) showError(me.error.message);
   $("console-link").hidden = !(me && (me.role === "agent" || me.role === "admin"));
   newConversation();
 }

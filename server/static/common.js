@@ -150,11 +150,11 @@ export async function whoami() {
     authMode = me.auth;
     return me;
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) {
-      authMode = "jwt";
-      return { auth: "jwt", error: err };
-    }
-    throw err;
+    if (!(err instanceof ApiError) || err.status !== 401) throw err;
+    // 401: no valid token in JWT mode, or bad dev headers in dev mode; /readyz says which
+    const ready = await fetch("/readyz").then((r) => r.json()).catch(() => ({}));
+    authMode = ready.auth === "jwt" ? "jwt" : "dev";
+    return { auth: authMode, error: err };
   }
 }
 
@@ -240,7 +240,7 @@ export function when(iso) {
 export async function mountIdentity(box, onChange) {
   const me = await whoami();
   box.replaceChildren();
-  if (me.auth === "dev") {
+  if (me.auth === "dev") { // the picker (also when the headers it sent were refused)
     const id = devIdentity();
     const field = (key, input) => el("label", { class: "field" }, el("span", {}, t(key)), input);
     const user = el("input", { id: "who-user", value: id.user, size: 10, autocomplete: "off" });
@@ -255,7 +255,7 @@ export async function mountIdentity(box, onChange) {
     box.append(el("form", { class: "identity", id: "who-form", onsubmit: apply, "aria-label": t("devMode") },
       el("span", { class: "badge dev" }, t("devMode")), field("user", user), field("department", dept),
       field("role", role), el("button", { type: "submit", id: "who-apply" }, t("apply"))));
-  } else if (me.error) {
+  } else if (me.error) { // JWT mode without a valid token: ask for one
     const token = el("input", { id: "who-token", type: "password", placeholder: t("tokenHint"), "aria-label": t("token") });
     const apply = async (event) => {
       event.preventDefault();

@@ -143,6 +143,7 @@ async function openTicket(ticketId) {
 
 async function identityChanged(me) {
   state.me = me;
+  if (me.error) showError(me.error.message);
   state.offset = 0;
   state.current = null;
   $("ticket").replaceChildren();
