@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -25,9 +26,12 @@ ARTIFACTS = Path(tempfile.gettempdir()) / "helpdesk-browser-artifacts"
 
 
 def require_chromium() -> None:
-    """Skip locally when chromium is absent (.ci/run installs it, so CI always runs these)."""
+    """Skip locally when chromium is absent; in CI (.ci/run installs it) that is a failure."""
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip("chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)")
+        missing = "chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)"
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
 
 
 @contextmanager

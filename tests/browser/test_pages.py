@@ -21,7 +21,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select
 
 from tests.browser.driver import chromium, require_chromium, screenshot, wait_for
-from tests.server.helpers import who
+from tests.server.helpers import bearer, who
 from tests.server.live import data_dir, serving
 
 pytestmark = pytest.mark.slow
@@ -299,6 +299,25 @@ def test_the_chat_page_fits_a_phone(live: str) -> None:
                 "const n = arguments[0]; return Boolean(n.labels && n.labels.length || n.getAttribute('aria-label') || n.textContent.trim())", node)
             assert labelled, node.get_attribute("outerHTML")
         screenshot(driver, "chat-phone")
+
+
+def test_jwt_mode_asks_for_a_token_and_uses_it(db_url: str) -> None:
+    require_chromium()
+    data, secret = data_dir(), "browser-test-secret-of-at-least-32-bytes"
+    with serving(data=data, database_url=db_url, AUTH_JWT_SECRET=secret) as (url, _proc), chromium() as driver:
+        _open(driver, url + "/")
+        token_field = wait_for(driver, lambda d: d.find_elements(By.ID, "who-token"), what="token field")[0]
+        assert not driver.find_elements(By.ID, "who-user")  # no dev picker when a secret is set
+        assert driver.find_element(By.ID, "error").text  # the API's 401 message
+        token = bearer(secret, "jwt-user", department="IT")["Authorization"].removeprefix("Bearer ")
+        token_field.send_keys(token, Keys.ENTER)
+        who_am_i = wait_for(driver, lambda d: d.find_elements(By.ID, "who-am-i"), what="signed in")[0]
+        assert "jwt-user" in who_am_i.text
+        answer = _say(driver, "My VPN is broken, please open a ticket")
+        ticket_id = _ticket_card(answer)["ticket_id"]
+        screenshot(driver, "chat-jwt")
+    shutil.rmtree(data, ignore_errors=True)
+    assert TICKET_ID.match(ticket_id)
 
 
 def _requested_hosts(driver: WebDriver) -> set[str]:
