@@ -8,6 +8,7 @@ answers NEED_CONFIRMATION with a pending action that `POST /tickets/{id}/confirm
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -45,9 +46,7 @@ def _result(out: ActionOutcome, trace_id: str, lang: Lang) -> TicketActionResult
         raise NotFound("ticket not found")
     if out.reason == "FORBIDDEN":
         raise Forbidden(f"{out.tool}: {reason_text('FORBIDDEN', lang)}")
-    return TicketActionResult(trace_id=trace_id, status=out.status, tool=out.tool,  # type: ignore[arg-type]
-                              reply=out.reply, reason=out.reason, ticket=out.ticket,
-                              pending_action=out.pending_action, replayed=out.replayed)
+    return TicketActionResult(trace_id=trace_id, **asdict(out))
 
 
 Work = Callable[[AsyncSession, Stamp], Awaitable[ActionOutcome]]

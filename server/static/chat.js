@@ -1,6 +1,6 @@
 // The chat page: streamed turns, ticket/draft/pending-action cards, the person's threads.
 import {
-  ApiError, api, el, mountIdentity, mountLanguage, newKey, sleep, stream, t, when,
+  ApiError, api, el, newKey, sleep, startPage, stream, t, when,
 } from "/static/common.js";
 
 const $ = (id) => document.getElementById(id);
@@ -249,15 +249,5 @@ function wireComposer() {
   $("new-thread").addEventListener("click", newConversation);
 }
 
-async function main() {
-  wireComposer();
-  mountLanguage($("lang"), () => { mountIdentity($("identity"), identityChanged); refreshThreads(); });
-  try {
-    await identityChanged(await mountIdentity($("identity"), identityChanged));
-  } catch (err) {
-    showError(err.message);
-  }
-  document.body.dataset.ready = "true";
-}
-
-main();
+wireComposer();
+startPage({ onIdentity: identityChanged, onLanguage: refreshThreads, showError });

@@ -277,3 +277,18 @@ export function mountLanguage(select, onChange) {
   select.addEventListener("change", () => { setLang(select.value); translate(); onChange(); });
   translate();
 }
+
+/**
+ * Start a page: the language switch (re-rendering with `onLanguage`), the identity controls,
+ * then `onIdentity(me)`; failures go to `showError`; body[data-ready] marks the page usable.
+ */
+export async function startPage({ onIdentity, onLanguage, showError }) {
+  const box = document.getElementById("identity");
+  mountLanguage(document.getElementById("lang"), () => { mountIdentity(box, onIdentity); onLanguage(); });
+  try {
+    await onIdentity(await mountIdentity(box, onIdentity));
+  } catch (err) {
+    showError(err.message);
+  }
+  document.body.dataset.ready = "true";
+}

@@ -1,5 +1,5 @@
 // The agent console: the department's queue, one ticket's detail, and the actions on it.
-import { ApiError, api, el, mountIdentity, mountLanguage, newKey, t, when } from "/static/common.js";
+import { ApiError, api, el, newKey, startPage, t, when } from "/static/common.js";
 
 const $ = (id) => document.getElementById(id);
 const PAGE = 20;
@@ -152,18 +152,16 @@ async function identityChanged(me) {
   await loadQueue();
 }
 
-async function main() {
+function wireQueue() {
   $("filters").addEventListener("submit", (e) => { e.preventDefault(); state.offset = 0; loadQueue(); });
   $("prev").addEventListener("click", () => { state.offset = Math.max(0, state.offset - PAGE); loadQueue(); });
   $("next").addEventListener("click", () => { state.offset += PAGE; loadQueue(); });
-  mountLanguage($("lang"), () => { mountIdentity($("identity"), identityChanged); loadQueue();
-    if (state.current) openTicket(state.current); });
-  try {
-    await identityChanged(await mountIdentity($("identity"), identityChanged));
-  } catch (err) {
-    showError(err.message);
-  }
-  document.body.dataset.ready = "true";
 }
 
-main();
+function relabel() {
+  loadQueue();
+  if (state.current) openTicket(state.current);
+}
+
+wireQueue();
+startPage({ onIdentity: identityChanged, onLanguage: relabel, showError });

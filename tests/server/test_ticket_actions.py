@@ -117,7 +117,20 @@ async def test_escalation_needs_a_confirmed_pending_action(client: httpx.AsyncCl
     assert kinds.count("ACTION_CANCELLED") == 1 and kinds.count("TICKET_UPDATED") == 1
 
 
-async def test_confirm_without_token_is_invalid_input(client: httpx.AsyncClient) -> None:
+async def test_a_requester_cancels_own_ticket_after_confirming(client: httpx.AsyncClient) -> None:
+    requester = who()
+    tid = (await _ticket(client, requester))["ticket_id"]
+    asked = (await client.post(f"/tickets/{tid}/cancel", json={"reason": "works now"}, headers=requester)).json()
+    assert asked["status"] == "NEED_CONFIRMATION" and asked["pending_action"]["tool"] == "cancel_ticket"
+    pending = asked["pending_action"]
+    done = (await client.post(f"/tickets/{tid}/confirm", headers=requester, json={
+        "pending_action_id": pending["id"], "decision": "confirm", "confirm_token": pending["confirm_token"]})).json()
+    assert done["status"] == "OK" and done["ticket"]["status"] == "CANCELLED"
+    again = (await client.post(f"/tickets/{tid}/cancel", json={}, headers=requester)).json()
+    assert again["status"] == "REJECTED" and again["reason"] == "INVALID_TRANSITION"
+
+
+async def test_malformed_action_requests(client: httpx.AsyncClient) -> None:
     agent = who(role="agent")
     r = await client.post("/tickets/TCK-2026-AAAAAA/confirm", headers=agent,
                           json={"pending_action_id": "PA-x", "decision": "confirm"})
