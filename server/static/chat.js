@@ -58,7 +58,7 @@ function pendingCard(pending, threadId) {
   const card = el("section", { class: "card pending", "data-pending-id": pending.id, role: "group",
     "aria-label": t("pending") },
   el("h3", {}, t("pending")),
-  facts([["actions", pending.tool], ["target", pending.target], ["expires", when(pending.expires_at)]]),
+  facts([["action", pending.tool], ["target", pending.target], ["expires", when(pending.expires_at)]]),
   el("div", { class: "buttons" }, confirm, keep));
   const decide = async (decision) => {
     confirm.disabled = keep.disabled = true;
