@@ -179,10 +179,14 @@ async function resume(threadId, pending, decision) {
   refreshThreads();
 }
 
+let listing = 0; // only the latest listing is shown: an older answer may arrive last
+
 async function refreshThreads() {
   const list = $("threads");
+  const mine = ++listing;
   try {
     const threads = await api("/threads");
+    if (mine !== listing) return;
     list.replaceChildren(...threads.map((th) => el("li", {},
       el("button", { type: "button", class: "thread-item" + (th.thread_id === state.threadId ? " current" : ""),
         "data-thread-id": th.thread_id, "data-status": th.status, onclick: () => openThread(th.thread_id),
@@ -193,7 +197,7 @@ async function refreshThreads() {
       el("time", { datetime: th.updated_at }, when(th.updated_at))))));
     if (!threads.length) list.append(el("li", { class: "empty" }, t("noThreads")));
   } catch (err) {
-    showError(err.message);
+    if (mine === listing) showError(err.message);
   }
 }
 

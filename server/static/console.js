@@ -29,13 +29,18 @@ function refuse(message) {
   $("queue").append(el("tr", {}, el("td", { colspan: 7, class: "refused", id: "refused" }, t("staffOnly"))));
 }
 
+let loading = 0; // only the latest page is shown: an older answer may arrive last
+
 async function loadQueue() {
   showError("");
   delete $("queue-panel").dataset.refused;
+  const mine = ++loading;
   let page;
   try {
     page = await api("/tickets/queue", { query: filters() });
+    if (mine !== loading) return;
   } catch (err) {
+    if (mine !== loading) return;
     if (err instanceof ApiError && err.status === 403) return refuse(err.message);
     return showError(err.message);
   }
