@@ -25,6 +25,7 @@ function refuse(message) {
   $("page-info").textContent = "";
   $("ticket").replaceChildren();
   $("queue-panel").dataset.refused = "true";
+  $("prev").disabled = $("next").disabled = true;
   showError(message);
   $("queue").append(el("tr", {}, el("td", { colspan: 7, class: "refused", id: "refused" }, t("staffOnly"))));
 }
