@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -9,6 +10,17 @@ from pydantic import BaseModel, Field
 Route = Literal["kb_qa", "create_ticket", "resume_draft", "ticket_op", "chitchat"]
 ROUTES: tuple[Route, ...] = ("kb_qa", "create_ticket", "resume_draft", "ticket_op", "chitchat")
 Confirmation = Literal["confirm", "cancel"]
+
+
+class Talk(StrEnum):
+    """Which reply a chitchat plan gets (Plan.args["talk"]); nothing runs for any of them."""
+
+    GREETING = "greeting"
+    THANKS = "thanks"
+    BYE = "bye"
+    OUT_OF_SCOPE = "out_of_scope"  # what the helpdesk can do, no ticket offered
+    CLARIFY = "clarify"  # task-like but unclear: ask, offering Plan.args["options"]
+    NOTHING = "nothing"  # "算了，不取消了" with nothing waiting: nothing changes
 
 
 class TicketFields(BaseModel):
