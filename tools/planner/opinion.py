@@ -14,18 +14,16 @@ from collections.abc import Callable
 
 from tools.nlu.model import Prediction, intent_model
 from tools.planner.analysis import Analysis, Keyword
+from tools.planner.fields import symptom_follows
 from tools.planner.plan import Plan, PlanContext, Talk
 from tools.planner.ticket_ops import is_protocol_cancel, plan_tool
+from tools.planner.vocab import vocab
 from tools.registry import TICKET_TOOLS
 
 ACCEPT = 0.5  # the confidence at which the model's intent is planned instead of asked about
 OVERRULE = 0.6  # the confidence at which the model overrules a guessing rule
-OP_TOOLS: dict[str, str] = {
-    "ticket_op.get": "get_ticket", "ticket_op.list": "list_my_tickets",
-    "ticket_op.comment": "add_comment", "ticket_op.update": "update_ticket",
-    "ticket_op.escalate": "escalate_ticket", "ticket_op.cancel": "cancel_ticket",
-    "ticket_op.close": "close_ticket", "ticket_op.reopen": "reopen_ticket",
-    "ticket_op.resolve": "resolve_ticket",
+OP_TOOLS: dict[str, str] = {  # corpus label → ticket tool, from vocab.yaml
+    f"ticket_op.{entry['intent']}": name for name, entry in vocab()["tools"].items()
 }
 TALK_OF: dict[str, Talk] = {
     "chitchat.greeting": Talk.GREETING, "chitchat.thanks": Talk.THANKS,
@@ -74,6 +72,10 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
         return talk(TALK_OF[pred.label], why)
     if pred.label == "unclear":
         return talk(Talk.CLARIFY, why, ("kb_qa", "create_ticket"))
+    tool = TICKET_TOOLS.get(OP_TOOLS.get(pred.label, ""))
+    if tool is not None and tool.needs_confirmation and any(
+            k.target == tool.name and symptom_follows(a.text, k.hit.end) for k in a.used("weak")):
+        return plan  # a verb with other senses, on something else: "升级Office", "关闭防火墙"
     return _task(pred.label, a, ctx, build, why) or plan
 
 
@@ -91,6 +93,8 @@ def _task(label: str, a: Analysis, ctx: PlanContext, build: Builder, why: str) -
         return build(label, a, ctx)
     tool = TICKET_TOOLS[OP_TOOLS[label]]
     keyword = _evidence(a, tool.name)
+    if keyword is None and any(k.target == tool.name for k in a.keywords):
+        return None  # its word is there but negated or asked about: "为什么不能关闭工单"
     if tool.needs_confirmation and keyword is not None and a.bare and is_protocol_cancel(keyword.hit.term):
         return None  # bare "取消" / "cancel" is the confirmation protocol's word, never a request
     return plan_tool(tool, a, ctx, keyword, f"{why}→{tool.name}")
