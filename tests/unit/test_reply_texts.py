@@ -26,4 +26,4 @@ def test_shape_differences_are_refused(zh: dict[str, dict[str, str]], en: dict[s
 def test_say_fills_a_template_in_each_language() -> None:
     assert "TCK-2026-AB12CD" in say("close_ticket", "zh", ticket_id="TCK-2026-AB12CD")
     assert "TCK-2026-AB12CD" in say("close_ticket", "en", ticket_id="TCK-2026-AB12CD")
-    assert field_list(["title", "priority"], "zh") == "标题、优先级"
+    assert field_list(["title", "priority"], "zh") == "标题、优先级（紧急/高/中/低）"
