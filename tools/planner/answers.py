@@ -45,7 +45,7 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
     `plan` is the rules plan of `text` read as a new request (None: no new request possible).
     """
     text = correct(text)
-    if _ambiguous_cancel(text, pending_tool):
+    if ambiguous_cancel(text, pending_tool):
         return Answer.UNCLEAR
     word = classify_confirmation(text, pending_tool=pending_tool)
     if word == "confirm":
@@ -117,7 +117,7 @@ def is_clear_request(plan: Plan) -> bool:
     return plan.route != "chitchat" or plan.args.get("talk") == Talk.OUT_OF_SCOPE
 
 
-def _ambiguous_cancel(text: str, pending_tool: str | None) -> bool:
+def ambiguous_cancel(text: str, pending_tool: str | None) -> bool:
     """"取消" / "please cancel" (a word of both the protocol and the tool) while a cancel waits."""
     tool = TICKET_TOOLS.get(pending_tool or "")
     if tool is None or tool.target_status is not TicketStatus.CANCELLED:

@@ -42,6 +42,7 @@ class References(BaseModel):
     ticket_ids: list[str] = Field(default_factory=list, description="explicit TCK ids, upper-cased")
     draft_ids: list[str] = Field(default_factory=list, description="explicit DRF ids, upper-cased")
     ticket_ref: bool = Field(default=False, description="上一单 / that ticket / it …")
+    latest: bool = Field(default=False, description="上一单 / my last ticket: the newest one")
     draft_ref: bool = Field(default=False, description="那个草稿 / that draft …")
     ordinal: int | None = Field(default=None, description="第二个 / the second one → 2 (1-based)")
 
