@@ -66,7 +66,8 @@ def realistic(template: str, status: str, tool: str) -> dict[str, Any]:
               "draft_id": "DRF-2026-EF34GH", "missing": field_list(["category", "priority"], "zh"),
               "changes": "…", "reason": "…", "items": "…", "tickets": "…", "why": "…",
               "instead": "…", "field": "…", "choices": "…", "value": "…", "doc_id": "vpn-errors-en",
-              "section": "…", "n": 2, "level": 3, "max_chars": 2000}
+              "section": "…", "n": 2, "level": 3, "max_chars": 2000,
+              "first": "…", "second": "…", "prompt": "…", "talk": "…"}  # dialogue (#14 NLU)
     # the parts refusal() fills itself (tested through refusal() below)
     values |= dict.fromkeys(("ticket", "draft", "allowed", "roles", "verb", "action", "action_phrase",
                              "actions", "categories", "priorities"), "…")
