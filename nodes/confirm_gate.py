@@ -17,7 +17,7 @@ from langgraph.types import Command
 
 from graph.context import Context
 from graph.state import State
-from nodes.dialogue import ask_again, talk_reply
+from nodes.dialogue import ask_again
 from nodes.support import audit_rows, event, lang, outcome, rejection, services_of, thread_id
 from tools.crud import audit
 from tools.crud import pending as crud
@@ -166,10 +166,10 @@ async def read_reply(state: State, runtime: Runtime[Context], started: float) ->
     if answer is Answer.NEW_REQUEST or action.expires_at <= datetime.now(UTC):
         return await supersede(state, runtime, started)  # never ask again about an expired one
     lg = lang(state)
-    talk = plan.args.get("talk") if plan.args.get("talk") in SMALL_TALK else None
-    key = "ambiguous_cancel" if ambiguous_cancel(text, action.tool) else "still_pending"
+    key = ("ambiguous_cancel" if ambiguous_cancel(text, action.tool) else
+           "pending_reminder" if plan.args.get("talk") in SMALL_TALK else "still_pending")
     still = event("ACTION_STILL_PENDING", action.target, result="PENDING", started=started,
                   pending_action_id=action.id, tool=action.tool)
     return Command(goto="finalize", update={
-        "outcome": ask_again(action, lg, key=key, talk=talk_reply(plan.args, lg) if talk else None),
+        "outcome": ask_again(action, lg, key=key),
         "events": [*state.get("events", []), still]})

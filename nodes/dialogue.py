@@ -32,20 +32,23 @@ def talk_reply(args: Mapping[str, Any], lang: Lang) -> str:
     return say("chitchat", lang)
 
 
-def ask_again(action: PendingAction, lang: Lang, *, key: str = "still_pending",
-              talk: str | None = None) -> dict[str, Any]:
-    """The waiting action asked about again, in words; it keeps waiting (NEED_CONFIRMATION)."""
+def ask_again(action: PendingAction, lang: Lang, *, key: str = "still_pending") -> dict[str, Any]:
+    """The waiting action asked about again, in words; it keeps waiting (NEED_CONFIRMATION).
+
+    `key`: still_pending (neither yes nor no), ambiguous_cancel (取消 while a cancel waits) or
+    pending_reminder (thanks or bye: said back, and the question asked again).
+    """
     left = (action.expires_at - datetime.now(UTC)).total_seconds()
     prompt = confirm_prompt(action.tool, action.target, max(1, math.ceil(left / 60)), lang)
-    reply = (say_in("dialogue", "pending_reminder", lang, talk=talk, prompt=prompt) if talk
-             else say_in("dialogue", key, lang, prompt=prompt))
+    reply = say_in("dialogue", key, lang, prompt=prompt)
     return {"status": "NEED_CONFIRMATION", "intent": "ticket_op", "reply": reply,
             "tool": action.tool, "pending_action": pending_public(action)}
 
 
 def superseded_notice(resolved: Mapping[str, Any], lang: Lang) -> str | None:
-    """"(I dropped the waiting request to escalate TCK-…)" when this turn superseded one."""
+    """"(I dropped the waiting request to escalate TCK-…) " to put before this turn's reply."""
     dropped = resolved.get("superseded")
     if not dropped:
         return None
-    return say_in("dialogue", "superseded", lang, tool=dropped["tool"], target=dropped["target"] or "")
+    notice = say_in("dialogue", "superseded", lang, tool=dropped["tool"], target=dropped["target"] or "")
+    return notice if lang == "zh" else f"{notice} "

@@ -73,7 +73,7 @@ async def finalize(state: State, runtime: Runtime[Context]) -> Command[Literal["
     out = state.get("outcome") or {"status": "OK", "intent": "chitchat",
                                    "reply": say("chitchat", "en")}
     if notice := superseded_notice(state.get("resolved") or {}, lang(state)):
-        out = {**out, "reply": f"{notice} {out['reply']}"}  # the request that dropped an action
+        out = {**out, "reply": notice + out["reply"]}  # the request that dropped an action
     memory = _memory(state, out)
     result = _result(state, runtime, out, memory, svc.version_set)
     tid, trace = thread_id(), context_of(runtime).trace_id

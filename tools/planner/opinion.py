@@ -31,6 +31,7 @@ TALK_OF: dict[str, Talk] = {
 }
 TASKS: tuple[str, ...] = ("create_ticket", "kb_qa", "resume_draft", *OP_TOOLS)
 DEFAULT_OPTIONS = ("create_ticket", "ticket_op.get")
+OPTION_FLOOR = 0.1  # a likely option is offered only from this probability on
 Builder = Callable[[str, Analysis, PlanContext], Plan | None]
 
 
@@ -81,10 +82,11 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
 
 def options(pred: Prediction, ctx: PlanContext) -> tuple[str, ...]:
     """The two likeliest tasks to offer (a draft is offered only when one is active)."""
-    tasks = [label for label, _ in pred.ranked
+    tasks = [(label, p) for label, p in pred.ranked
              if label in TASKS and (label != "resume_draft" or ctx.draft_id)]
-    picked = tuple(tasks[:2])
-    return picked if len(picked) == 2 else DEFAULT_OPTIONS
+    if pred.label == "unclear" or len(tasks) < 2 or tasks[1][1] < OPTION_FLOOR:
+        return DEFAULT_OPTIONS  # nothing to go on: a new ticket, or one of theirs
+    return tasks[0][0], tasks[1][0]
 
 
 def _task(label: str, a: Analysis, ctx: PlanContext, build: Builder, why: str) -> Plan | None:
