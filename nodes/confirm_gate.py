@@ -46,6 +46,8 @@ def _decision(state: State) -> str | None:
         return None  # a message while an action waits: the dialogue policy reads it
     # nothing waits: a lone "确认" / "yes" is answered "nothing to confirm"; "取消这个工单",
     # "好的，帮我关了吧" or "ok thanks" are planned
+    if classify_confirmation(text) != "confirm":
+        return None  # planned at once, without a second look here
     return "confirm" if nothing_to_confirm(text, plan_rules(text, PlanContext())) else None
 
 
