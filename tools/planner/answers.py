@@ -10,6 +10,7 @@ mean "cancel the ticket" or "cancel this", so the person is asked again (保留 
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from tools.domain import TicketStatus
@@ -56,8 +57,11 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
             return Answer.NEW_REQUEST  # "don't escalate, just close it"
         overruled = act.label == Act.CONFIRM and act.confidence >= MODEL_OVERRULES_NO
         return Answer.CONFIRM if overruled and has_yes_word(text) else Answer.DECLINE
-    if plan is not None and _restates(plan, pending_tool, target) and plainly_yes(text, pending_tool):
-        return Answer.CONFIRM  # "close it" while the close waits
+    if is_unsure(text):
+        return Answer.UNCLEAR  # "hold on", "不确定"
+    if plan is not None and _restates(plan, pending_tool, target) and plainly_yes(text, pending_tool) \
+            and (plan.rationale.startswith("kw:") or has_yes_word(text)):
+        return Answer.CONFIRM  # "close it" / "是的，可以关了" while the close waits
     if act.label == Act.CONFIRM and act.confidence >= MODEL_CONFIRM and has_yes_word(text) \
             and plainly_yes(text, pending_tool):
         return Answer.CONFIRM
@@ -65,6 +69,8 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         return Answer.DECLINE
     if act.label == Act.OTHER and act.confidence >= MODEL_OTHER:
         return Answer.UNCLEAR  # "what happens if I escalate?", "hold on"
+    if plainly_no(text, pending_tool) and not (plan is not None and is_clear_request(plan)):
+        return Answer.DECLINE  # "actually no", "I still need the ticket, keep it"
     if plan is not None and is_clear_request(plan):
         return Answer.NEW_REQUEST
     return Answer.UNCLEAR
@@ -81,7 +87,25 @@ def plainly_yes(text: str, pending_tool: str | None) -> bool:
     return not folded.endswith(("?", "？", "吗", "么")) and _NEGATION.search(folded) is None
 
 
+def plainly_no(text: str, pending_tool: str | None) -> bool:
+    """A no-word (the waiting tool's own words aside), no yes-word, and not a question."""
+    folded = mask(fold(normalize(text)).rstrip(_EDGE), _UNSURE)
+    if pending_tool in _TOOL_WORDS:
+        folded = mask(folded, _TOOL_WORDS[pending_tool])
+    no = _NO.search(folded) is not None and _A_NOT_A.search(folded) is None
+    return no and not has_yes_word(text) and not folded.endswith(("?", "？", "吗", "么"))
+
+
+def is_unsure(text: str) -> bool:
+    """The message is "not sure" / "hold on" (and filler): neither yes nor no."""
+    words = answer_words(text)
+    return words is not None and "unsure" in words.values()
+
+
 _TOOL_WORDS = {name: compile_terms(tool_terms(name)) for name in TICKET_TOOLS}
+_UNSURE = compile_terms(terms("confirmation", "unsure"))
+_A_NOT_A = re.compile("能不能|要不要|是不是|可不可以|行不行|好不好|会不会|有没有")
+_NO = compile_terms([*terms("negation", "zh"), *terms("negation", "en"), *terms("confirmation", "cancel")])
 _NEGATION = compile_terms([*terms("negation", "zh"), *terms("negation", "en"),
                            *terms("confirmation", "cancel"), *terms("confirmation", "unsure")])
 
@@ -90,7 +114,7 @@ def _restates(plan: Plan, pending_tool: str | None, target: str | None) -> bool:
     """The plan is the waiting action itself, on its own ticket, asked for in so many words."""
     if plan.route != "ticket_op" or plan.tool != pending_tool or plan.missing_fields:
         return False
-    return plan.args.get("ticket_id") in (None, target) and plan.rationale.startswith("kw:")
+    return plan.args.get("ticket_id") in (None, target)
 
 
 def _other_ticket_op(plan: Plan, pending_tool: str | None) -> bool:
@@ -107,9 +131,12 @@ def nothing_to_confirm(text: str, plan: Plan) -> bool:
 
     A yes-word inside a request or a thank-you ("好的，帮我关了吧", "ok thanks") is planned.
     """
-    if classify_confirmation(text) != "confirm":
+    words = answer_words(text)
+    if classify_confirmation(text) != "confirm" or words is None:
         return False
-    return not (is_clear_request(plan) or plan.args.get("talk") in SMALL_TALK)
+    if any(kind not in ("confirm", "filler") for kind in words.values()):
+        return False  # it names an action too: "可以结单了，谢谢"
+    return plan.args.get("talk") not in SMALL_TALK
 
 
 def is_clear_request(plan: Plan) -> bool:

@@ -15,9 +15,10 @@ from collections.abc import Callable
 from tools.nlu.model import Prediction, intent_model
 from tools.planner.analysis import Analysis, Keyword
 from tools.planner.fields import symptom_follows
+from tools.planner.lexicon import compile_terms
 from tools.planner.plan import Plan, PlanContext, Talk
 from tools.planner.ticket_ops import is_protocol_cancel, plan_tool
-from tools.planner.vocab import vocab
+from tools.planner.vocab import terms, vocab
 from tools.registry import TICKET_TOOLS
 
 ACCEPT = 0.5  # the confidence at which the model's intent is planned instead of asked about
@@ -62,7 +63,7 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     of something else (a new ticket, a ticket operation, small talk, out of scope) wins.
     """
     if plan.route == "chitchat" and plan.rationale == "greeting":
-        return talk(_small_talk(intent_model().predict(a.text)), "greeting")
+        return talk(_small_talk(a), "greeting")
     if not plan.rationale.startswith(("kb:question", "symptom:")):
         return plan
     pred = intent_model().predict(a.text)
@@ -109,7 +110,15 @@ def _evidence(a: Analysis, tool: str) -> Keyword | None:
 
 
 
-def _small_talk(pred: Prediction) -> Talk:
-    """Greeting, thanks or bye: the likeliest of the three."""
-    label = max(("chitchat.greeting", "chitchat.thanks", "chitchat.bye"), key=pred.prob)
-    return TALK_OF[label]
+def _small_talk(a: Analysis) -> Talk:
+    """Greeting, thanks or bye: a bye word, else a thanks word, else the likeliest of the three."""
+    if _BYE.search(a.folded):
+        return Talk.BYE
+    if _THANKS.search(a.folded):
+        return Talk.THANKS
+    pred = intent_model().predict(a.text)
+    return TALK_OF[max(("chitchat.greeting", "chitchat.thanks", "chitchat.bye"), key=pred.prob)]
+
+
+_BYE = compile_terms(terms("intents", "small_talk", "bye"))
+_THANKS = compile_terms(terms("intents", "small_talk", "thanks"))

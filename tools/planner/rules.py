@@ -107,6 +107,8 @@ def _new_ticket(a: Analysis, ctx: PlanContext, why: str) -> Plan:
 
 def _greeting(a: Analysis, ctx: PlanContext) -> Plan | None:
     """你好 / thanks / bye, and nothing else."""
+    if ctx.draft_id and a.used("continue"):
+        return None  # "that's all" carries an active draft on
     if a.chitchat and not _GREETING.sub("", a.folded).strip(" ,，。.!！?？~"):
         return _plan("chitchat", "greeting")
     return None
