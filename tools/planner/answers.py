@@ -71,9 +71,25 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         return Answer.UNCLEAR  # "what happens if I escalate?", "hold on"
     if plainly_no(text, pending_tool) and not (plan is not None and is_clear_request(plan)):
         return Answer.DECLINE  # "actually no", "I still need the ticket, keep it"
-    if plan is not None and is_clear_request(plan):
+    if plan is not None and is_clear_request(plan) and not _about_the_action(text, plan, pending_tool):
         return Answer.NEW_REQUEST
     return Answer.UNCLEAR
+
+
+def _about_the_action(text: str, plan: Plan, pending_tool: str | None) -> bool:
+    """A question about the waiting action itself ("升级会怎么样", "can it be reopened later?").
+
+    A how-to question naming the waiting tool, or a question planned as a change of a ticket
+    (not a read), asks about what is about to happen: the action keeps waiting, asked again.
+    """
+    folded = fold(normalize(text)).rstrip(_EDGE)
+    question = folded.endswith(("?", "？", "吗", "么", "呢")) or _QUESTION.search(folded) is not None
+    if not question:
+        return False
+    if plan.route == "kb_qa":
+        return pending_tool in _TOOL_WORDS and _TOOL_WORDS[pending_tool].search(folded) is not None
+    tool = TICKET_TOOLS.get(plan.tool or "")
+    return plan.route == "ticket_op" and tool is not None and not tool.reads_only
 
 
 def plainly_yes(text: str, pending_tool: str | None) -> bool:
@@ -103,6 +119,7 @@ def is_unsure(text: str) -> bool:
 
 
 _TOOL_WORDS = {name: compile_terms(tool_terms(name)) for name in TICKET_TOOLS}
+_QUESTION = compile_terms(terms("intents", "kb_question"))
 _UNSURE = compile_terms(terms("confirmation", "unsure"))
 _A_NOT_A = re.compile("能不能|要不要|是不是|可不可以|行不行|好不好|会不会|有没有")
 _NO = compile_terms([*terms("negation", "zh"), *terms("negation", "en"), *terms("confirmation", "cancel")])

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from tools.nlu.model import Prediction, intent_model
 from tools.planner.analysis import Analysis, Keyword
+from tools.planner.domain import about_it, only_question_words
 from tools.planner.fields import symptom_follows
 from tools.planner.lexicon import compile_terms
 from tools.planner.plan import Plan, PlanContext, Talk
@@ -23,6 +24,7 @@ from tools.registry import TICKET_TOOLS
 
 ACCEPT = 0.5  # the confidence at which the model's intent is planned instead of asked about
 OVERRULE = 0.6  # the confidence at which the model overrules a guessing rule
+OUT_OF_SCOPE_FLOOR = 0.1  # a task guess about nothing IT is refused once out of scope is this likely
 OP_TOOLS: dict[str, str] = {  # corpus label → ticket tool, from vocab.yaml
     f"ticket_op.{entry['intent']}": name for name, entry in vocab()["tools"].items()
 }
@@ -48,6 +50,8 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     """The plan for a message no rule recognised: the model's intent, or a question."""
     pred = intent_model().predict(a.text)
     why = f"model:{pred.label}@{pred.confidence:.2f}"
+    if pred.label in TASKS and not about_it(a) and pred.prob("out_of_scope") >= OUT_OF_SCOPE_FLOOR:
+        return talk(Talk.OUT_OF_SCOPE, f"{why}; not about IT")  # "recommend a book"
     if pred.confidence >= ACCEPT:
         if pred.label in TALK_OF:
             return talk(TALK_OF[pred.label], why)
@@ -66,6 +70,10 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
         return talk(_small_talk(a), "greeting")
     if not plan.rationale.startswith(("kb:question", "symptom:")):
         return plan
+    if plan.rationale.startswith("kb:question") and not about_it(a):
+        if only_question_words(a):
+            return talk(Talk.CLARIFY, f"{plan.rationale}; nothing asked", DEFAULT_OPTIONS)
+        return talk(Talk.OUT_OF_SCOPE, f"{plan.rationale}; not about IT")
     pred = intent_model().predict(a.text)
     if pred.confidence < OVERRULE or pred.label == "kb_qa":
         return plan
