@@ -83,10 +83,12 @@ def _about_the_action(text: str, plan: Plan, pending_tool: str | None) -> bool:
     (not a read), asks about what is about to happen: the action keeps waiting, asked again.
     """
     folded = fold(normalize(text)).rstrip(_EDGE)
+    if _ABOUT_THIS.search(folded):
+        return True  # "what does that mean?", "哪个工单？"
     question = folded.endswith(("?", "？", "吗", "么", "呢")) or _QUESTION.search(folded) is not None
     if not question:
         return False
-    if plan.route == "kb_qa":
+    if plan.route == "kb_qa" or plan.args.get("talk") == Talk.OUT_OF_SCOPE:
         return pending_tool in _TOOL_WORDS and _TOOL_WORDS[pending_tool].search(folded) is not None
     tool = TICKET_TOOLS.get(plan.tool or "")
     return plan.route == "ticket_op" and tool is not None and not tool.reads_only
@@ -120,6 +122,7 @@ def is_unsure(text: str) -> bool:
 
 _TOOL_WORDS = {name: compile_terms(tool_terms(name)) for name in TICKET_TOOLS}
 _QUESTION = compile_terms(terms("intents", "kb_question"))
+_ABOUT_THIS = compile_terms(terms("confirmation", "about_this"))
 _UNSURE = compile_terms(terms("confirmation", "unsure"))
 _A_NOT_A = re.compile("能不能|要不要|是不是|可不可以|行不行|好不好|会不会|有没有")
 _NO = compile_terms([*terms("negation", "zh"), *terms("negation", "en"), *terms("confirmation", "cancel")])

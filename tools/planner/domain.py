@@ -13,8 +13,8 @@ import re
 from tools.planner.analysis import Analysis
 from tools.planner.fields import category_of
 from tools.planner.labels import CATEGORY_LABELS
-from tools.planner.lexicon import compile_terms
-from tools.planner.vocab import terms
+from tools.planner.lexicon import Lexicon, blank, compile_terms, fold
+from tools.planner.vocab import terms, vocab
 
 _DOMAIN = compile_terms([*terms("domain", "it"), *terms("domain", "problem"),
                          *terms("typos", "targets"), *terms("ticket_nouns")])
@@ -33,3 +33,15 @@ def about_it(a: Analysis) -> bool:
 def only_question_words(a: Analysis) -> bool:
     """True when nothing but question words and fillers is left ("为什么", "why?")."""
     return _WORD.search(_QUESTION_ONLY.sub(" ", a.folded)) is None
+
+
+def just_a_noun(a: Analysis) -> bool:
+    """True when the message is one device or product word and nothing else ("打印机", "computer")."""
+    hits = _SYMPTOM_WORDS.hits(a.text)
+    rest = _QUESTION_ONLY.sub(" ", fold(blank(a.text, hits)))
+    return len(hits) == 1 and _WORD.search(rest) is None and _NOUN.fullmatch(fold(hits[0].term)) is not None
+
+
+_SYMPTOM_WORDS = Lexicon({"symptom": [w for c in vocab()["categories"].values()
+                                      for w in [*(c.get("strong") or []), *(c.get("weak") or [])]]})
+_NOUN = compile_terms(terms("domain", "nouns"))

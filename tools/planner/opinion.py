@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from tools.nlu.model import Prediction, intent_model
 from tools.planner.analysis import Analysis, Keyword
-from tools.planner.domain import about_it, only_question_words
+from tools.planner.domain import about_it, just_a_noun, only_question_words
 from tools.planner.fields import symptom_follows
 from tools.planner.lexicon import compile_terms
 from tools.planner.plan import Plan, PlanContext, Talk
@@ -50,8 +50,11 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     """The plan for a message no rule recognised: the model's intent, or a question."""
     pred = intent_model().predict(a.text)
     why = f"model:{pred.label}@{pred.confidence:.2f}"
-    if pred.label in TASKS and not about_it(a) and pred.prob("out_of_scope") >= OUT_OF_SCOPE_FLOOR:
+    it = about_it(a)
+    if pred.label in TASKS and not it and pred.prob("out_of_scope") >= OUT_OF_SCOPE_FLOOR:
         return talk(Talk.OUT_OF_SCOPE, f"{why}; not about IT")  # "recommend a book"
+    if pred.label == "out_of_scope" and it:
+        return talk(Talk.CLARIFY, f"{why}; but about IT", options(pred, ctx))  # "帮我一下"
     if pred.confidence >= ACCEPT:
         if pred.label in TALK_OF:
             return talk(TALK_OF[pred.label], why)
@@ -70,6 +73,8 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
         return talk(_small_talk(a), "greeting")
     if not plan.rationale.startswith(("kb:question", "symptom:")):
         return plan
+    if plan.rationale.startswith("symptom:") and just_a_noun(a):
+        return talk(Talk.CLARIFY, f"{plan.rationale}; only a noun", ("kb_qa", "create_ticket"))  # "打印机"
     if plan.rationale.startswith("kb:question") and not about_it(a):
         if only_question_words(a):
             return talk(Talk.CLARIFY, f"{plan.rationale}; nothing asked", DEFAULT_OPTIONS)
