@@ -46,6 +46,10 @@ async def kb(database: Database) -> AsyncIterator[KnowledgeBase]:
     ("密码忘了怎么重置", "password-reset-zh", "忘记密码"),
     ("my account keeps getting locked every morning", "account-lockout-en", "Find what keeps locking you"),
     ("打印机卡纸了", "printer-troubleshooting-zh", "卡纸或提示“碳粉不足”"),
+    # typos, read as the KB words they misspell
+    ("vnp keeps droping every 5 min", "vpn-errors-en", "The VPN keeps disconnecting"),
+    ("outlok keeps asking for my pasword", "outlook-setup-en", "Outlook keeps asking for your password"),
+    ("outlok 一直弹窗要我输密码", "outlook-setup-zh", "Outlook 一直弹窗要求输入密码"),
 ])
 async def test_the_answer_quotes_the_matching_section(kb: KnowledgeBase, question: str, doc_id: str,
                                                       section: str) -> None:

@@ -102,8 +102,13 @@ def keyword_text(text: str) -> tuple[str, str]:
 _STEMMER = snowballstemmer.stemmer("english")
 
 
+def stem(word: str) -> str:
+    """The English stem of a lower-case word (Snowball, as Postgres' english parser stems)."""
+    return str(_STEMMER.stemWord(word))
+
+
 def units(text: str) -> frozenset[str]:
-    """Matchable units of a text: English words stemmed (as Postgres' english parser does) and CJK bigrams."""
+    """Matchable units of a text: English words stemmed and CJK bigrams."""
     found = terms(text)
     return frozenset(_STEMMER.stemWords(found.words)) | frozenset(found.cjk_bigrams)
 
