@@ -155,7 +155,8 @@ async def _judge_against_ticket(tool: TicketTool, args: dict[str, Any], state: S
         async with svc.db.connection() as conn:
             ticket = await crud_tickets.get_ticket(conn, ticket_id=args["ticket_id"])
     if reason := guard(tool, ticket, actor):
-        facts = {"ticket_id": args.get("ticket_id"), "status": ticket.status if ticket else None}
+        in_view = ticket is not None and reason != "TICKET_NOT_FOUND"  # never the status of one not in view
+        facts = {"ticket_id": args.get("ticket_id"), "status": ticket.status if ticket and in_view else None}
         return {"outcome": rejection("ticket_op", reason, lg, tool=tool.name, facts=facts)}
     if not tool.needs_confirmation:
         # a read is answered from the row just checked: no second query for it

@@ -71,7 +71,8 @@ async def execute_tool(
         return await _list(db, actor, args, lang)
     ticket: TicketRow | None = await crud.get_ticket(db, ticket_id=args["ticket_id"])
     if reason := guard(tool, ticket, actor):
-        return rejected(reason, lang, tool, args["ticket_id"], ticket.status if ticket else None)
+        seen = ticket is not None and reason != "TICKET_NOT_FOUND"  # never the status of one not in view
+        return rejected(reason, lang, tool, args["ticket_id"], ticket.status if ticket and seen else None)
     assert ticket is not None
     status = ticket.status
     if tool.name == "add_comment":
