@@ -107,3 +107,9 @@ def act_model() -> TextClassifier:
     """The dialogue-act classifier: new request, confirm, decline or other."""
     train = examples(Part.TRAIN)
     return TextClassifier([e.text for e in train], [e.act.value for e in train])
+
+
+def warm() -> None:
+    """Fit both models now (the server does it at start-up, so no turn waits for it)."""
+    intent_model()
+    act_model()
