@@ -1,4 +1,4 @@
-"""KB retrieval benchmark: recall@1/3, MRR per language, no-answer detection, search latency.
+"""KB retrieval benchmark: recall@1/3, MRR per language, section@1, no-answer detection, latency.
 
 Starts its own embedded Postgres in a temp dir, loads the sample KB, and scores every
 retrieval variant on bench/kb_questions.yaml. Prints numbers; it is not a test.
@@ -6,7 +6,9 @@ retrieval variant on bench/kb_questions.yaml. Prints numbers; it is not a test.
     .venv/bin/python bench/kb_eval.py [--variant NAME ...] [--holdout] [--misses] [--sweep]
 
 The thresholds and weights were tuned on kb_questions.yaml; kb_questions_holdout.yaml was
-written before tuning and never used for it (`--holdout` scores it).
+written before tuning and never used for it (`--holdout` scores it). A question with a
+`section` also checks that the answer quotes the section whose heading contains it (sec@1:
+right article and right section, over the questions that name one).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from checkpoints import embedded
 from tools.db.engine import Database
 from tools.db.migrations import migrate
 from tools.kb import HashingConfig, HashingEmbeddings, KnowledgeBase, RankingConfig, lexical, store
+from tools.kb.answer import section_of
 from tools.settings import Settings
 
 QUESTIONS = Path(__file__).with_name("kb_questions.yaml")
@@ -64,6 +67,12 @@ VARIANTS = [
     Variant("hybrid hash1024", hashing=H1024),
     Variant("hybrid hash1024 without CJK unigrams", hashing=HashingConfig(1024, 0.0)),
     Variant("hybrid, no same-language preference", ranking=replace(DEFAULT, other_lang_factor=1)),
+    Variant("hybrid, no title/heading gain", ranking=replace(DEFAULT, title_weight=0, heading_weight=0)),
+    Variant("hybrid, no section-heading gain", ranking=replace(DEFAULT, heading_weight=0)),
+    Variant("hybrid, no title gain", ranking=replace(DEFAULT, title_weight=0)),
+    Variant("hybrid, heading gain 0.5", ranking=replace(DEFAULT, heading_weight=0.5)),
+    Variant("hybrid, heading gain 0.8", ranking=replace(DEFAULT, heading_weight=0.8)),
+    Variant("hybrid, title gain 0.6", ranking=replace(DEFAULT, title_weight=0.6)),
     Variant("hybrid, no word-boundary rule for CJK bigrams", ablation="no-boundary-rule"),
     Variant("hybrid, no thesaurus expansion", ablation="no-thesaurus"),
 ]
@@ -78,6 +87,7 @@ class Result:
     top_scores: list[tuple[float, bool, str]] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list)
+    sections: list[bool] = field(default_factory=list)  # right section quoted, per question naming one
 
 
 def rank_of(hits: list[Any], wanted: set[str]) -> int | None:
@@ -103,6 +113,11 @@ async def score_question(kb: KnowledgeBase, item: dict[str, Any], result: Result
     if rank != 1 or not answer.found:
         got = ", ".join(f"{h.doc_id}:{h.score:.3f}" for h in hits[:3])
         result.misses.append(f"  rank={rank} found={answer.found} {item['q']} -> {got}")
+    if want := item.get("section"):
+        quoted = section_of(hits[0]) if answer.found and rank == 1 else ""
+        result.sections.append(want.lower() in quoted.lower())
+        if want.lower() not in quoted.lower():
+            result.misses.append(f"  SECTION want={want!r} got={quoted!r} {item['q']}")
 
 
 async def time_searches(kb: KnowledgeBase, questions: list[dict[str, Any]], result: Result) -> None:
@@ -132,12 +147,13 @@ def row(name: str, res: Result, min_score: float) -> str:
     rate = res.na_true / max(res.na_total, 1)
     lat = sorted(res.latencies_ms)
     p50, p95 = statistics.median(lat), lat[int(len(lat) * 0.95) - 1]
+    cells.append(f"{sum(res.sections) / len(res.sections):.3f}" if res.sections else "  -  ")
     cells.append(f"{precision:.3f} {rate:.3f} @{min_score:.2f}")
     cells.append(f"{p50:6.2f} {p95:6.2f}")
     return " | ".join(cells)
 
 
-HEADER = (f"{'variant':<56} | zh R@1 R@3   MRR | en R@1 R@3   MRR | no-ans prec rate @thr "
+HEADER = (f"{'variant':<56} | zh R@1 R@3   MRR | en R@1 R@3   MRR | sec@1 | no-ans prec rate @thr "
           f"| p50ms  p95ms")
 
 

@@ -1,4 +1,10 @@
-"""confirm_gate: is this turn an answer to the pending action? Then consume it, plan nothing new."""
+"""confirm_gate: is this turn an answer to the pending action? Then consume it, plan nothing new.
+
+A decision, a token or (nothing waiting) a lone yes/no word is taken as it is. A message while
+an action waits is read by the dialogue policy (tools/planner/answers.py): a clear yes confirms,
+a clear no declines, a clear new request supersedes the action (the reply says so), and
+anything else keeps it waiting and asks again, naming the action in words.
+"""
 
 from __future__ import annotations
 
@@ -11,28 +17,38 @@ from langgraph.types import Command
 
 from graph.context import Context
 from graph.state import State
+from nodes.dialogue import ask_again
 from nodes.support import audit_rows, event, lang, outcome, rejection, services_of, thread_id
 from tools.crud import audit
 from tools.crud import pending as crud
 from tools.db.models import PendingAction
 from tools.domain import PendingStatus
-from tools.planner.rules import classify_confirmation
-from tools.replies import say
+from tools.planner.answers import SMALL_TALK, Answer, ambiguous_cancel, nothing_to_confirm, read_answer
+from tools.planner.plan import PlanContext
+from tools.planner.rules import classify_confirmation, plan_rules
+from tools.replies import declined
 
 Next = Literal["global_router", "execute_pending", "finalize"]
 
 
 def _decision(state: State) -> str | None:
+    """The decision this turn states outright; None when there is none (or the policy decides)."""
     if state.get("decision"):
         return state["decision"]
-    pending_tool = (state.get("memory") or {}).get("pending_tool")
+    memory = state.get("memory") or {}
     text = state.get("message")
-    word = classify_confirmation(text, pending_tool=pending_tool) if text else None
-    if word is None and state.get("confirm_token"):
-        return "confirm"
-    if word == "cancel" and not (state.get("memory") or {}).get("pending_action_id"):
-        return None  # nothing waits: "取消这个工单" is a request for the planner, not an answer
-    return word
+    if state.get("confirm_token"):  # the token confirms, unless the message says no
+        word = classify_confirmation(text, pending_tool=memory.get("pending_tool")) if text else None
+        if word is None:
+            return "confirm"
+        return None if word == "cancel" and not memory.get("pending_action_id") else word
+    if not text or memory.get("pending_action_id"):
+        return None  # a message while an action waits: the dialogue policy reads it
+    # nothing waits: a lone "确认" / "yes" is answered "nothing to confirm"; "取消这个工单",
+    # "好的，帮我关了吧" or "ok thanks" are planned
+    if classify_confirmation(text) != "confirm":
+        return None  # planned at once, without a second look here
+    return "confirm" if nothing_to_confirm(text, plan_rules(text, PlanContext())) else None
 
 
 def has_business(state: State) -> bool:
@@ -56,17 +72,23 @@ def _replay(action: PendingAction, decision: str, state: State) -> dict[str, Any
     if decision == "confirm" and action.status in ("EXECUTED", "FAILED") and action.outcome:
         return {**action.outcome, "intent": "confirm", "tool": action.tool, "replayed": True}
     if decision == "cancel" and action.status == "CANCELLED":
-        return outcome("CANCELLED", "cancel", say("action_cancelled", lang(state)), tool=action.tool)
+        return outcome("CANCELLED", "cancel", declined(action.tool, action.target, lang(state)),
+                       tool=action.tool)
     return None
 
 
 async def confirm_gate(state: State, runtime: Runtime[Context]) -> Command[Next]:
-    """Confirm, cancel, reject, or (any other message) supersede the pending action."""
+    """Confirm, cancel, reject, supersede the pending action, or ask about it again."""
     started = time.perf_counter()
     decision = _decision(state)
-    svc = await services_of(runtime)
     if decision is None:
-        return await _supersede(state, runtime, started)
+        return await read_reply(state, runtime, started)
+    return await decide(decision, state, runtime, started)
+
+
+async def decide(decision: str, state: State, runtime: Runtime[Context], started: float) -> Command[Next]:
+    """Carry out a confirm or a cancel of the pending action (or say why it can't be)."""
+    svc = await services_of(runtime)
     intent = "confirm" if decision == "confirm" else "cancel"
     async with svc.db.session() as session:
         action, problem = await _find(state, session)
@@ -88,7 +110,7 @@ async def confirm_gate(state: State, runtime: Runtime[Context]) -> Command[Next]
             rows = [event("ACTION_CANCELLED", action.target, result="CANCELLED", started=started,
                           pending_action_id=action.id, tool=action.tool)]
             await audit.add_events(session, events=audit_rows(rows, runtime, svc, state=state))
-            return _finish(outcome("CANCELLED", "cancel", say("action_cancelled", lang(state)),
+            return _finish(outcome("CANCELLED", "cancel", declined(action.tool, action.target, lang(state)),
                                    tool=action.tool), state)
     return Command(goto="execute_pending", update={"verdict": {"pending_action_id": action.id}})
 
@@ -104,16 +126,52 @@ def _finish(result: dict[str, Any], state: State | None = None) -> Command[Next]
     return Command(goto="finalize", update=update)
 
 
-async def _supersede(state: State, runtime: Runtime[Context], started: float) -> Command[Next]:
-    """A new request while an action waits: that action is SUPERSEDED, the request goes on."""
+async def supersede(state: State, runtime: Runtime[Context], started: float) -> Command[Next]:
+    """A new request while an action waits: that action is SUPERSEDED, the request goes on.
+
+    The reply of the new request starts with a notice naming the dropped action (finalize).
+    """
     pending_id = (state.get("memory") or {}).get("pending_action_id")
     if not pending_id:
         return Command(goto="global_router")
     svc = await services_of(runtime)
+    resolved = dict(state.get("resolved") or {})
     async with svc.db.session() as session:
         action = await crud.transition(session, action_id=pending_id, to=PendingStatus.SUPERSEDED)
         if action is not None:
             rows = [event("ACTION_SUPERSEDED", action.target, result="SUPERSEDED",
                           started=started, pending_action_id=action.id, tool=action.tool)]
             await audit.add_events(session, events=audit_rows(rows, runtime, svc, state=state))
-    return Command(goto="global_router", update={"memory": _forget_pending(state)})
+            resolved["superseded"] = {"tool": action.tool, "target": action.target}
+    return Command(goto="global_router", update={"memory": _forget_pending(state), "resolved": resolved})
+
+
+async def read_reply(state: State, runtime: Runtime[Context], started: float) -> Command[Next]:
+    """A message while an action waits: confirm, decline, supersede, or keep it and ask again."""
+    pending_id = (state.get("memory") or {}).get("pending_action_id")
+    if not pending_id:
+        return Command(goto="global_router")
+    svc = await services_of(runtime)
+    async with svc.db.reader() as session:
+        action = await crud.get_pending(session, action_id=pending_id)
+    text = state.get("message") or ""
+    if action is None or action.status != "PENDING":
+        return await supersede(state, runtime, started)  # gone: plan the message
+    resolved = state.get("resolved") or {}
+    plan = plan_rules(text, PlanContext(ticket_id=resolved.get("ticket_id"),
+                                        ticket_source=resolved.get("ticket_source")))
+    answer = read_answer(text, action.tool, plan, action.target)
+    if answer is Answer.CONFIRM:
+        return await decide("confirm", state, runtime, started)
+    if answer is Answer.DECLINE:
+        return await decide("cancel", state, runtime, started)
+    if answer is Answer.NEW_REQUEST or action.expires_at <= datetime.now(UTC):
+        return await supersede(state, runtime, started)  # never ask again about an expired one
+    lg = lang(state)
+    key = ("ambiguous_cancel" if ambiguous_cancel(text, action.tool) else
+           "pending_reminder" if plan.args.get("talk") in SMALL_TALK else "still_pending")
+    still = event("ACTION_STILL_PENDING", action.target, result="PENDING", started=started,
+                  pending_action_id=action.id, tool=action.tool)
+    return Command(goto="finalize", update={
+        "outcome": ask_again(action, lg, key=key),
+        "events": [*state.get("events", []), still]})

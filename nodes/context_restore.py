@@ -1,4 +1,8 @@
-"""context_restore: who is the turn about? Explicit ids beat references, references beat memory."""
+"""context_restore: who is the turn about? Explicit ids beat references, references beat memory.
+
+A reference with nothing in the thread's memory ("my last ticket", 我上一个工单, 最近那个单)
+resolves from the person's own tickets: the newest one, or their only one.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from langgraph.types import Command
 from graph.context import Context
 from graph.state import State, empty_usage
 from nodes.confirm_gate import has_business
-from nodes.support import outcome
+from nodes.support import context_of, outcome, services_of
+from tools.crud.tickets import list_tickets
 from tools.planner.plan import References
 from tools.planner.rules import extract_references
 from tools.replies import Lang, lang_of, say
@@ -19,7 +24,18 @@ from tools.replies import Lang, lang_of, say
 _TURN_RESET: dict[str, Any] = {"plan": None, "verdict": None, "outcome": None, "events": []}
 
 
-def _ticket(state: State, refs: References) -> tuple[str | None, str | None, str | None]:
+async def _own_ticket(refs: References, runtime: Runtime[Context]) -> str | None:
+    """The person's ticket a memory-less reference means: the newest for "last", else the only one."""
+    svc = await services_of(runtime)
+    async with svc.db.connection() as conn:
+        rows = await list_tickets(conn, actor=context_of(runtime).actor, mine_only=True, limit=2)
+    if refs.latest or len(rows) == 1:
+        return rows[0].ticket_id if rows else None
+    return None
+
+
+async def _ticket(state: State, refs: References,
+                  runtime: Runtime[Context]) -> tuple[str | None, str | None, str | None]:
     """(ticket_id, source, problem) — problem is a reply key when the reference can't resolve."""
     memory = state.get("memory") or {}
     explicit = [state["ticket_id"]] if state.get("ticket_id") else refs.ticket_ids
@@ -34,7 +50,11 @@ def _ticket(state: State, refs: References) -> tuple[str | None, str | None, str
         return None, None, "need_ticket"
     if memory.get("ticket_id"):
         return memory["ticket_id"], "reference" if refs.ticket_ref else "memory", None
-    return None, None, "need_ticket" if refs.ticket_ref else None
+    if not (refs.ticket_ref or refs.latest):
+        return None, None, None
+    if own := await _own_ticket(refs, runtime):
+        return own, "reference", None
+    return None, None, "need_ticket"
 
 
 def _draft(state: State, refs: References) -> tuple[str | None, str | None, str | None]:
@@ -61,7 +81,7 @@ async def context_restore(state: State, runtime: Runtime[Context]) -> Command[Ne
     """Resolve this turn's ticket and draft; an unresolvable reference asks instead of guessing."""
     started = time.perf_counter()
     refs = extract_references(state.get("message") or "")
-    ticket_id, ticket_source, t_problem = _ticket(state, refs)
+    ticket_id, ticket_source, t_problem = await _ticket(state, refs, runtime)
     draft_id, draft_source, d_problem = _draft(state, refs)
     lang = _language(state)
     resolved = {"ticket_id": ticket_id, "ticket_source": ticket_source, "draft_id": draft_id,

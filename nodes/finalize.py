@@ -12,7 +12,8 @@ from langgraph.types import Command
 from checkpoints.saver import turn_writes
 from graph.context import Context
 from graph.state import MAX_RECENT_TICKETS, Memory, State, empty_usage
-from nodes.support import audit_rows, context_of, event, services_of, thread_id
+from nodes.dialogue import superseded_notice
+from nodes.support import audit_rows, context_of, event, lang, services_of, thread_id
 from tools.crud import threads
 from tools.replies import say
 
@@ -71,6 +72,8 @@ async def finalize(state: State, runtime: Runtime[Context]) -> Command[Literal["
     svc = await services_of(runtime)
     out = state.get("outcome") or {"status": "OK", "intent": "chitchat",
                                    "reply": say("chitchat", "en")}
+    if notice := superseded_notice(state.get("resolved") or {}, lang(state)):
+        out = {**out, "reply": notice + out["reply"]}  # the request that dropped an action
     memory = _memory(state, out)
     result = _result(state, runtime, out, memory, svc.version_set)
     tid, trace = thread_id(), context_of(runtime).trace_id

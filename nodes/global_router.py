@@ -18,6 +18,7 @@ from langgraph.types import Command
 from graph.context import Context
 from graph.services import Services
 from graph.state import State, empty_usage
+from nodes.dialogue import talk_reply
 from nodes.support import (
     audit_rows,
     context_of,
@@ -36,7 +37,6 @@ from tools.llm import LlmFailure, as_error
 from tools.planner.plan import Plan, PlanContext
 from tools.planner.rules import plan_rules
 from tools.registry import get_tool
-from tools.replies import say
 from tools.settings import Mode
 
 Next = Literal["ticket_subplanner", "validator", "finalize"]
@@ -182,7 +182,7 @@ async def global_router(state: State, runtime: Runtime[Context]) -> Command[Next
     done = got.outcome
     if done is None and plan.route == "chitchat":
         # nothing to run, so nothing for the validator to gate: the reply is the outcome
-        done = outcome("OK", "chitchat", say("chitchat", lang(state)))
+        done = outcome("OK", "chitchat", talk_reply(plan.args, lang(state)))
     if done is not None:
         return Command(goto="finalize", update={**update, "outcome": done})
     return Command(goto="ticket_subplanner" if to_subplanner else "validator", update=update)

@@ -19,9 +19,7 @@ from graph.state import State, empty_usage
 from nodes.global_router import failure_events
 from nodes.support import context_of, event, lang, mode_of, outcome, services_of
 from tools.llm import LlmFailure
-
-_NO_KB = ("知识库暂不可用。需要的话我可以帮你提工单。",
-          "The knowledge base is not available right now. I can open a ticket for you.")
+from tools.replies import say_in
 
 
 def _wants_llm(state: State, runtime: Runtime[Context], svc: Services, answer: Any) -> bool:
@@ -67,7 +65,7 @@ async def kb_answer(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     svc = await services_of(runtime)
     question = state.get("message") or ""
     if svc.kb is None:
-        reply = _NO_KB[0] if lang(cast(dict[str, Any], state)) == "zh" else _NO_KB[1]
+        reply = say_in("kb", "unavailable", lang(cast(dict[str, Any], state)))
         return {"outcome": outcome("OK", "kb_qa", reply)}
     answer = await svc.kb.answer(question)
     usage = dict(state.get("usage") or empty_usage())

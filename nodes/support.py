@@ -12,7 +12,8 @@ from langgraph.runtime import Runtime
 
 from graph.context import Context
 from graph.services import Services, default_services
-from tools.replies import Lang, reason_text, say
+from tools.refusals import refusal
+from tools.replies import Lang
 from tools.settings import Mode
 
 
@@ -53,9 +54,15 @@ def outcome(status: str, intent: str, reply: str, **fields: Any) -> dict[str, An
     return {"status": status, "intent": intent, "reply": reply, **fields}
 
 
-def rejection(intent: str, reason: str, lang: Lang, **fields: Any) -> dict[str, Any]:
-    """A REJECTED outcome with a readable reply."""
-    reply = say("rejected", lang, reason=reason_text(reason, lang))
+def rejection(intent: str, reason: str, lang: Lang, *, facts: Mapping[str, str | None] | None = None,
+              **fields: Any) -> dict[str, Any]:
+    """A REJECTED outcome whose reply says why and what to do instead.
+
+    `facts` (ticket_id, status, draft_id) only word the reply; `fields` go into the outcome.
+    """
+    draft_id = (fields.get("draft") or {}).get("draft_id")
+    known = {"draft_id": draft_id, **(facts or {})}
+    reply = refusal(reason, lang, tool=fields.get("tool"), **known)
     return outcome("REJECTED", intent, reply, reason=reason, **fields)
 
 

@@ -29,7 +29,7 @@ from tools.handlers.drafts import expire, is_stale
 from tools.handlers.guards import guard
 from tools.planner.plan import Plan
 from tools.registry import TicketTool, arg_errors, get_tool
-from tools.replies import field_list, say
+from tools.replies import confirm_prompt, field_list, say
 
 Next = Literal["kb_answer", "create_ticket", "resume_draft", "ticket_tool", "finalize"]
 EXECUTOR: dict[str, Next] = {"kb_qa": "kb_answer", "create_ticket": "create_ticket",
@@ -101,7 +101,7 @@ async def _judge_draft(plan: Plan, state: State, runtime: Runtime[Context]) -> d
     async with svc.db.reader() as session:
         draft = await crud_drafts.get_draft(session, draft_id=draft_id)
     if draft is None or draft.owner_id != context_of(runtime).user_id:
-        return {"outcome": rejection("resume_draft", "DRAFT_NOT_FOUND", lg)}
+        return {"outcome": rejection("resume_draft", "DRAFT_NOT_FOUND", lg, facts={"draft_id": draft_id})}
     if is_stale(draft, svc.settings.draft_ttl_s):
         async with svc.db.session() as session:
             draft = await expire(session, draft=draft)
@@ -140,7 +140,8 @@ async def _judge_ticket_op(plan: Plan, state: State, runtime: Runtime[Context]) 
     if arg_errors(tool, args):
         return {"outcome": rejection("ticket_op", "INVALID_ARGS", lg, tool=tool.name)}
     if tool.needs_ticket and args["ticket_id"] not in allowed_ticket_ids(state):
-        return {"outcome": rejection("ticket_op", "TICKET_NOT_FOUND", lg, tool=tool.name)}
+        return {"outcome": rejection("ticket_op", "TICKET_NOT_FOUND", lg, tool=tool.name,
+                                     facts={"ticket_id": args["ticket_id"]})}
     return await _judge_against_ticket(tool, args, state, runtime)
 
 
@@ -154,7 +155,9 @@ async def _judge_against_ticket(tool: TicketTool, args: dict[str, Any], state: S
         async with svc.db.connection() as conn:
             ticket = await crud_tickets.get_ticket(conn, ticket_id=args["ticket_id"])
     if reason := guard(tool, ticket, actor):
-        return {"outcome": rejection("ticket_op", reason, lg, tool=tool.name)}
+        in_view = ticket is not None and reason != "TICKET_NOT_FOUND"  # never the status of one not in view
+        facts = {"ticket_id": args.get("ticket_id"), "status": ticket.status if ticket and in_view else None}
+        return {"outcome": rejection("ticket_op", reason, lg, tool=tool.name, facts=facts)}
     if not tool.needs_confirmation:
         # a read is answered from the row just checked: no second query for it
         seen = crud_tickets.ticket_public(ticket) if ticket and tool.reads_only else None
@@ -168,8 +171,7 @@ async def _judge_against_ticket(tool: TicketTool, args: dict[str, Any], state: S
                       pending_action_id=action.id, tool=tool.name, args=args)]
         await audit.add_events(session, events=audit_rows(rows, runtime, svc, state=state))
     public = crud_pending.pending_public(action)
-    reply = say("confirm_needed", lg, tool=tool.name, target=action.target,
-                minutes=max(1, svc.settings.pending_ttl_s // 60))
+    reply = confirm_prompt(tool.name, action.target, max(1, svc.settings.pending_ttl_s // 60), lg)
     return {"outcome": outcome("NEED_CONFIRMATION", "ticket_op", reply, tool=tool.name,
                                pending_action=public,
                                ticket=crud_tickets.ticket_public(ticket) if ticket else None)}

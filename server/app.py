@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -14,6 +15,7 @@ from server.middleware import ObserveMiddleware
 from server.openapi import install_openapi
 from server.routes import ROUTERS
 from server.runtime import Runtime, open_runtime
+from tools.nlu.model import warm as warm_models
 from tools.settings import CODE_VERSION, Settings, get_settings
 
 RuntimeOpener = Callable[[Settings], Awaitable[Runtime]]
@@ -30,6 +32,7 @@ def _lifespan(settings: Settings, opener: RuntimeOpener) -> Lifespan:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         check_dev_mode(settings, settings.host)
         app.state.runtime = await opener(settings)
+        await asyncio.to_thread(warm_models)  # the planner's models, fitted once, before any turn
         try:
             yield
         finally:

@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 
+from tools.replies import Lang, confirm_word, decline_word, field_list, lang_of, reason_text, say_in
+
 Ask = Callable[[str], str]
 
 
@@ -25,18 +27,18 @@ def sse_events(lines: Iterator[str]) -> Iterator[tuple[str, dict[str, Any]]]:
             data.append(line[5:].removeprefix(" "))
 
 
-def describe(result: dict[str, Any]) -> list[str]:
-    """Lines about the ticket, draft, citations and pending action of a result."""
+def describe(result: dict[str, Any], lang: Lang | None = None) -> list[str]:
+    """Lines about the ticket, draft, citations and refusal of a result, in the reply's language."""
+    lg = lang or lang_of(result.get("reply"))
     lines = []
     if ticket := result.get("ticket"):
-        lines.append(f"  [ticket {ticket['ticket_id']}] {ticket['status']} {ticket['priority']} "
-                     f"{ticket['category']}: {ticket['title']}")
+        lines.append(say_in("chat", "ticket_line", lg, **ticket))
     if draft := result.get("draft"):
-        missing = ", ".join(draft.get("missing_fields") or []) or "nothing"
-        lines.append(f"  [draft {draft['draft_id']}] {draft['status']}, missing: {missing}")
-    lines += [f"  [source {c['doc_id']}] {c['title']}" for c in result.get("citations") or []]
+        missing = field_list(draft.get("missing_fields") or [], lg) or say_in("chat", "nothing_missing", lg)
+        lines.append(say_in("chat", "draft_line", lg, draft_id=draft["draft_id"], missing=missing))
+    lines += [say_in("chat", "source_line", lg, **c) for c in result.get("citations") or []]
     if result.get("status") == "REJECTED" and result.get("reason"):
-        lines.append(f"  [rejected: {result['reason']}]")
+        lines.append(say_in("chat", "rejected_line", lg, reason=reason_text(result["reason"], lg)))
     return lines
 
 
@@ -46,6 +48,7 @@ class ChatSession:
     def __init__(self, client: httpx.Client, thread_id: str | None, ask: Ask = input,
                  out: Callable[..., None] = print) -> None:
         self.client, self.thread_id, self.ask, self.out = client, thread_id, ask, out
+        self.lang: Lang = "en"  # the language of the last reply: the y/n question speaks it
 
     def say(self, message: str) -> dict[str, Any] | None:
         """Send one message; confirmations are asked for and sent right away."""
@@ -75,15 +78,19 @@ class ChatSession:
             elif event == "error":
                 self._show_error(data)
         if result is not None:
+            self.lang = lang_of(result["reply"])
             self.out("" if streamed else result["reply"])
             for line in describe(result):
                 self.out(line)
         return result
 
     def _confirm(self, pending: dict[str, Any]) -> dict[str, Any] | None:
-        target = pending.get("target") or ""
-        answer = self.ask(f"Confirm {pending.get('tool')} {target}? [y/N] ").strip().lower()
-        decision = "confirm" if answer in ("y", "yes", "是", "确认") else "cancel"
+        """Ask y/N with the very words the reply offered ("确认" / "保留"), then send the decision."""
+        tool, lg = pending.get("tool"), self.lang
+        yes = confirm_word(lg)
+        answer = self.ask(say_in("chat", "ask", lg, confirm=yes, decline=decline_word(tool, lg)))
+        agreed = {"y", "yes", yes.lower(), confirm_word("zh"), confirm_word("en")}
+        decision = "confirm" if answer.strip().lower() in agreed else "cancel"
         body = {"decision": decision, "confirm_token": pending.get("confirm_token")}
         return self._turn(f"/threads/{self.thread_id}/resume/stream", body)
 

@@ -1,74 +1,75 @@
-"""Reply texts for people, in Chinese and English, keyed by situation."""
+"""Reply texts for people, in Chinese and English, keyed by situation.
+
+The texts live in one data file per language (tools/text/zh.yaml, tools/text/en.yaml), loaded
+once. Loading checks that both languages have the same sections, the same keys and the same
+{placeholders} in each text, so a reply can never be missing, or fail to format, in one language.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+import string
+from functools import cache
+from importlib import resources
+from typing import Any, Literal, get_args
+
+import yaml
+
+from tools.domain import CATEGORIES, PRIORITIES
 
 Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = get_args(Lang)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_SPACE_BEFORE_PUNCT = re.compile(r" +([，。；：！？、）」])")
+# values that are codes, and the section that has their words
+_CODED = {"status": "statuses", "category": "categories", "priority": "priorities", "tool": "tools"}
+_CHOICES = {"category": ("categories", CATEGORIES), "priority": ("priorities", PRIORITIES)}
 
-TEMPLATES: dict[str, tuple[str, str]] = {
-    "ticket_created": ("已为你创建工单 {ticket_id}：{title}（{category}，{priority}）。",
-                       "Created ticket {ticket_id}: {title} ({category}, {priority})."),
-    "draft_created": ("已保存草稿 {draft_id}，还需要：{missing}。请补充。",
-                      "Saved draft {draft_id}. Still needed: {missing}. Please tell me."),
-    "draft_updated": ("草稿 {draft_id} 已更新，还需要：{missing}。",
-                      "Draft {draft_id} updated. Still needed: {missing}."),
-    "draft_consumed": ("草稿 {draft_id} 已补全，已创建工单 {ticket_id}：{title}。",
-                       "Draft {draft_id} is complete: created ticket {ticket_id}: {title}."),
-    "get_ticket": ("工单 {ticket_id}「{title}」状态：{status}，优先级 {priority}，升级级别 {escalation_level}。",
-                   "Ticket {ticket_id} \"{title}\": {status}, priority {priority}, "
-                   "escalation level {escalation_level}."),
-    "list_my_tickets": ("你有 {count} 张工单：{items}", "You have {count} ticket(s): {items}"),
-    "list_empty": ("你目前没有工单。", "You have no tickets."),
-    "add_comment": ("已在工单 {ticket_id} 上添加评论。", "Added your comment to {ticket_id}."),
-    "update_ticket": ("已更新工单 {ticket_id}：{changes}。", "Updated {ticket_id}: {changes}."),
-    "escalate_ticket": ("工单 {ticket_id} 已升级到第 {escalation_level} 级。",
-                        "Escalated {ticket_id} to level {escalation_level}."),
-    "cancel_ticket": ("工单 {ticket_id} 已取消。", "Cancelled {ticket_id}."),
-    "close_ticket": ("工单 {ticket_id} 已关闭。", "Closed {ticket_id}."),
-    "reopen_ticket": ("工单 {ticket_id} 已重新打开。", "Reopened {ticket_id}."),
-    "resolve_ticket": ("工单 {ticket_id} 已标记为已解决。", "Marked {ticket_id} resolved."),
-    "confirm_needed": ("即将对 {target} 执行「{tool}」。请回复「确认」或「取消」（{minutes} 分钟内有效）。",
-                       "About to run {tool} on {target}. Reply \"yes\" to confirm or \"cancel\" "
-                       "(valid for {minutes} minutes)."),
-    "action_cancelled": ("好的，已取消该操作，未做任何更改。", "OK, cancelled. Nothing was changed."),
-    "need_ticket": ("你指的是哪张工单？请提供工单号（如 TCK-2026-AB12CD）。",
-                    "Which ticket do you mean? Please give its id (e.g. TCK-2026-AB12CD)."),
-    "need_draft": ("没有找到可继续的草稿，请提供草稿号（如 DRF-2026-AB12CD）或重新描述问题。",
-                   "I can't find a draft to continue. Give its id (e.g. DRF-2026-AB12CD) or "
-                   "describe the problem again."),
-    "need_fields": ("还需要以下信息：{missing}。", "I still need: {missing}."),
-    "chitchat": ("你好！我可以回答 IT 问题、帮你提工单或处理已有工单。",
-                 "Hi! I can answer IT questions, open tickets, or act on your existing tickets."),
-    "rejected": ("无法执行：{reason}。", "Can't do that: {reason}."),
-}
+Section = dict[str, str]
+Texts = dict[str, Section]
 
-REASONS: dict[str, tuple[str, str]] = {
-    "TICKET_NOT_FOUND": ("找不到该工单", "ticket not found"),
-    "DRAFT_NOT_FOUND": ("找不到该草稿", "draft not found"),
-    "DRAFT_NOT_ACTIVE": ("该草稿已使用或已过期，不能继续", "that draft was already used or has expired"),
-    "INVALID_TRANSITION": ("工单当前状态不允许该操作", "the ticket's status does not allow it"),
-    "FORBIDDEN": ("你没有权限执行该操作", "you are not allowed to do that"),
-    "UNKNOWN_TOOL": ("不支持的操作", "unknown action"),
-    "INVALID_ARGS": ("参数不正确", "invalid arguments"),
-    "MAX_ESCALATION": ("工单已是最高升级级别", "the ticket is already at the top escalation level"),
-    "CONFLICT": ("工单刚被其他人修改，请重试", "the ticket changed meanwhile; try again"),
-    "CONFIRMATION_EXPIRED": ("确认已过期，请重新发起", "the confirmation expired; ask again"),
-    "INVALID_CONFIRM_TOKEN": ("确认口令无效", "invalid confirmation token"),
-    "NOTHING_TO_CONFIRM": ("当前没有待确认的操作", "there is nothing to confirm"),
-    "LLM_PLAN_INVALID": ("无法理解该请求", "could not understand the request"),
-    "LLM_OVER_CAP": ("本次请求的模型调用已达上限", "this request reached its model-call limit"),
-}
 
-FIELD_NAMES: dict[str, tuple[str, str]] = {
-    "title": ("标题", "title"), "description": ("问题描述", "description"),
-    "category": ("类别（网络/账号/硬件/软件/权限/邮件/其他）",
-                 "category (network/account/hardware/software/access/email/other)"),
-    "priority": ("优先级", "priority"), "ticket_id": ("工单号", "ticket id"),
-    "draft_id": ("草稿号", "draft id"), "comment": ("评论内容", "comment text"),
-}
+class TextsError(ValueError):
+    """The reply data files are malformed or disagree between languages."""
+
+
+def _placeholders(text: str) -> frozenset[str]:
+    """The {names} a template expects."""
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name)
+
+
+def _read(lang: Lang) -> Texts:
+    """One language's data file, checked to be sections of plain texts."""
+    raw = yaml.safe_load(resources.files("tools").joinpath("text", f"{lang}.yaml").read_text("utf-8"))
+    if not isinstance(raw, dict):
+        raise TextsError(f"tools/text/{lang}.yaml: expected sections of texts")
+    for section, entries in raw.items():
+        if not isinstance(entries, dict) or not all(isinstance(v, str) for v in entries.values()):
+            raise TextsError(f"tools/text/{lang}.yaml: section {section!r} must map keys to texts")
+    return {str(s): {str(k): v for k, v in e.items()} for s, e in raw.items()}
+
+
+def check_same_shape(texts: dict[Lang, Texts]) -> None:
+    """Raise TextsError unless every language has the same sections, keys and placeholders."""
+    first, *others = LANGS
+    for lang in others:
+        if texts[lang].keys() != texts[first].keys():
+            raise TextsError(f"sections differ between {first} and {lang}")
+        for section, entries in texts[first].items():
+            other = texts[lang][section]
+            if missing := entries.keys() ^ other.keys():
+                raise TextsError(f"{section}: keys only in one language: {sorted(missing)}")
+            for key, text in entries.items():
+                if _placeholders(text) != _placeholders(other[key]):
+                    raise TextsError(f"{section}.{key}: placeholders differ between {first} and {lang}")
+
+
+@cache
+def texts() -> dict[Lang, Texts]:
+    """All reply texts by language, loaded and checked once."""
+    loaded = {lang: _read(lang) for lang in LANGS}
+    check_same_shape(loaded)
+    return loaded
 
 
 def lang_of(text: str | None) -> Lang:
@@ -76,19 +77,108 @@ def lang_of(text: str | None) -> Lang:
     return "zh" if text and _CJK.search(text) else "en"
 
 
+def word(section: str, key: str, lang: Lang, default: str | None = None) -> str:
+    """The text for `key` in `section` of `lang`; `default` (or the key) when there is none."""
+    return texts()[lang][section].get(key, key if default is None else default)
+
+
+def tidy(text: str, lang: Lang) -> str:
+    """Chinese punctuation takes no space before it (a filled-in id may leave one)."""
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", text) if lang == "zh" else text
+
+
+def fill(template: str, lang: Lang, **values: Any) -> str:
+    """`template` filled with `values` in words (see `in_words`)."""
+    return tidy(template.format(**in_words(values, lang)), lang)
+
+
 def say(key: str, lang: Lang, **values: Any) -> str:
-    """The template for `key` in `lang`, filled with `values`."""
-    zh, en = TEMPLATES[key]
-    return (zh if lang == "zh" else en).format(**values)
+    """The template for `key` in `lang`, filled with `values` in words."""
+    return say_in("templates", key, lang, **values)
+
+
+def say_in(part: str, key: str, lang: Lang, **values: Any) -> str:
+    """The text `key` of section `part` in `lang`, filled with `values` in words."""
+    return fill(texts()[lang][part][key], lang, **values)
+
+
+def in_words(values: dict[str, Any], lang: Lang) -> dict[str, Any]:
+    """Values a reply may show: codes (status, category, priority, tool) become words.
+
+    A `tool` also brings the words to confirm and decline it; an `escalation_level` brings
+    `escalation` ("not escalated" / "escalated to level 2").
+    """
+    out = dict(values)
+    for name, section in _CODED.items():
+        if isinstance(out.get(name), str):
+            out[name] = word(section, out[name], lang)
+    if tool := values.get("tool"):
+        out.setdefault("confirm", confirm_word(lang))
+        out.setdefault("decline", decline_word(str(tool), lang))
+    if isinstance(level := values.get("escalation_level"), int):
+        text = word("escalation", "level" if level else "none", lang)
+        out.setdefault("escalation", text.format(n=level))
+    return out
+
+
+def confirm_word(lang: Lang) -> str:
+    """What a person replies to confirm a waiting action."""
+    return word("answers", "confirm", lang)
+
+
+def decline_word(tool: str | None, lang: Lang) -> str:
+    """What a person replies to decline `tool`: never the action's own word ("keep it" for a cancel)."""
+    return word("answers", f"decline_{tool}", lang, word("answers", "decline", lang))
+
+
+def confirm_prompt(tool: str, target: str | None, minutes: int, lang: Lang) -> str:
+    """The question asked before `tool` runs on `target`, naming the action in words."""
+    template = texts()[lang]["confirm"].get(tool, texts()[lang]["templates"]["confirm_needed"])
+    return fill(template, lang, tool=tool, target=target or "", minutes=minutes)
+
+
+def declined(tool: str | None, ticket_id: str | None, lang: Lang) -> str:
+    """The reply when a person declines `tool` on `ticket_id`: what did not happen."""
+    if not tool or not ticket_id:
+        return say("action_cancelled", lang)
+    template = texts()[lang]["declined"].get(tool, texts()[lang]["templates"]["action_declined"])
+    return fill(template, lang, tool=tool, ticket_id=ticket_id)
+
+
+def count_of(noun: str, n: int, lang: Lang) -> str:
+    """"1 ticket" / "6 tickets" / "6 张工单": the noun counted in `lang`."""
+    return word("counts", f"{noun}_{'one' if n == 1 else 'other'}", lang).format(n=n)
 
 
 def reason_text(code: str, lang: Lang) -> str:
-    """A person-readable rendering of a reason code."""
-    zh, en = REASONS.get(code, (code, code))
-    return zh if lang == "zh" else en
+    """A short person-readable rendering of a reason code."""
+    return word("reasons", code, lang)
 
 
 def field_list(fields: list[str], lang: Lang) -> str:
-    """Field names joined for a reply."""
+    """Field names joined for a reply; category and priority list their choices in words."""
     sep = "、" if lang == "zh" else ", "
-    return sep.join(FIELD_NAMES.get(f, (f, f))[0 if lang == "zh" else 1] for f in fields)
+    return sep.join(_field(f, lang) for f in fields)
+
+
+def _field(name: str, lang: Lang) -> str:
+    label = word("fields", name, lang)
+    if name not in _CHOICES:
+        return label
+    section, codes = _CHOICES[name]
+    choices = say("choice_separator", lang).join(word(section, c, lang) for c in codes)
+    return say("field_choices", lang, field=label, choices=choices)
+
+
+def ticket_list(tickets: list[dict[str, Any]], lang: Lang) -> str:
+    """"You have 2 tickets: …", each with its status in words."""
+    items = say("list_separator", lang).join(say("list_item", lang, **t) for t in tickets)
+    return say("list_my_tickets", lang, tickets=count_of("ticket", len(tickets), lang), items=items)
+
+
+def changes_text(changes: dict[str, Any], lang: Lang) -> str:
+    """"priority changed to "high", …": changed fields with their values in words."""
+    return say("change_separator", lang).join(
+        say("change_item", lang, field=word("fields", k, lang),
+            value=word(_CODED[k], v, lang) if k in _CODED and isinstance(v, str) else v)
+        for k, v in changes.items())

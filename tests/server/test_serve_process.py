@@ -34,14 +34,23 @@ def _disconnect_mid_stream(url: str, user: dict, thread: str) -> None:
 
 def _chat_confirms_a_cancel(url: str, user: dict) -> None:
     printed: list[str] = []
+    asked: list[str] = []
+
+    def ask(prompt: str) -> str:
+        asked.append(prompt)
+        return "y"
+
     with httpx.Client(base_url=url, headers=user, timeout=30) as client:
-        session = ChatSession(client, None, ask=lambda prompt: "y",
+        session = ChatSession(client, None, ask=ask,
                               out=lambda *a, **k: printed.append(" ".join(map(str, a))))
         created = session.say("我的VPN连不上了，帮我提个工单")
         assert created is not None and created["status"] == "OK"
         done = session.say("帮我把这个工单取消掉")
     assert done is not None and done["ticket"]["status"] == "CANCELLED"
-    assert any("[ticket TCK-" in line and "CANCELLED" in line for line in printed), printed
+    # the ticket line speaks the conversation's language: "[工单 TCK-…] 已取消" (was "[ticket TCK-…] CANCELLED")
+    assert any("[工单 TCK-" in line and "已取消" in line for line in printed), printed
+    # the y/N question offers the very words of the reply: 确认 to cancel, 保留 to keep it
+    assert asked == ["[y = 确认，N = 保留] "] and any("回复「保留」" in line for line in printed), (asked, printed)
 
 
 def test_stop_start_and_resume_an_interrupted_thread() -> None:

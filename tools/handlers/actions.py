@@ -63,21 +63,24 @@ def _of(out: ToolOutcome, tool: str) -> ActionOutcome:
     return ActionOutcome(out.status, tool, out.reply, out.reason, out.ticket)
 
 
-async def _reject(session: AsyncSession, stamp: Stamp, tool: str, args: dict[str, Any],
-                  reason: str) -> ActionOutcome:
-    row = stamp.row("PLAN_REJECTED", args.get("ticket_id"), reason, tool=tool, args=args)
+async def _reject(session: AsyncSession, stamp: Stamp, tool: TicketTool, args: dict[str, Any],
+                  reason: str, status: str | None = None) -> ActionOutcome:
+    """Audit the refusal; its reply says why and what to do instead (the chat path's words)."""
+    row = stamp.row("PLAN_REJECTED", args.get("ticket_id"), reason, tool=tool.name, args=args)
     await audit.add_events(session, events=[row])
-    return _of(rejected(reason, stamp.lang), tool)
+    return _of(rejected(reason, stamp.lang, tool, args.get("ticket_id"), status), tool.name)
 
 
 async def act(session: AsyncSession, *, tool: TicketTool, args: dict[str, Any], stamp: Stamp,
               ttl_s: int) -> ActionOutcome:
     """Run `tool` on `args` now, or (needs_confirmation) create the PendingAction to confirm."""
     if arg_errors(tool, args):
-        return await _reject(session, stamp, tool.name, args, "INVALID_ARGS")
+        return await _reject(session, stamp, tool, args, "INVALID_ARGS")
     ticket = await crud_tickets.get_ticket(session, ticket_id=args["ticket_id"])
     if reason := guard(tool, ticket, stamp.actor):
-        return await _reject(session, stamp, tool.name, args, reason)
+        # the status is named only once the ticket is known to be visible to the actor
+        status = ticket.status if ticket is not None and reason == "INVALID_TRANSITION" else None
+        return await _reject(session, stamp, tool, args, reason, status)
     if tool.needs_confirmation:
         return await _propose(session, tool, args, stamp, ttl_s)
     out = await execute_tool(session, tool=tool, args=args, actor=stamp.actor, lang=stamp.lang)

@@ -11,8 +11,9 @@ from tools.crud.tickets import TicketRow
 from tools.db.engine import Db
 from tools.domain import Actor
 from tools.handlers.guards import guard
+from tools.refusals import refusal
 from tools.registry import TicketTool, UpdateArgs
-from tools.replies import Lang, reason_text, say
+from tools.replies import Lang, changes_text, say, ticket_list
 
 
 @dataclass
@@ -32,9 +33,11 @@ class ToolOutcome:
                 "ticket": self.ticket, "tickets": self.tickets, "event": self.event}
 
 
-def rejected(reason: str, lang: Lang) -> ToolOutcome:
-    """A rejection with a readable reply."""
-    return ToolOutcome("REJECTED", say("rejected", lang, reason=reason_text(reason, lang)), reason)
+def rejected(reason: str, lang: Lang, tool: TicketTool | None = None, ticket_id: str | None = None,
+             status: str | None = None) -> ToolOutcome:
+    """A rejection whose reply says why and what to do instead."""
+    reply = refusal(reason, lang, tool=tool.name if tool else None, ticket_id=ticket_id, status=status)
+    return ToolOutcome("REJECTED", reply, reason)
 
 
 async def _list(db: Db, actor: Actor, args: dict[str, Any], lang: Lang) -> ToolOutcome:
@@ -43,9 +46,7 @@ async def _list(db: Db, actor: Actor, args: dict[str, Any], lang: Lang) -> ToolO
     tickets = [crud.ticket_public(t) for t in rows]
     if not tickets:
         return ToolOutcome("OK", say("list_empty", lang))
-    items = "; ".join(f"{t['ticket_id']} {t['title']} [{t['status']}]" for t in tickets)
-    return ToolOutcome("OK", say("list_my_tickets", lang, count=len(tickets), items=items),
-                       tickets=tickets)
+    return ToolOutcome("OK", ticket_list(tickets, lang), tickets=tickets)
 
 
 def _changes(args: dict[str, Any]) -> dict[str, Any]:
@@ -70,8 +71,10 @@ async def execute_tool(
         return await _list(db, actor, args, lang)
     ticket: TicketRow | None = await crud.get_ticket(db, ticket_id=args["ticket_id"])
     if reason := guard(tool, ticket, actor):
-        return rejected(reason, lang)
+        seen = ticket is not None and reason != "TICKET_NOT_FOUND"  # never the status of one not in view
+        return rejected(reason, lang, tool, args["ticket_id"], ticket.status if ticket and seen else None)
     assert ticket is not None
+    status = ticket.status
     if tool.name == "add_comment":
         await crud.add_comment(db, ticket_id=ticket.ticket_id, author_id=actor.user_id, body=args["comment"])
         ticket = await crud.update_ticket(db, ticket_id=ticket.ticket_id, version=ticket.version, values={})
@@ -79,9 +82,9 @@ async def execute_tool(
         values = _WRITES[tool.name](ticket, args)
         ticket = await crud.update_ticket(db, ticket_id=ticket.ticket_id, version=ticket.version, values=values)
     if ticket is None:
-        return rejected("CONFLICT", lang)
+        return rejected("CONFLICT", lang, tool, args["ticket_id"], status)
     public = crud.ticket_public(ticket)
-    extra = {"changes": ", ".join(f"{k}={v}" for k, v in args.items() if k != "ticket_id")}
+    extra = {"changes": changes_text(_changes(args), lang)} if tool.name == "update_ticket" else {}
     event = None if tool.reads_only else "TICKET_UPDATED"
     return ToolOutcome("OK", say(tool.name, lang, **public, **extra), ticket=public, event=event)
 

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from tools.kb.models import KbAnswer, KbHit
+from tools.replies import Lang, say_in
 
 PASSAGE_CHARS = 700
 SECOND_SOURCE_RATIO = 0.85  # a runner-up this close to the best article is cited too
 
-_NO_ANSWER = {
-    "zh": "抱歉，知识库里没有找到与你的问题相符的文章。需要我帮你提交一个工单，让 IT 同事跟进吗？",
-    "en": "Sorry, I couldn't find a knowledge-base article that matches your question. "
-          "Would you like me to open a ticket so the IT team can follow up?",
-}
-_INTRO = {"zh": "根据知识库文章《{title}》（{doc_id}）：", "en": 'From the knowledge-base article '
-          '"{title}" ({doc_id}):'}
-_SEE_ALSO = {"zh": "另请参阅《{title}》（{doc_id}）。", "en": 'See also "{title}" ({doc_id}).'}
-_OUTRO = {"zh": "如果这没有解决你的问题，我可以帮你提交工单。",
-          "en": "If this doesn't solve it, I can open a ticket for you."}
+
+
+def reply_lang(lang: str) -> Lang:
+    """The reply language for a question detected as `lang` (Chinese, else English)."""
+    return "zh" if lang == "zh" else "en"
+
+
+def section_of(hit: KbHit) -> str:
+    """The heading of the hit's passage ("" for an article's introduction)."""
+    head = hit.text.split("\n", 1)[0]
+    prefix = f"{hit.title} — "
+    return head[len(prefix):] if head.startswith(prefix) else ""
 
 
 def trim_passage(text: str, limit: int = PASSAGE_CHARS) -> str:
@@ -42,17 +45,20 @@ def sources(hits: list[KbHit]) -> list[KbHit]:
 
 def not_found(lang: str, hits: list[KbHit], retrieval: str) -> KbAnswer:
     """No article is good enough: say so and offer a ticket; never guess."""
-    return KbAnswer(found=False, reply=_NO_ANSWER.get(lang, _NO_ANSWER["en"]), citations=[],
+    return KbAnswer(found=False, reply=say_in("kb", "no_answer", reply_lang(lang)), citations=[],
                     hits=hits, retrieval=retrieval)
 
 
 def extractive(lang: str, hits: list[KbHit]) -> KbAnswer:
     """Reply with the best passage verbatim, cite it (and a close runner-up)."""
-    lang = lang if lang in _INTRO else "en"
+    lg = reply_lang(lang)
     cited = sources(hits)
     best = cited[0]
-    parts = [_INTRO[lang].format(title=best.title, doc_id=best.doc_id), trim_passage(best.text)]
-    parts += [_SEE_ALSO[lang].format(title=h.title, doc_id=h.doc_id) for h in cited[1:]]
-    parts.append(_OUTRO[lang])
+    section = section_of(best)
+    intro = say_in("kb", "intro_section" if section else "intro", lg, title=best.title,
+                   doc_id=best.doc_id, section=section)
+    parts = [intro, trim_passage(best.text)]
+    parts += [say_in("kb", "see_also", lg, title=h.title, doc_id=h.doc_id) for h in cited[1:]]
+    parts.append(say_in("kb", "outro", lg))
     return KbAnswer(found=True, reply="\n\n".join(parts), citations=[citation(h) for h in cited],
                     hits=hits, retrieval=best.retrieval)

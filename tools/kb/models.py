@@ -30,7 +30,8 @@ class KbHit(BaseModel):
     doc_id: str
     title: str
     snippet: str = Field(description="A short line of the passage, for citations.")
-    score: float = Field(description="Fused relevance, about 0..1; higher is better.")
+    score: float = Field(description="Fused relevance with the title/heading gain, about 0..1.6; "
+                                     "higher is better.")
     text: str = Field(description="The whole best passage (heading and body), for answers.")
     lang: str
     retrieval: Retrieval = Field(description="Which side found it: both, vector or keyword.")

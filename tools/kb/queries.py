@@ -36,6 +36,10 @@ SELECT c.chunk_id, c.doc_id, dd.title, c.lang, c.heading, c.body, m.matched,
        (SELECT json_object_agg(lex, df) FROM d) AS dfs, (SELECT total FROM n) AS total
 FROM m JOIN kb_chunks c USING (chunk_id) JOIN kb_documents dd USING (doc_id)""")
 
+# The English lexemes the passages are indexed under: the vocabulary typos are corrected to.
+_VOCABULARY_SQL = text(
+    "SELECT word FROM ts_stat('SELECT tsv FROM kb_chunks') WHERE word ~ '^[a-z]{3,}$'")
+
 _MISSING_VECTORS_SQL = text("""
 SELECT c.doc_id, c.ord, c.heading, c.body, d.title, d.lang, d.tags
 FROM kb_chunks c JOIN kb_documents d USING (doc_id)
@@ -60,6 +64,11 @@ async def keyword_search(conn: AsyncConnection, query: str, k: int) -> list[tupl
     weights = term_weights(rows[0].dfs, rows[0].total)
     scored = [(_passage(row), keyword_score(row.matched, weights)) for row in rows]
     return sorted(scored, key=lambda item: -item[1])
+
+
+async def vocabulary(conn: AsyncConnection) -> list[str]:
+    """Every English word (stem) some passage is indexed under."""
+    return [row.word for row in await conn.execute(_VOCABULARY_SQL)]
 
 
 async def passages_missing_vectors(conn: AsyncConnection, key: str) -> list[Any]:

@@ -1,4 +1,10 @@
-"""Hybrid ranking: fuse vector similarity and keyword score per passage, best passage per article."""
+"""Hybrid ranking: fuse vector similarity and keyword score per passage, best passage per article.
+
+Passages are ranked at section level: on top of the fused score, a passage gains for the
+question's terms that its heading line (article title and section heading, with their
+thesaurus synonyms) names. The title says what the article is about (Wi-Fi, not VPN); the
+heading says which symptom the section treats ("keeps disconnecting", not the introduction).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from tools.kb.models import KbHit, Retrieval
 from tools.kb.store import Passage
-from tools.kb.text import terms
+from tools.kb.text import heading_units, terms, units
 
 SNIPPET_CHARS = 160
 
@@ -23,6 +29,8 @@ class RankingConfig:
     min_score: float = 0.24  # below this the KB says it has no answer
     fetch_k: int = 10  # passages fetched from each side before fusion
     floor: float = 0.05  # weaker hits are noise (a vector search always returns neighbours)
+    title_weight: float = 0.3  # relative gain when the title and heading name every question term
+    heading_weight: float = 0.3  # further gain when the section heading alone names them all
 
     @classmethod
     def from_env(cls) -> RankingConfig:
@@ -58,10 +66,38 @@ def _collect(vector: list[tuple[Passage, float]] | None,
     return found
 
 
-def _score(cand: _Candidate, mode: Retrieval, lang: str, config: RankingConfig) -> float:
+def _score(cand: _Candidate, mode: Retrieval, lang: str, config: RankingConfig,
+           wanted: dict[str, float]) -> float:
     weight = {"vector": 1.0, "keyword": 0.0}.get(mode, config.vector_weight)
     score = weight * cand.vector + (1.0 - weight) * cand.keyword
+    if wanted and score >= config.floor:
+        score *= 1.0 + _heading_gain(cand.passage, wanted, config)
     return score if cand.passage.lang == lang else score * config.other_lang_factor
+
+
+def _heads(passage: Passage) -> tuple[frozenset[str], frozenset[str]]:
+    """Units of the passage's article title, and of its own section heading."""
+    title, _, heading = passage.text.split("\n", 1)[0].partition(" — ")
+    return heading_units(title), heading_units(heading) if heading else frozenset()
+
+
+def _weights(query: str, cands: list[_Candidate]) -> dict[str, float]:
+    """Each question unit weighted by how few candidate headings name it (打印 < 卡纸)."""
+    heads = [t | s for t, s in map(_heads, (c.passage for c in cands))]
+    n = len(heads)
+    return {u: math.log(1.0 + (n + 1) / (sum(u in h for h in heads) + 0.5)) for u in units(query)}
+
+
+def _share(wanted: dict[str, float], named: frozenset[str]) -> float:
+    total = sum(wanted[u] for u in sorted(wanted))
+    return sum(wanted[u] for u in sorted(wanted) if u in named) / total if total else 0.0
+
+
+def _heading_gain(passage: Passage, wanted: dict[str, float], config: RankingConfig) -> float:
+    """How much of the question the passage's title and its own section heading name."""
+    title, section = _heads(passage)
+    return (config.title_weight * _share(wanted, title | section)
+            + config.heading_weight * _share(wanted, section))
 
 
 def fuse(query: str, lang: str, mode: Retrieval, config: RankingConfig,
@@ -70,10 +106,12 @@ def fuse(query: str, lang: str, mode: Retrieval, config: RankingConfig,
     """The `k` best articles (one passage each), best first; `None`: that side did not run."""
     best: dict[str, tuple[float, _Candidate]] = {}
     sides_by_doc: dict[str, set[str]] = {}
-    for cand in _collect(vector, keyword).values():
+    cands = list(_collect(vector, keyword).values())
+    wanted = _weights(query, cands)
+    for cand in cands:
         doc_id = cand.passage.doc_id
         sides_by_doc.setdefault(doc_id, set()).update(cand.sides)
-        score = _score(cand, mode, lang, config)
+        score = _score(cand, mode, lang, config, wanted)
         if score < config.floor:
             continue
         if doc_id not in best or score > best[doc_id][0]:

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+from tools.kb.synonyms import expansions
 
 _CJK_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
@@ -92,3 +97,23 @@ def keyword_text(text: str) -> tuple[str, str]:
     """(Latin words, CJK bigrams) as space-separated strings for `to_tsvector`/`to_tsquery`."""
     found = terms(text)
     return " ".join(found.words), " ".join(found.cjk_bigrams)
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def stem(word: str) -> str:
+    """The English stem of a lower-case word (Snowball, as Postgres' english parser stems)."""
+    return str(_STEMMER.stemWord(word))
+
+
+def units(text: str) -> frozenset[str]:
+    """Matchable units of a text: English words stemmed and CJK bigrams."""
+    found = terms(text)
+    return frozenset(_STEMMER.stemWords(found.words)) | frozenset(found.cjk_bigrams)
+
+
+@lru_cache(maxsize=4096)
+def heading_units(head: str) -> frozenset[str]:
+    """Units of a passage's heading line, with the thesaurus synonyms of what it names."""
+    return units(" ".join([head, *expansions(head)]))

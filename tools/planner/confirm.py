@@ -24,6 +24,7 @@ _TOKENS = Lexicon({
     "confirm": terms("confirmation", "confirm"),
     "echo": [w for name in _CONFIRMED_TOOLS for w in tool_terms(name)],
     "filler": terms("confirmation", "filler"),
+    "unsure": terms("confirmation", "unsure"),
 })
 _TOOL_WORDS = {name: compile_terms(tool_terms(name)) for name in _CONFIRMED_TOOLS}
 _SEPARATORS = re.compile(r"[\W_]*")
@@ -39,17 +40,31 @@ def classify_confirmation(text: str, *, pending_tool: str | None = None) -> Conf
     escalation), and "yes, cancel it" confirms a pending cancel_ticket instead of aborting it.
     """
     normalized = normalize(text)
-    if not normalized or len(normalized) > _MAX_CHARS or normalized[-1] in "?？":
-        return None  # empty, a whole new request, or a question ("确认？") rather than an answer
+    if not normalized or len(normalized) > _MAX_CHARS or normalized[-1] in "?？…" \
+            or normalized.endswith(".."):
+        return None  # empty, a whole new request, a question ("确认？") or a hesitation ("嗯……")
     tokens = _tokens(normalized)
     if tokens is None:
         return None
     kinds = _kinds(tokens, pending_tool)
+    if "unsure" in kinds:
+        return None  # "不确定", "not sure": neither yes nor no
     if "cancel" in kinds:
         return "cancel"
     if "confirm" in kinds and "mismatch" not in kinds:
         return "confirm"
     return None
+
+
+def answer_words(text: str) -> dict[str, str] | None:
+    """The message's answer tokens (folded term → kind), or None when anything else is in it."""
+    tokens = _tokens(normalize(text))
+    return None if tokens is None else {fold(t.term): t.label for t in tokens}
+
+
+def has_yes_word(text: str) -> bool:
+    """True when a yes-word appears anywhere in the message ("yeah go for it")."""
+    return any(hit.label == "confirm" for hit in _TOKENS.hits(normalize(text)))
 
 
 def _tokens(text: str) -> list[Hit] | None:

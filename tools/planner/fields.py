@@ -52,6 +52,13 @@ def category_of(text: str) -> str | None:
     return best if scores[best] else None
 
 
+def symptom_follows(text: str, end: int) -> bool:
+    """True when a symptom or product word starts right at `end` ("升级|Office")."""
+    window = text[end:end + 20]
+    hits = _SYMPTOMS.hits(window)
+    return bool(hits) and not window[:hits[0].start].strip()
+
+
 def priority_word(text: str) -> str | None:
     """The priority named by the first priority word ("不紧急" is P4, not P1)."""
     hits = PRIORITY_WORDS.hits(text)

@@ -13,10 +13,14 @@ Modifier = Literal["plain", "negated", "asked", "status"]
 _WINDOW = 40  # characters before a keyword that can still modify it
 
 
-def _zh_before(heads: list[str]) -> re.Pattern[str]:
-    """`heads` (then up to two bridge words such as 要/帮我) right before the keyword."""
+def _zh_before(heads: list[str], *, questions: bool = False) -> re.Pattern[str]:
+    """`heads` (then up to two bridge words such as 要/帮我) right before the keyword.
+
+    With `questions`, a 不 inside an A-not-A question ("能不能", "要不", "可不可以") is no head.
+    """
     bridge = alternation(terms("negation", "zh_bridge"))
-    return re.compile(f"(?:{alternation(heads)})(?:{bridge}){{0,2}}\\s*$")
+    guard = "(?<![能可是行好会要])" if questions else ""
+    return re.compile(f"{guard}(?:{alternation(heads)})(?:{bridge}){{0,2}}\\s*$")
 
 
 def _en_before(heads: list[str], *, reach: int) -> re.Pattern[str]:
@@ -26,7 +30,7 @@ def _en_before(heads: list[str], *, reach: int) -> re.Pattern[str]:
     return re.compile(f"(?:{alternation(heads)})\\s+(?:{word}){{0,{reach}}}$")
 
 
-_NEGATED = (_zh_before(terms("negation", "zh")), _en_before(terms("negation", "en"), reach=3))
+_NEGATED = (_zh_before(terms("negation", "zh"), questions=True), _en_before(terms("negation", "en"), reach=3))
 _ASKED = (_zh_before(terms("asked", "zh")), _en_before(terms("asked", "en"), reach=2))
 _STATUS_BEFORE = (
     re.compile(f"(?:{alternation(terms('status_question', 'zh_before'))})\\s*$"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -9,6 +10,17 @@ from pydantic import BaseModel, Field
 Route = Literal["kb_qa", "create_ticket", "resume_draft", "ticket_op", "chitchat"]
 ROUTES: tuple[Route, ...] = ("kb_qa", "create_ticket", "resume_draft", "ticket_op", "chitchat")
 Confirmation = Literal["confirm", "cancel"]
+
+
+class Talk(StrEnum):
+    """Which reply a chitchat plan gets (Plan.args["talk"]); nothing runs for any of them."""
+
+    GREETING = "greeting"
+    THANKS = "thanks"
+    BYE = "bye"
+    OUT_OF_SCOPE = "out_of_scope"  # what the helpdesk can do, no ticket offered
+    CLARIFY = "clarify"  # task-like but unclear: ask, offering Plan.args["options"]
+    NOTHING = "nothing"  # "算了，不取消了" with nothing waiting: nothing changes
 
 
 class TicketFields(BaseModel):
@@ -30,6 +42,7 @@ class References(BaseModel):
     ticket_ids: list[str] = Field(default_factory=list, description="explicit TCK ids, upper-cased")
     draft_ids: list[str] = Field(default_factory=list, description="explicit DRF ids, upper-cased")
     ticket_ref: bool = Field(default=False, description="上一单 / that ticket / it …")
+    latest: bool = Field(default=False, description="上一单 / my last ticket: the newest one")
     draft_ref: bool = Field(default=False, description="那个草稿 / that draft …")
     ordinal: int | None = Field(default=None, description="第二个 / the second one → 2 (1-based)")
 

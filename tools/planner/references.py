@@ -26,6 +26,7 @@ FOLDED_TICKET_ID = TICKET_ID.pattern.lower()  # regex sources for folded (lower-
 FOLDED_DRAFT_ID = DRAFT_ID.pattern.lower()
 _DRAFT_REF = compile_terms(terms("references", "draft"))
 _TICKET_REF = compile_terms(terms("references", "ticket"))
+_LATEST = compile_terms(terms("references", "latest"))
 _ORDINALS = [compile_terms([p]) for p in terms("references", "ordinal", "patterns")]
 _ORDINAL_WORDS: dict[str, int] = {
     str(k).lower(): int(v) for k, v in vocab()["references"]["ordinal"]["words"].items()
@@ -50,6 +51,7 @@ def extract_references(text: str) -> References:
         ticket_ids=explicit_ids(TICKET_ID, normalized),
         draft_ids=explicit_ids(DRAFT_ID, normalized),
         ticket_ref=_TICKET_REF.search(without_drafts) is not None,
+        latest=_LATEST.search(without_drafts) is not None,
         draft_ref=_DRAFT_REF.search(without_ids) is not None,
         ordinal=_ordinal(without_ids),
     )

@@ -1,21 +1,25 @@
 """The deterministic rules planner (zh + en): a route, a ticket tool and its args from vocab.yaml.
 
-The steps run in order and the first that recognises the message plans it: a draft reference,
-a ticket operation, a new ticket, a greeting, a question about a named ticket, a how-to
-question, the continuation of an active draft, a bare symptom; anything else is chitchat.
+Misspelt vocabulary words are corrected first (tools/nlu/fuzzy.py). The steps run in order and
+the first that recognises the message plans it: a draft reference, a ticket operation, a new
+ticket, a greeting, a question about a named ticket, a how-to question, the continuation of an
+active draft, a bare symptom. A message none of them recognises goes to the trained intent
+model (tools/planner/opinion.py): its confident intent is planned, anything else is asked about.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from tools.nlu.fuzzy import correct
 from tools.planner.analysis import Analysis, Keyword, analyse
 from tools.planner.confirm import classify_confirmation
 from tools.planner.fields import category_of, extract_ticket_fields
 from tools.planner.lexicon import compile_terms, normalize
-from tools.planner.plan import Plan, PlanContext, Route
+from tools.planner.opinion import model_plan, review, talk
+from tools.planner.plan import Plan, PlanContext, Route, Talk
 from tools.planner.references import extract_references
-from tools.planner.ticket_ops import plan_ticket_op, show_ticket
+from tools.planner.ticket_ops import UPDATER, plan_ticket_op, show_ticket
 from tools.planner.vocab import terms
 
 __all__ = ["classify_confirmation", "extract_references", "extract_ticket_fields", "plan_rules"]
@@ -28,13 +32,27 @@ Step = Callable[[Analysis, PlanContext], Plan | None]
 
 def plan_rules(text: str, ctx: PlanContext) -> Plan:
     """The rules-mode Plan for one message, given the ids the caller already resolved."""
-    analysis = analyse(normalize(text))
+    analysis = analyse(correct(normalize(text)))
     for step in _STEPS:
         if (plan := step(analysis, ctx)) is not None:
-            return plan
-    negated = analysis.used("strong", "weak", "create", use="negated")
-    why = f"negated:{negated[0].hit.term}" if negated else "unclear"
-    return _plan("chitchat", why)
+            return review(plan, analysis, ctx, _build)
+    if negated := analysis.used("strong", "weak", "create", use="negated"):
+        return talk(Talk.NOTHING, f"negated:{negated[0].hit.term}")
+    if not analysis.text:
+        return talk(Talk.CLARIFY, "empty", ("create_ticket", "kb_qa"))
+    return model_plan(analysis, ctx, _build)
+
+
+def _build(label: str, a: Analysis, ctx: PlanContext) -> Plan | None:
+    """The plan of a non-ticket task the model chose (ticket tools: tools/planner/opinion.py)."""
+    why = f"model:{label}"
+    if label == "kb_qa":
+        return _plan("kb_qa", f"{why}→kb_qa", args={"query": a.text})
+    if label == "create_ticket":
+        return _new_ticket(a, ctx, why)
+    if label == "resume_draft" and ctx.draft_id:
+        return _resume(a, ctx, f"{why}→resume_draft")
+    return None
 
 
 def _plan(route: Route, rationale: str, **kw: object) -> Plan:
@@ -46,7 +64,7 @@ def _draft_reference(a: Analysis, ctx: PlanContext) -> Plan | None:
     if not (a.refs.draft_ref or a.refs.draft_ids):
         return None
     if _DISCARD.search(a.folded):
-        return _plan("chitchat", "ref:draft+discard→unsupported")
+        return talk(Talk.NOTHING, "ref:draft+discard→unsupported")
     return _resume(a, ctx, "ref:draft→resume_draft")
 
 
@@ -61,21 +79,36 @@ def _resume(a: Analysis, ctx: PlanContext, why: str) -> Plan:
     return _plan("resume_draft", why, args=args, missing_fields=missing)
 
 
+def _draft_edit(a: Analysis, ctx: PlanContext) -> Plan | None:
+    """With an active draft and no ticket named, "标题改成…" / "priority P1" edits the draft."""
+    if not ctx.draft_id or a.refs.ticket_ids or a.refs.ticket_ref or a.refs.ordinal is not None:
+        return None
+    if any(k.target == UPDATER for k in a.used("strong", "weak")):
+        return _resume(a, ctx, "kw:update+active draft→resume_draft")
+    return None
+
+
 def _create(a: Analysis, ctx: PlanContext) -> Plan | None:
     """提工单 / open a ticket: a new ticket from the fields given (with none, the active draft)."""
     creates = a.used("create")
     if not creates:
         return None
-    why = f"kw:{creates[0].hit.term}→create_ticket"
+    return _new_ticket(a, ctx, f"kw:{creates[0].hit.term}")
+
+
+def _new_ticket(a: Analysis, ctx: PlanContext, why: str) -> Plan:
+    """A new ticket from the fields given; with none and an active draft, that draft."""
     args = extract_ticket_fields(a.text).filled()
     if ctx.draft_id and not args:
         return _resume(a, ctx, f"{why}+active draft→resume_draft")
     missing = [f for f in REQUIRED_FIELDS if f not in args]
-    return _plan("create_ticket", why, args=args, missing_fields=missing)
+    return _plan("create_ticket", f"{why}→create_ticket", args=args, missing_fields=missing)
 
 
 def _greeting(a: Analysis, ctx: PlanContext) -> Plan | None:
     """你好 / thanks / bye, and nothing else."""
+    if ctx.draft_id and a.used("continue"):
+        return None  # "that's all" carries an active draft on
     if a.chitchat and not _GREETING.sub("", a.folded).strip(" ,，。.!！?？~"):
         return _plan("chitchat", "greeting")
     return None
@@ -122,6 +155,6 @@ def _symptom(a: Analysis, ctx: PlanContext) -> Plan | None:
 
 
 _STEPS: tuple[Step, ...] = (
-    _draft_reference, plan_ticket_op, _create, _greeting, _ticket_question, _kb,
+    _draft_reference, _draft_edit, plan_ticket_op, _create, _greeting, _ticket_question, _kb,
     _draft_continuation, _symptom,
 )

@@ -37,7 +37,7 @@ def tool_args(tool: TicketTool, text: str, hit: Hit | None, ctx: PlanContext,
     if "comment" in declared:
         _put(args, missing, "comment", comment_text(text, hit) if hit else None)
     if "title" in declared:  # an update: at least one changed field
-        changes = update_changes(text, hit) if hit else {}
+        changes = update_changes(text, hit)
         args |= changes
         missing += [] if changes else ["changes"]
     if "reason" in declared and (reason := _REASON.search(fold(text), hit.end if hit else 0)):
@@ -63,8 +63,12 @@ def comment_text(text: str, hit: Hit) -> str | None:
     return None if not body or is_trivial(body) else body
 
 
-def update_changes(text: str, hit: Hit) -> dict[str, str]:
-    """The fields an update names: labels ("优先级改成P1"), rename, a category after the verb."""
+def update_changes(text: str, hit: Hit | None) -> dict[str, str]:
+    """The fields an update names: labels ("优先级改成P1"), rename, a category after the verb.
+
+    Without the verb (the model chose the update: "make it high priority pls") only labels,
+    a rename and priority words count.
+    """
     labelled = labelled_fields(text).values
     changes: dict[str, str] = {
         k: labelled[k] for k in ("title", "description", "category") if k in labelled
@@ -72,7 +76,7 @@ def update_changes(text: str, hit: Hit) -> dict[str, str]:
     for pattern in _RENAME:
         if "title" not in changes and (rename := pattern.search(fold(text))):
             changes["title"] = text[rename.start("v"):rename.end("v")].strip(" 。.!！")
-    after = CATEGORY_LABELS.hits(text[hit.end:hit.end + 12])
+    after = CATEGORY_LABELS.hits(text[hit.end:hit.end + 12]) if hit else []
     if "category" not in changes and after and after[0].start <= 2:  # "改成网络类"
         changes["category"] = after[0].label
     explicit = EXPLICIT_PRIORITY.search(fold(text))

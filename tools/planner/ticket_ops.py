@@ -15,6 +15,7 @@ from tools.registry import TICKET_TOOLS, TicketTool
 # questions, a ticket named alone) and the lister that filters by status ("已关闭的工单").
 SHOW_ONE = next(n for n, t in TICKET_TOOLS.items() if t.reads_only and t.needs_ticket)
 LISTER = next(n for n, t in TICKET_TOOLS.items() if "status" in t.args.model_fields)
+UPDATER = next(n for n, t in TICKET_TOOLS.items() if "title" in t.args.model_fields)
 # Bare "取消" / "cancel" is the confirmation protocol's abort word: it never picks a ticket from
 # memory on its own; it needs the ticket named in the text ("取消这个工单", "cancel it").
 _PROTOCOL_CANCEL = compile_terms(terms("confirmation", "cancel"))
@@ -30,8 +31,10 @@ def plan_ticket_op(a: Analysis, ctx: PlanContext) -> Plan | None:
              if k.hit.start < payload and (tool := _tool_of(k, a, ctx))]
     if not found:
         return None
-    if a.refs.ticket_ids and any(TICKET_TOOLS[t].needs_ticket for t, _ in found):
-        found = [(t, k) for t, k in found if TICKET_TOOLS[t].needs_ticket]
+    if _named(a):  # "我的工单现在是什么状态": a ticket is named, so "我的工单" is that ticket
+        found = [(t, k) for t, k in found if t != LISTER or k.kind == "filter"]
+        if not found:
+            return show_ticket(a, ctx, "ref:ticket+my tickets")
     # by tool precedence; for the same tool a list filter ("已关闭的工单") carries the most
     tool, keyword = min(found, key=lambda p: (TOOL_NAMES.index(p[0]), p[1].kind != "filter"))
     return plan_tool(TICKET_TOOLS[tool], a, ctx, keyword, f"kw:{keyword.hit.term}→{tool}")
@@ -80,6 +83,11 @@ def _tool_of(k: Keyword, a: Analysis, ctx: PlanContext) -> str | None:
         return None
     if k.kind == "weak" or k.use == "status":
         from_context = ctx.ticket_id is not None and a.bare
-        if not (a.anchored or (from_context and not _PROTOCOL_CANCEL.fullmatch(fold(k.hit.term)))):
+        if not (a.anchored or (from_context and not is_protocol_cancel(k.hit.term))):
             return None
     return SHOW_ONE if k.use == "status" else k.target
+
+
+def is_protocol_cancel(term: str) -> bool:
+    """True for the confirmation protocol's abort word itself ("取消", "cancel")."""
+    return _PROTOCOL_CANCEL.fullmatch(fold(term)) is not None

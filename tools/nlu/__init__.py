@@ -1,0 +1,1 @@
+"""Natural-language understanding of the rules planner: the labelled corpus, the trained models, typos."""

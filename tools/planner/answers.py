@@ -1,0 +1,179 @@
+"""What a message means while an action waits for confirmation: confirm, decline, new, unclear.
+
+The lexicon answers first (tools/planner/confirm.py): a message made only of yes-words confirms,
+any no-word declines. The dialogue-act model reads the rest ("yeah go for it", "no, go ahead").
+A model "confirm" runs a dangerous action, so it needs high confidence and a yes-word in the
+message; anything neither clearly yes, clearly no nor a clear new request is UNCLEAR, and the
+action keeps waiting. While a cancel waits, the bare word 取消 / "cancel" is unclear too: it could
+mean "cancel the ticket" or "cancel this", so the person is asked again (保留 / "keep it" declines).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from tools.domain import TicketStatus
+from tools.nlu.corpus import Act
+from tools.nlu.fuzzy import correct
+from tools.nlu.model import act_model
+from tools.planner.confirm import answer_words, classify_confirmation, has_yes_word
+from tools.planner.lexicon import compile_terms, fold, mask, normalize
+from tools.planner.plan import Plan, Talk
+from tools.planner.vocab import terms, tool_terms
+from tools.registry import TICKET_TOOLS
+
+MODEL_CONFIRM = 0.85  # a model-read yes (with a yes-word in it) that may run the action
+MODEL_OVERRULES_NO = 0.95  # a yes the lexicon read as no ("no, go ahead", "不用再问了，执行吧")
+MODEL_DECLINE = 0.6
+MODEL_OTHER = 0.5
+_EDGE = " ,，。.!！~"
+
+
+class Answer(StrEnum):
+    """How a message relates to the action that waits for confirmation."""
+
+    CONFIRM = "confirm"
+    DECLINE = "decline"
+    NEW_REQUEST = "new_request"  # supersedes the waiting action
+    UNCLEAR = "unclear"  # the action keeps waiting; ask again
+
+
+def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
+                target: str | None = None) -> Answer:
+    """The answer `text` gives to the waiting `pending_tool` on `target`.
+
+    `plan` is the rules plan of `text` read as a new request (None: no new request possible).
+    """
+    text = correct(text)
+    if ambiguous_cancel(text, pending_tool):
+        return Answer.UNCLEAR
+    word = classify_confirmation(text, pending_tool=pending_tool)
+    if word == "confirm":
+        return Answer.CONFIRM
+    act = act_model().predict(text)
+    if word == "cancel":
+        if plan is not None and _other_ticket_op(plan, pending_tool):
+            return Answer.NEW_REQUEST  # "don't escalate, just close it"
+        overruled = act.label == Act.CONFIRM and act.confidence >= MODEL_OVERRULES_NO
+        return Answer.CONFIRM if overruled and has_yes_word(text) else Answer.DECLINE
+    if is_unsure(text):
+        return Answer.UNCLEAR  # "hold on", "不确定"
+    if plan is not None and _restates(plan, pending_tool, target) and plainly_yes(text, pending_tool) \
+            and (plan.rationale.startswith("kw:") or has_yes_word(text)):
+        return Answer.CONFIRM  # "close it" / "是的，可以关了" while the close waits
+    if act.label == Act.CONFIRM and act.confidence >= MODEL_CONFIRM and has_yes_word(text) \
+            and plainly_yes(text, pending_tool):
+        return Answer.CONFIRM
+    if act.label == Act.DECLINE and act.confidence >= MODEL_DECLINE:
+        return Answer.DECLINE
+    if act.label == Act.OTHER and act.confidence >= MODEL_OTHER:
+        return Answer.UNCLEAR  # "what happens if I escalate?", "hold on"
+    if plainly_no(text, pending_tool) and not (plan is not None and is_clear_request(plan)):
+        return Answer.DECLINE  # "actually no", "I still need the ticket, keep it"
+    if plan is not None and is_clear_request(plan) and not _about_the_action(text, plan, pending_tool):
+        return Answer.NEW_REQUEST
+    return Answer.UNCLEAR
+
+
+def _about_the_action(text: str, plan: Plan, pending_tool: str | None) -> bool:
+    """A question about the waiting action itself ("升级会怎么样", "can it be reopened later?").
+
+    A how-to question naming the waiting tool, or a question planned as a change of a ticket
+    (not a read), asks about what is about to happen: the action keeps waiting, asked again.
+    """
+    folded = fold(normalize(text)).rstrip(_EDGE)
+    if _ABOUT_THIS.search(folded):
+        return True  # "what does that mean?", "哪个工单？"
+    question = folded.endswith(("?", "？", "吗", "么", "呢")) or _QUESTION.search(folded) is not None
+    if not question:
+        return False
+    if plan.route == "kb_qa" or plan.args.get("talk") == Talk.OUT_OF_SCOPE:
+        return pending_tool in _TOOL_WORDS and _TOOL_WORDS[pending_tool].search(folded) is not None
+    tool = TICKET_TOOLS.get(plan.tool or "")
+    return plan.route == "ticket_op" and tool is not None and not tool.reads_only
+
+
+def plainly_yes(text: str, pending_tool: str | None) -> bool:
+    """No question and no negation (the waiting tool's own words aside: "yes, cancel it").
+
+    What a yes read by the model, or a restated action, must look like to run the action.
+    """
+    folded = fold(normalize(text)).rstrip(_EDGE)
+    if pending_tool in _TOOL_WORDS:
+        folded = mask(folded, _TOOL_WORDS[pending_tool])
+    return not folded.endswith(("?", "？", "吗", "么")) and _NEGATION.search(folded) is None
+
+
+def plainly_no(text: str, pending_tool: str | None) -> bool:
+    """A no-word (the waiting tool's own words aside), no yes-word, and not a question."""
+    folded = mask(fold(normalize(text)).rstrip(_EDGE), _UNSURE)
+    if pending_tool in _TOOL_WORDS:
+        folded = mask(folded, _TOOL_WORDS[pending_tool])
+    no = _NO.search(folded) is not None and _A_NOT_A.search(folded) is None
+    return no and not has_yes_word(text) and not folded.endswith(("?", "？", "吗", "么"))
+
+
+def is_unsure(text: str) -> bool:
+    """The message is "not sure" / "hold on" (and filler): neither yes nor no."""
+    words = answer_words(text)
+    return words is not None and "unsure" in words.values()
+
+
+_TOOL_WORDS = {name: compile_terms(tool_terms(name)) for name in TICKET_TOOLS}
+_QUESTION = compile_terms(terms("intents", "kb_question"))
+_ABOUT_THIS = compile_terms(terms("confirmation", "about_this"))
+_UNSURE = compile_terms(terms("confirmation", "unsure"))
+_A_NOT_A = re.compile("能不能|要不要|是不是|可不可以|行不行|好不好|会不会|有没有")
+_NO = compile_terms([*terms("negation", "zh"), *terms("negation", "en"), *terms("confirmation", "cancel")])
+_NEGATION = compile_terms([*terms("negation", "zh"), *terms("negation", "en"),
+                           *terms("confirmation", "cancel"), *terms("confirmation", "unsure")])
+
+
+def _restates(plan: Plan, pending_tool: str | None, target: str | None) -> bool:
+    """The plan is the waiting action itself, on its own ticket, asked for in so many words."""
+    if plan.route != "ticket_op" or plan.tool != pending_tool or plan.missing_fields:
+        return False
+    return plan.args.get("ticket_id") in (None, target)
+
+
+def _other_ticket_op(plan: Plan, pending_tool: str | None) -> bool:
+    """A ticket operation other than the waiting one, asked for in its own words."""
+    return (plan.route == "ticket_op" and plan.tool not in (None, pending_tool)
+            and plan.rationale.startswith("kw:"))
+
+
+SMALL_TALK = frozenset({Talk.GREETING, Talk.THANKS, Talk.BYE})
+
+
+def nothing_to_confirm(text: str, plan: Plan) -> bool:
+    """With nothing waiting, a lone yes ("确认", "ok") is answered "nothing to confirm".
+
+    A yes-word inside a request or a thank-you ("好的，帮我关了吧", "ok thanks") is planned.
+    """
+    words = answer_words(text)
+    if classify_confirmation(text) != "confirm" or words is None:
+        return False
+    if any(kind not in ("confirm", "filler") for kind in words.values()):
+        return False  # it names an action too: "可以结单了，谢谢"
+    return plan.args.get("talk") not in SMALL_TALK
+
+
+def is_clear_request(plan: Plan) -> bool:
+    """A plan that asks for something (not small talk, not a clarifying question)."""
+    return plan.route != "chitchat" or plan.args.get("talk") == Talk.OUT_OF_SCOPE
+
+
+def ambiguous_cancel(text: str, pending_tool: str | None) -> bool:
+    """"取消" / "please cancel" (a word of both the protocol and the tool) while a cancel waits."""
+    tool = TICKET_TOOLS.get(pending_tool or "")
+    if tool is None or tool.target_status is not TicketStatus.CANCELLED:
+        return False
+    both = _AMBIGUOUS.get(tool.name, frozenset())
+    words = answer_words(text)
+    return words is not None and any(w in both for w in words) and all(
+        w in both or kind == "filler" for w, kind in words.items())
+
+
+_AMBIGUOUS = {name: frozenset(fold(w) for w in tool_terms(name)) & frozenset(
+    fold(w) for w in terms("confirmation", "cancel")) for name in TICKET_TOOLS}

@@ -1,0 +1,47 @@
+"""Is a message about IT at all? Out-of-scope questions are told what the helpdesk can do.
+
+A message is about IT when it has a symptom or label word of a category, a ticket word or id,
+a tool word, a product name, or a word of vocab.yaml's `domain` lists (IT terms and problem
+words). A how-to question with none of these ("怎么请年假", "what's the weather tomorrow?") is
+out of scope; one with nothing but question words ("为什么", "why") is asked about instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tools.planner.analysis import Analysis
+from tools.planner.fields import category_of
+from tools.planner.labels import CATEGORY_LABELS
+from tools.planner.lexicon import Lexicon, blank, compile_terms, fold
+from tools.planner.vocab import terms, vocab
+
+_DOMAIN = compile_terms([*terms("domain", "it"), *terms("domain", "problem"),
+                         *terms("typos", "targets"), *terms("ticket_nouns")])
+_QUESTION_ONLY = compile_terms([*terms("intents", "kb_question"), *terms("fillers"),
+                                *terms("intents", "chitchat")])
+_WORD = re.compile(r"\w")
+
+
+def about_it(a: Analysis) -> bool:
+    """True when the message says anything about IT, a ticket or a problem."""
+    named = a.refs.ticket_ids or a.refs.draft_ids or a.refs.ticket_ref or a.refs.draft_ref
+    return bool(named or a.keywords or _DOMAIN.search(a.folded) or category_of(a.text)
+                or CATEGORY_LABELS.hits(a.text))
+
+
+def only_question_words(a: Analysis) -> bool:
+    """True when nothing but question words and fillers is left ("为什么", "why?")."""
+    return _WORD.search(_QUESTION_ONLY.sub(" ", a.folded)) is None
+
+
+def just_a_noun(a: Analysis) -> bool:
+    """True when the message is one device or product word and nothing else ("打印机", "computer")."""
+    hits = _SYMPTOM_WORDS.hits(a.text)
+    rest = _QUESTION_ONLY.sub(" ", fold(blank(a.text, hits)))
+    return len(hits) == 1 and _WORD.search(rest) is None and _NOUN.fullmatch(fold(hits[0].term)) is not None
+
+
+_SYMPTOM_WORDS = Lexicon({"symptom": [w for c in vocab()["categories"].values()
+                                      for w in [*(c.get("strong") or []), *(c.get("weak") or [])]]})
+_NOUN = compile_terms(terms("domain", "nouns"))

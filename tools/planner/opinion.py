@@ -1,0 +1,137 @@
+"""The trained intent model's say in a rules plan: it decides when the lexicon is unsure.
+
+The lexicon plans what it recognises (ids, references, slots, tool and request words). When no
+rule recognises a message, the model's most likely intent is planned if its calibrated
+confidence is high enough, and a clarifying question offering the likely options otherwise.
+The model never proposes a tool from the bare protocol word 取消 / "cancel" alone
+message (every one still waits for the person's own yes), and it overrules a rule only where the
+rule is known to guess (a how-to word, a bare symptom).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tools.nlu.model import Prediction, intent_model
+from tools.planner.analysis import Analysis, Keyword
+from tools.planner.domain import about_it, just_a_noun, only_question_words
+from tools.planner.fields import symptom_follows
+from tools.planner.lexicon import compile_terms
+from tools.planner.plan import Plan, PlanContext, Talk
+from tools.planner.ticket_ops import is_protocol_cancel, plan_tool
+from tools.planner.vocab import terms, vocab
+from tools.registry import TICKET_TOOLS
+
+ACCEPT = 0.5  # the confidence at which the model's intent is planned instead of asked about
+OVERRULE = 0.6  # the confidence at which the model overrules a guessing rule
+OUT_OF_SCOPE_FLOOR = 0.1  # a task guess about nothing IT is refused once out of scope is this likely
+OP_TOOLS: dict[str, str] = {  # corpus label → ticket tool, from vocab.yaml
+    f"ticket_op.{entry['intent']}": name for name, entry in vocab()["tools"].items()
+}
+TALK_OF: dict[str, Talk] = {
+    "chitchat.greeting": Talk.GREETING, "chitchat.thanks": Talk.THANKS,
+    "chitchat.bye": Talk.BYE, "out_of_scope": Talk.OUT_OF_SCOPE,
+}
+TASKS: tuple[str, ...] = ("create_ticket", "kb_qa", "resume_draft", *OP_TOOLS)
+DEFAULT_OPTIONS = ("create_ticket", "ticket_op.get")
+OPTION_FLOOR = 0.1  # a likely option is offered only from this probability on
+Builder = Callable[[str, Analysis, PlanContext], Plan | None]
+
+
+def talk(kind: Talk, why: str, options: tuple[str, ...] = ()) -> Plan:
+    """A chitchat plan with its reply kind (and, to clarify, the options to offer)."""
+    args: dict[str, object] = {"talk": kind.value}
+    if options:
+        args["options"] = list(options)
+    return Plan(route="chitchat", args=args, rationale=why, source="rules")
+
+
+def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
+    """The plan for a message no rule recognised: the model's intent, or a question."""
+    pred = intent_model().predict(a.text)
+    why = f"model:{pred.label}@{pred.confidence:.2f}"
+    it = about_it(a)
+    if pred.label in TASKS and not it and pred.prob("out_of_scope") >= OUT_OF_SCOPE_FLOOR:
+        return talk(Talk.OUT_OF_SCOPE, f"{why}; not about IT")  # "recommend a book"
+    if pred.label == "out_of_scope" and it:
+        return talk(Talk.CLARIFY, f"{why}; but about IT", options(pred, ctx))  # "帮我一下"
+    if pred.confidence >= ACCEPT:
+        if pred.label in TALK_OF:
+            return talk(TALK_OF[pred.label], why)
+        if pred.label in TASKS and (plan := _task(pred.label, a, ctx, build, why)) is not None:
+            return plan
+    return talk(Talk.CLARIFY, f"{why}→clarify", options(pred, ctx))
+
+
+def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
+    """A rules plan, or the model's reading where the rule that made it only guessed.
+
+    A how-to word ("what", "吗") or a symptom word alone is a guess: a confident model reading
+    of something else (a new ticket, a ticket operation, small talk, out of scope) wins.
+    """
+    if plan.route == "chitchat" and plan.rationale == "greeting":
+        return talk(_small_talk(a), "greeting")
+    if not plan.rationale.startswith(("kb:question", "symptom:")):
+        return plan
+    if plan.rationale.startswith("symptom:") and just_a_noun(a):
+        return talk(Talk.CLARIFY, f"{plan.rationale}; only a noun", ("kb_qa", "create_ticket"))  # "打印机"
+    if plan.rationale.startswith("kb:question") and not about_it(a):
+        if only_question_words(a):
+            return talk(Talk.CLARIFY, f"{plan.rationale}; nothing asked", DEFAULT_OPTIONS)
+        return talk(Talk.OUT_OF_SCOPE, f"{plan.rationale}; not about IT")
+    pred = intent_model().predict(a.text)
+    if pred.confidence < OVERRULE or pred.label == "kb_qa":
+        return plan
+    why = f"{plan.rationale}; model:{pred.label}@{pred.confidence:.2f}"
+    if pred.label in TALK_OF:
+        return talk(TALK_OF[pred.label], why)
+    if pred.label == "unclear":
+        return talk(Talk.CLARIFY, why, ("kb_qa", "create_ticket"))
+    tool = TICKET_TOOLS.get(OP_TOOLS.get(pred.label, ""))
+    if tool is not None and tool.needs_confirmation and any(
+            k.target == tool.name and symptom_follows(a.text, k.hit.end) for k in a.used("weak")):
+        return plan  # a verb with other senses, on something else: "升级Office", "关闭防火墙"
+    return _task(pred.label, a, ctx, build, why) or plan
+
+
+def options(pred: Prediction, ctx: PlanContext) -> tuple[str, ...]:
+    """The two likeliest tasks to offer (a draft is offered only when one is active)."""
+    tasks = [(label, p) for label, p in pred.ranked
+             if label in TASKS and (label != "resume_draft" or ctx.draft_id)]
+    if pred.label == "unclear" or len(tasks) < 2 or tasks[1][1] < OPTION_FLOOR:
+        return DEFAULT_OPTIONS  # nothing to go on: a new ticket, or one of theirs
+    return tasks[0][0], tasks[1][0]
+
+
+def _task(label: str, a: Analysis, ctx: PlanContext, build: Builder, why: str) -> Plan | None:
+    """The plan of a task the model chose, or None when it may not be planned from text alone."""
+    if label not in OP_TOOLS:
+        return build(label, a, ctx)
+    tool = TICKET_TOOLS[OP_TOOLS[label]]
+    keyword = _evidence(a, tool.name)
+    if keyword is None and any(k.target == tool.name for k in a.keywords):
+        return None  # its word is there but negated or asked about: "为什么不能关闭工单"
+    if tool.needs_confirmation and keyword is not None and a.bare and is_protocol_cancel(keyword.hit.term):
+        return None  # bare "取消" / "cancel" is the confirmation protocol's word, never a request
+    return plan_tool(tool, a, ctx, keyword, f"{why}→{tool.name}")
+
+
+def _evidence(a: Analysis, tool: str) -> Keyword | None:
+    """A keyword of `tool` used plainly (not negated, not asked about) in the message."""
+    return next((k for k in a.keywords
+                 if k.target == tool and k.kind in ("strong", "weak") and k.use == "plain"), None)
+
+
+
+def _small_talk(a: Analysis) -> Talk:
+    """Greeting, thanks or bye: a bye word, else a thanks word, else the likeliest of the three."""
+    if _BYE.search(a.folded):
+        return Talk.BYE
+    if _THANKS.search(a.folded):
+        return Talk.THANKS
+    pred = intent_model().predict(a.text)
+    return TALK_OF[max(("chitchat.greeting", "chitchat.thanks", "chitchat.bye"), key=pred.prob)]
+
+
+_BYE = compile_terms(terms("intents", "small_talk", "bye"))
+_THANKS = compile_terms(terms("intents", "small_talk", "thanks"))
