@@ -113,6 +113,12 @@ def test_raw_uvicorn_on_a_public_bind_refuses_dev_mode(db_url: str, tmp_path: Pa
     text = log.read_text()
     assert "refusing dev-mode identity on non-loopback address '0.0.0.0'" in text, text
     assert "Traceback" not in text, text
+    unreachable = f"postgresql://helpdesk:pw-0f-db@127.0.0.1:{free_port()}/helpdesk"
+    proc = _uvicorn(unreachable, "127.0.0.1", free_port(), log)  # the lifespan's own check
+    assert proc.wait(90) != 0
+    text = log.read_text()
+    assert "cannot use the database at postgresql://helpdesk:***@127.0.0.1" in text, text
+    assert "Traceback" not in text and "pw-0f-db" not in text, text
     port = free_port()  # the same command on loopback starts, in dev mode
     proc = _uvicorn(db_url, "127.0.0.1", port, log)
     try:
