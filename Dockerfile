@@ -21,7 +21,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN groupadd --system --gid 10001 helpdesk \
     && useradd --system --uid 10001 --gid helpdesk --create-home --home-dir /home/helpdesk helpdesk
 COPY --from=build /wheels /wheels
-RUN python -m pip install --no-cache-dir --no-index --find-links /wheels "helpdesk-agent[otel]" \
+# the version pyproject.toml builds (tests/deploy check they agree)
+RUN python -m pip install --no-cache-dir --no-index --find-links /wheels "helpdesk-agent[otel]==0.1.0" \
     && rm -rf /wheels
 USER 10001:10001
 WORKDIR /home/helpdesk
@@ -30,4 +31,5 @@ EXPOSE 8000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, sys, urllib.request; sys.exit(urllib.request.urlopen(f\"http://127.0.0.1:{os.environ.get('PORT', '8000')}/readyz\", timeout=2).status != 200)"]
 ENTRYPOINT ["helpdesk", "serve"]
-CMD ["--host", "0.0.0.0"]  # the port comes from PORT
+# the port comes from PORT (8000)
+CMD ["--host", "0.0.0.0"]

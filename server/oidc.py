@@ -67,9 +67,9 @@ def oidc_claims(settings: Settings, token: str) -> dict[str, Any]:
     required = ["exp", "iss"] if settings.oidc_issuer else ["exp"]
     try:
         claims: dict[str, Any] = jwt.decode(
-            token, key, algorithms=settings.oidc_algorithms, audience=settings.oidc_audience,
-            issuer=settings.oidc_issuer, leeway=settings.auth_clock_skew_s,
-            options={"require": required, "verify_aud": settings.oidc_audience is not None})
+            token, key, algorithms=settings.oidc_algorithms, audience=settings.oidc_audience or None,
+            issuer=settings.oidc_issuer or None, leeway=settings.auth_clock_skew_s,
+            options={"require": required, "verify_aud": bool(settings.oidc_audience)})
     except jwt.ExpiredSignatureError as exc:
         raise Unauthenticated("the token has expired") from exc
     except (jwt.InvalidAudienceError, jwt.InvalidIssuerError) as exc:

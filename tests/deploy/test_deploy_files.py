@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -123,6 +124,9 @@ def test_dockerfile_is_multi_stage_non_root_with_a_readyz_healthcheck() -> None:
     assert "/readyz" in final["HEALTHCHECK"]
     assert final["ENTRYPOINT"] == '["helpdesk", "serve"]'
     assert any(word == "COPY" and "--from=build" in rest for word, rest in stages[-1])
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert f'"helpdesk-agent[otel]=={version}"' in final["RUN"] or \
+        any(f"=={version}" in rest for word, rest in stages[-1] if word == "RUN")
     hadolint = Path(sys.executable).parent / "hadolint"
     r = subprocess.run([str(hadolint), "--failure-threshold", "warning", "-"], input=text,
                        capture_output=True, text=True, timeout=60)
