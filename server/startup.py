@@ -40,10 +40,20 @@ def load_settings() -> Settings:
         get_settings.cache_clear()
         return get_settings()
     except ValidationError as exc:
-        bad = "; ".join(f"{'.'.join(map(str, e['loc']))}={e.get('input')!r}: {e['msg']}"
+        bad = "; ".join(f"{_name(e['loc'])}={_shown(e['loc'], e.get('input'))}: {e['msg']}"
                         for e in exc.errors())
         raise StartupError(f"invalid settings ({bad})",
                            "fix these environment variables (or .env entries)") from None
+
+
+def _name(loc: tuple[Any, ...]) -> str:
+    return ".".join(map(str, loc))
+
+
+def _shown(loc: tuple[Any, ...], value: Any) -> str:
+    """The bad value, unless the variable holds a secret."""
+    secret = any(word in _name(loc).upper() for word in ("SECRET", "KEY", "PASSWORD", "TOKEN"))
+    return "***" if secret else repr(value)
 
 
 def check_database_url(url: str) -> None:
