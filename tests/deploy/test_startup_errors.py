@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import socket
 import subprocess
@@ -68,8 +69,7 @@ def test_bad_settings_name_the_variable() -> None:
     assert "HELPDESK_MODE='telepathy'" in line and "HELPDESK_CHECKPOINT_MEMORY='-3'" in line, line
 
 
-@pytest.mark.skipif(not hasattr(__import__("os"), "geteuid") or __import__("os").geteuid() != 0,
-                    reason="pgserver switches users only when run as root")
+@pytest.mark.skipif(os.geteuid() != 0, reason="pgserver switches users only when run as root")
 def test_a_data_dir_the_pgserver_user_cannot_reach() -> None:
     hidden = Path(tempfile.mkdtemp(prefix="helpdesk-hidden-"))  # mode 0700
     try:
