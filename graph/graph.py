@@ -9,6 +9,7 @@ from langgraph.graph.state import CompiledStateGraph
 
 from graph.context import Context
 from graph.state import State, TurnInput
+from graph.tracing import traced
 from nodes.await_confirmation import await_confirmation
 from nodes.confirm_gate import confirm_gate
 from nodes.context_restore import context_restore
@@ -29,7 +30,7 @@ EXECUTORS = {"kb_answer": kb_answer, "create_ticket": create_ticket,
 
 def build_graph(checkpointer: Any = None) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile the graph (Studio passes no checkpointer; the server passes its Postgres saver)."""
-    g = StateGraph(State, context_schema=Context, input_schema=TurnInput)
+    g = traced(StateGraph(State, context_schema=Context, input_schema=TurnInput))
     g.add_node("context_restore", context_restore)
     g.add_node("confirm_gate", confirm_gate)
     g.add_node("global_router", global_router)

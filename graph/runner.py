@@ -22,6 +22,7 @@ from checkpoints.saver import LATEST_CHECKPOINT, TURN_WRITES, TurnWrites
 from graph.context import Context
 from graph.result import TurnResult
 from graph.services import Services
+from tools import tracing
 from tools.crud import threads as crud_threads
 from tools.crud.threads import Lease
 from tools.domain import Actor
@@ -102,6 +103,7 @@ class Runner:
         _check(req)
         thread_id = req.thread_id or str(uuid.uuid4())
         run_id = str(uuid.uuid4())
+        tracing.bind(trace_id=trace_id, thread_id=thread_id)
         return thread_id, run_id, await self._lease(req, thread_id, run_id, actor, trace_id)
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:

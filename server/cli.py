@@ -1,4 +1,4 @@
-"""The `helpdesk` command line: serve, chat, kb ingest."""
+"""The `helpdesk` command line: serve, migrate, chat, kb ingest."""
 
 from __future__ import annotations
 
@@ -13,6 +13,12 @@ def _serve(args: argparse.Namespace) -> int:
     from server.serve import serve
 
     return serve(host=args.host, port=args.port, data_dir=args.data_dir, workers=args.workers)
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from server.serve import migrate_only
+
+    return migrate_only()
 
 
 def _chat(args: argparse.Namespace) -> int:
@@ -39,6 +45,11 @@ def _add_serve(commands: Any) -> None:
     serve.set_defaults(func=_serve)
 
 
+def _add_migrate(commands: Any) -> None:
+    migrate = commands.add_parser("migrate", help="apply database migrations (DATABASE_URL) and exit")
+    migrate.set_defaults(func=_migrate)
+
+
 def _add_chat(commands: Any) -> None:
     chat = commands.add_parser("chat", help="talk to a running server in the terminal")
     chat.add_argument("--url", default="http://127.0.0.1:8000")
@@ -61,7 +72,7 @@ def _add_kb(commands: Any) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="helpdesk", description="IT helpdesk agent backend")
     commands = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_serve, _add_chat, _add_kb):
+    for add in (_add_serve, _add_migrate, _add_chat, _add_kb):
         add(commands)
     return parser
 

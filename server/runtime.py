@@ -127,6 +127,7 @@ async def open_runtime(settings: Settings) -> Runtime:
     from graph.runner import Runner
     from graph.services import open_services
     from graph.views import ThreadViews
+    from server.tracing import instrument_saver
 
     async with AsyncExitStack() as stack:
         url = await asyncio.to_thread(database_url, settings, stack)
@@ -134,6 +135,7 @@ async def open_runtime(settings: Settings) -> Runtime:
         services = open_services(settings, url)
         stack.push_async_callback(services.close)
         pool, saver = await open_checkpointer(url, memory=settings.checkpoint_memory)
+        saver = instrument_saver(saver)
         stack.push_async_callback(pool.close)
         await load_sample_kb(services)
         graph = build_graph(checkpointer=saver)

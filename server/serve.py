@@ -14,7 +14,8 @@ import uvicorn
 
 from checkpoints import embedded
 from server.auth import check_dev_mode
-from server.logs import configure_logging
+from server.logs import add_secrets, configure_logging
+from server.startup import StartupError, check_database_reachable, check_port_free, load_settings, report
 from tools.settings import Settings, get_settings
 
 log = logging.getLogger("helpdesk.serve")
@@ -46,7 +47,11 @@ def owned_database(settings: Settings) -> Iterator[str | None]:
     if settings.database_url:
         yield None
         return
-    server = embedded.start(settings.data_dir)
+    try:
+        server = embedded.start(settings.data_dir)
+    except embedded.EmbeddedPostgresError as exc:
+        problem, _, fix = " ".join(str(exc).split()).partition(". ")
+        raise StartupError(problem, fix or "check --data-dir, or set DATABASE_URL") from None
     url = embedded.uri(server)
     os.environ["DATABASE_URL"] = url
     get_settings.cache_clear()
@@ -57,24 +62,54 @@ def owned_database(settings: Settings) -> Iterator[str | None]:
         server.cleanup()
 
 
-def _settings_from(host: str, port: int, data_dir: Path) -> Settings:
+def _checked_settings(host: str, port: int, data_dir: Path) -> Settings:
+    """The settings, after every check that can fail before uvicorn starts."""
     os.environ.update(HOST=host, PORT=str(port), HELPDESK_DATA_DIR=str(data_dir))
-    get_settings.cache_clear()
-    return get_settings()
+    settings = load_settings()
+    add_secrets(settings.auth_jwt_secret, settings.openai_api_key)
+    check_dev_mode(settings, host, warn=False)  # the app warns when it starts
+    check_port_free(host, port)
+    if settings.database_url:
+        check_database_reachable(settings.database_url)
+    return settings
 
 
 def serve(*, host: str, port: int, data_dir: Path, workers: int) -> int:
-    """Run the server until Ctrl-C / SIGTERM; returns the exit code."""
-    settings = _settings_from(host, port, data_dir)
-    configure_logging(settings.log_level)
+    """Run the server until Ctrl-C / SIGTERM; returns the exit code (2: it could not start)."""
+    configure_logging(os.environ.get("HELPDESK_LOG_LEVEL", "INFO"))
     try:
-        check_dev_mode(settings, host, warn=False)  # the app warns when it starts
-    except RuntimeError as exc:
-        log.error(str(exc))
-        return 2
-    with _signals_stop_cleanly(), owned_database(settings):
-        log.info("starting", extra={"host": host, "port": port, "mode": settings.mode})
-        uvicorn.run("server.app:app_from_env", factory=True, host=host, port=port,
-                    workers=workers, log_config=None, access_log=False, lifespan="on",
-                    timeout_graceful_shutdown=10)
+        settings = _checked_settings(host, port, data_dir)
+        configure_logging(settings.log_level)
+        with _signals_stop_cleanly(), owned_database(settings):
+            log.info("starting", extra={"host": host, "port": port, "mode": settings.mode})
+            uvicorn.run("server.app:app_from_env", factory=True, host=host, port=port,
+                        workers=workers, log_config=None, access_log=False, lifespan="on",
+                        timeout_graceful_shutdown=10)
+    except StartupError as exc:
+        return report(exc)
+    return 0
+
+
+def migrate_only() -> int:
+    """`helpdesk migrate`: our migrations and the checkpointer's tables on DATABASE_URL."""
+    import asyncio
+
+    from checkpoints.saver import open_checkpointer
+    from server.runtime import migrate_url
+
+    async def run(url: str) -> None:
+        await migrate_url(url)
+        pool, _ = await open_checkpointer(url, max_size=1)
+        await pool.close()
+
+    configure_logging(os.environ.get("HELPDESK_LOG_LEVEL", "INFO"))
+    try:
+        settings = load_settings()
+        if not settings.database_url:
+            raise StartupError("DATABASE_URL is not set", "migrate needs the database to migrate")
+        check_database_reachable(settings.database_url)
+        asyncio.run(run(settings.database_url))
+    except StartupError as exc:
+        return report(exc)
+    log.info("migrations applied")
     return 0

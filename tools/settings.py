@@ -61,6 +61,23 @@ class Settings(BaseSettings):
     checkpoint_memory: int = Field(default=1024, ge=0, alias="HELPDESK_CHECKPOINT_MEMORY")
     log_level: str = Field(default="INFO", alias="HELPDESK_LOG_LEVEL")
 
+    # OIDC sign-in (#17): tokens signed by the provider's keys (RS256/ES256), fetched from its JWKS
+    oidc_issuer: str | None = Field(default=None, alias="AUTH_OIDC_ISSUER")
+    oidc_audience: str | None = Field(default=None, alias="AUTH_OIDC_AUDIENCE")
+    oidc_jwks_url: str | None = Field(default=None, alias="AUTH_OIDC_JWKS_URL")
+    oidc_algorithms: list[str] = Field(default_factory=lambda: ["RS256", "ES256"],
+                                       alias="AUTH_OIDC_ALGORITHMS")
+    oidc_jwks_cache_s: int = Field(default=300, ge=0, alias="AUTH_OIDC_JWKS_CACHE_S")
+    # least seconds between two refetches forced by unknown kids (a rotation waits at most this)
+    oidc_jwks_cooldown_s: float = Field(default=10.0, ge=0, alias="AUTH_OIDC_JWKS_COOLDOWN_S")
+    auth_clock_skew_s: int = Field(default=30, ge=0, alias="AUTH_CLOCK_SKEW_S")  # the IdP's clock
+    # claim names (dotted paths for nested claims); a list claim gives its first usable value
+    claim_user: str = Field(default="sub", alias="AUTH_CLAIM_USER")
+    claim_department: str = Field(default="department", alias="AUTH_CLAIM_DEPARTMENT")
+    claim_role: str = Field(default="role", alias="AUTH_CLAIM_ROLE")
+    # OpenTelemetry (#17): off by default; the exporter reads the standard OTEL_* variables
+    tracing: bool = Field(default=False, alias="HELPDESK_OTEL")
+
     @property
     def llm_configured(self) -> bool:
         """True when a chat model endpoint is set (a model name is the minimum)."""

@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from tools import tracing
+
 
 def sqlalchemy_url(url: str) -> str:
     """`postgresql://…` → `postgresql+psycopg://…` (psycopg 3, async-capable)."""
@@ -126,22 +128,25 @@ class Database:
         if not self._opened:
             await self.pool.open()
             self._opened = True
-        async with self.pool.connection() as conn:
-            yield conn
+        with tracing.span("db connection", **{"db.system": "postgresql"}):
+            async with self.pool.connection() as conn:
+                yield conn
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commit if the block succeeds, roll back if it raises."""
-        async with self.sessions() as session, session.begin():
-            yield session
+        with tracing.span("db transaction", **{"db.system": "postgresql"}):
+            async with self.sessions() as session, session.begin():
+                yield session
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncSession]:
         """A session for reads only, on an autocommit connection: no BEGIN/COMMIT round trips."""
-        async with self.engine.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            async with AsyncSession(bind=conn, expire_on_commit=False) as session:
-                yield session
+        with tracing.span("db read", **{"db.system": "postgresql"}):
+            async with self.engine.connect() as conn:
+                conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                async with AsyncSession(bind=conn, expire_on_commit=False) as session:
+                    yield session
 
     async def check(self) -> None:
         """Drop pooled psycopg connections that died (after the database was unreachable)."""

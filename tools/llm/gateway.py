@@ -12,6 +12,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_openai import ChatOpenAI
 
+from tools import tracing
 from tools.db.engine import Database
 from tools.domain import Actor
 from tools.llm import metrics, prompting
@@ -128,9 +129,10 @@ async def _streamed(chunks: AsyncIterator[AIMessageChunk], on_token: OnToken) ->
 
 @asynccontextmanager
 async def _outcome(op: str) -> AsyncIterator[None]:
-    """Count the call by outcome: ok, or the failure kind."""
+    """Count the call by outcome: ok, or the failure kind (and trace it, when tracing is on)."""
     try:
-        yield
+        with tracing.span(f"llm {op}", **{"gen_ai.operation.name": op}):
+            yield
     except LlmFailure as failure:
         metrics.LLM_CALLS.labels(op, failure.kind).inc()
         raise
