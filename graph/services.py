@@ -64,20 +64,32 @@ _default_lock = asyncio.Lock()
 
 
 async def default_services() -> Services:
-    """Services from the environment, for runs with no injected services (Studio, scripts)."""
+    """Services from the environment, for runs with no injected services (Studio, scripts).
+
+    Opened once per process, off the event loop (`langgraph dev` forbids blocking calls in a
+    node): the embedded Postgres if no DATABASE_URL (stopped when the process exits), the
+    migrations, and the sample KB if the KB is empty.
+    """
     global _default
     async with _default_lock:
         if _default is None:
             from tools.db.migrations import migrate
 
-            settings = get_settings()
-            url = settings.database_url or _embedded_url(settings)
-            _default = open_services(settings, url)
-            await migrate(_default.db.engine)
+            settings = await asyncio.to_thread(get_settings)
+            url = settings.database_url or await asyncio.to_thread(_embedded_url, settings)
+            services = await asyncio.to_thread(open_services, settings, str(url))
+            await migrate(services.db.engine)
+            if services.kb is not None:
+                await services.kb.load_sample_if_empty()
+            _default = services
     return _default
 
 
 def _embedded_url(settings: Settings) -> str:
+    import atexit
+
     from checkpoints import embedded
 
-    return embedded.uri(embedded.start(settings.data_dir))
+    server = embedded.start(settings.data_dir)
+    atexit.register(server.cleanup)  # the Postgres this process started stops with it
+    return embedded.uri(server)

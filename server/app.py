@@ -12,6 +12,7 @@ from server.errors import install_error_handlers
 from server.logs import configure_logging
 from server.middleware import ObserveMiddleware
 from server.openapi import install_openapi
+from server.protocol import install as install_protocol
 from server.routes import ROUTERS
 from server.runtime import Runtime, open_runtime
 from tools.settings import CODE_VERSION, Settings, get_settings
@@ -50,6 +51,7 @@ def create_app(settings: Settings, *, opener: RuntimeOpener = open_runtime) -> F
     install_error_handlers(app)
     install_openapi(app)
     app.add_middleware(ObserveMiddleware)
+    install_protocol(app)  # LangGraph Server routes and Studio's CORS (outermost)
     return app
 
 

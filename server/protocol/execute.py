@@ -1,0 +1,192 @@
+"""Creating and driving protocol runs: ownership, multitask strategy, the turn, its events."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.messages import AIMessage, AIMessageChunk
+
+from graph.runner import db_errors
+from server.errors import failure_of
+from server.protocol import audit, store
+from server.protocol.inputs import turn_request
+from server.protocol.live import LiveRun, Registry
+from server.protocol.schemas import RunCreate
+from server.protocol.shapes import GRAPH_ID, assistant_id_of
+from tools.domain import Actor
+from tools.errors import InvalidInput, NotFound, ThreadBusy
+
+if TYPE_CHECKING:
+    from server.runtime import Runtime
+
+log = logging.getLogger("helpdesk.protocol")
+BUSY_RETRY_S = 30.0  # how long an enqueued run waits for a lease held by another process
+_RAW = ("values", "updates", "custom")
+
+
+class Runs:
+    """The protocol's runs over one runtime's Runner (one per serving process)."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.registry = Registry()
+
+    async def create(self, body: RunCreate, actor: Actor, trace_id: str, thread_id: str | None, *,
+                     hold: asyncio.Event | None = None, values: bool = False) -> LiveRun:
+        """Check and queue a run; it starts at once unless its thread is busy (enqueue)."""
+        assistant_id = assistant_id_of(body.assistant_id)
+        modes = body.modes() + (["values"] if values else [])
+        tid = thread_id or str(uuid.uuid4())
+        raw = ("updates", *(m for m in _RAW if m in modes and m != "updates"))  # updates: the reply
+        req, dropped = turn_request(body, tid, raw)
+        if not (req.message or req.confirm_token or req.decision):
+            raise InvalidInput('a run needs {"messages": [a human message]} (or "message") as input, '
+                               'or command.resume')
+        row = await self._claim(body, actor, tid, assistant_id, create=thread_id is None)
+        await self._check_checkpoint(body, tid)
+        busy = bool(row["leased"] or row["queued"]) or self.registry.busy(tid)
+        if busy and body.multitask_strategy == "reject":
+            raise ThreadBusy(f"thread {tid} is busy with another run (multitask_strategy=reject)",
+                             retry_after=1)
+        now = datetime.now(UTC)
+        run = {"run_id": str(uuid.uuid4()), "thread_id": tid, "assistant_id": assistant_id,
+               "status": "pending", "metadata": body.metadata or {}, "created_at": now, "updated_at": now,
+               "kwargs": body.model_dump(mode="json", include={"input", "command", "stream_mode", "config",
+                                                                "context", "checkpoint_id"}),
+               "multitask_strategy": body.multitask_strategy}
+        live = LiveRun(run, actor, modes, body.multitask_strategy)
+        prior = self.registry.enqueue(live)  # no await since the busy check: one process, one order
+        live.emit("metadata", {"run_id": live.run_id, "attempt": 1})
+        try:
+            async with db_errors(), self.runtime.db.connection() as conn:
+                await store.insert_run(conn, owner=actor.user_id, **{k: run[k] for k in (
+                    "run_id", "thread_id", "assistant_id", "metadata", "kwargs", "multitask_strategy")})
+        except BaseException:
+            live.finish("error")
+            self.registry.release(live)
+            raise
+        if dropped:
+            self.runtime.spawn(audit.dropped(self.runtime, actor, tid, trace_id, dropped))
+        self.runtime.spawn(self._work(live, req, prior, trace_id, hold, stateless=thread_id is None,
+                                      delete=body.on_completion == "delete"))
+        return live
+
+    async def _claim(self, body: RunCreate, actor: Actor, tid: str, assistant_id: str, *,
+                     create: bool) -> dict[str, Any]:
+        stamp = {"graph_id": GRAPH_ID, "assistant_id": assistant_id}
+        async with db_errors(), self.runtime.db.connection() as conn:
+            if create or body.if_not_exists == "create":
+                await store.create_thread(conn, thread_id=tid, owner=actor.user_id,
+                                          dept=actor.department, metadata={})
+            row = await store.claim(conn, thread_id=tid, owner=actor.user_id, stamp=stamp)
+        if row is None:
+            raise NotFound(f"thread {tid} not found")
+        return row
+
+    async def _check_checkpoint(self, body: RunCreate, tid: str) -> None:
+        wanted = body.checkpoint_id or (body.checkpoint or {}).get("checkpoint_id")
+        if not wanted:
+            return
+        snapshot = await self.runtime.runner.graph.aget_state({"configurable": {"thread_id": tid}})
+        latest = (snapshot.config or {}).get("configurable", {}).get("checkpoint_id")
+        if wanted != latest:  # a fork would replay old memory past the state machines' records
+            raise InvalidInput("runs start from the thread's latest checkpoint; forking from an "
+                               "earlier one is not supported")
+
+    async def _work(self, live: LiveRun, req: Any, prior: LiveRun | None, trace_id: str,
+                    hold: asyncio.Event | None, *, stateless: bool, delete: bool) -> None:
+        status = "error"
+        try:
+            if prior is not None:
+                await prior.done.wait()
+            if live.cancelled:
+                status = "interrupted"
+                return
+            live.started = True
+            live.row = {**live.row, "status": "running"}
+            status = await self._drive(live, req, trace_id, hold)
+        finally:
+            live.finish(status)
+            self.registry.release(live)
+            await self._record(live, status, stateless and delete)
+
+    async def _drive(self, live: LiveRun, req: Any, trace_id: str, hold: asyncio.Event | None) -> str:
+        deadline = asyncio.get_running_loop().time() + BUSY_RETRY_S
+        delay = 0.02
+        while True:
+            try:
+                await self._turn(live, req, trace_id, hold)
+                return "success"
+            except ThreadBusy as exc:  # another process's turn holds the lease
+                if live.strategy == "reject" or asyncio.get_running_loop().time() > deadline:
+                    return self._error(live, exc)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 0.5)
+            except Exception as exc:
+                return self._error(live, exc)
+
+    async def _turn(self, live: LiveRun, req: Any, trace_id: str, hold: asyncio.Event | None) -> None:
+        chat = _Chat(live, f"ai-{trace_id}")
+        async for name, data in self.runtime.runner.stream(req, live.actor, trace_id=trace_id, hold=hold):
+            if name.startswith("graph:") and name[6:] in live.modes:
+                live.emit(name[6:], data)
+            if name == "graph:updates" and isinstance(data.get("finalize"), dict):
+                chat.reply(data["finalize"].get("result") or {})
+            elif name == "token":
+                chat.token(data["text"])
+
+    def _error(self, live: LiveRun, exc: BaseException) -> str:
+        failure = failure_of(exc)
+        if failure.code.value == "INTERNAL":
+            log.error("protocol run %s failed", live.run_id, exc_info=exc)
+        live.emit("error", {"error": failure.code.value, "message": failure.message})
+        return "error"
+
+    async def _record(self, live: LiveRun, status: str, drop_thread: bool) -> None:
+        try:
+            async with self.runtime.db.connection() as conn, conn.transaction():
+                if live.cancelled == "rollback":
+                    await store.delete_run(conn, run_id=live.run_id)
+                else:
+                    await store.finish_run(conn, run_id=live.run_id, status=status,
+                                           events=live.stored_events())
+                if drop_thread:
+                    await store.delete_thread(conn, thread_id=live.thread_id)
+        except Exception:
+            log.warning("could not record protocol run %s", live.run_id, exc_info=True)
+
+
+class _Chat:
+    """The turn's AI message as `messages` events: its tokens, or once whole (rules mode)."""
+
+    def __init__(self, live: LiveRun, message_id: str) -> None:
+        self.live, self.id, self.streamed = live, message_id, ""
+        self.tuples, self.plain = "messages-tuple" in live.modes, "messages" in live.modes
+        self.meta = {"run_id": live.run_id, "thread_id": live.thread_id, "graph_id": GRAPH_ID,
+                     "assistant_id": live.row["assistant_id"], "langgraph_node": "finalize"}
+
+    def token(self, text: str) -> None:
+        """One generated token."""
+        first = not self.streamed
+        self.streamed += text
+        if self.tuples:
+            self.live.emit("messages", [AIMessageChunk(content=text, id=self.id), self.meta])
+        if self.plain:
+            if first:
+                self.live.emit("messages/metadata", {self.id: {"metadata": self.meta}})
+            self.live.emit("messages/partial", [AIMessageChunk(content=self.streamed, id=self.id)])
+
+    def reply(self, result: dict[str, Any]) -> None:
+        """The turn's result: its reply as one message, unless it was streamed token by token."""
+        if self.streamed:
+            return
+        message = AIMessage(content=result.get("reply") or "", id=self.id)
+        if self.tuples:
+            self.live.emit("messages", [message, self.meta])
+        if self.plain:
+            self.live.emit("messages/metadata", {self.id: {"metadata": self.meta}})
+            self.live.emit("messages/complete", [message])
