@@ -103,11 +103,6 @@ class Runs:
         try:
             if prior is not None:
                 await prior.done.wait()
-            if live.cancelled:
-                status = "interrupted"
-                return
-            live.started = True
-            live.row = {**live.row, "status": "running"}
             status = await self._drive(live, req, trace_id, hold)
         finally:
             live.finish(status)
@@ -118,11 +113,13 @@ class Runs:
         deadline = asyncio.get_running_loop().time() + BUSY_RETRY_S
         delay = 0.02
         while True:
+            if live.cancelled:  # by a later run's interrupt/rollback, or a cancel, before it started
+                return "interrupted"
             try:
                 await self._turn(live, req, trace_id, hold)
                 return "success"
             except ThreadBusy as exc:  # another process's turn holds the lease
-                if live.strategy == "reject" or asyncio.get_running_loop().time() > deadline:
+                if live.started or live.strategy == "reject" or asyncio.get_running_loop().time() > deadline:
                     return self._error(live, exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 0.5)
@@ -132,7 +129,10 @@ class Runs:
     async def _turn(self, live: LiveRun, req: Any, trace_id: str, hold: asyncio.Event | None) -> None:
         chat = _Chat(live, f"ai-{trace_id}")
         async for name, data in self.runtime.runner.stream(req, live.actor, trace_id=trace_id, hold=hold):
-            if name.startswith("graph:") and name[6:] in live.modes:
+            if name == "metadata":  # the runner holds the thread's lease: the turn is on
+                live.started = True
+                live.row = {**live.row, "status": "running"}
+            elif name.startswith("graph:") and name[6:] in live.modes:
                 live.emit(name[6:], data)
             if name == "graph:updates" and isinstance(data.get("finalize"), dict):
                 chat.reply(data["finalize"].get("result") or {})

@@ -110,7 +110,8 @@ class Registry:
         """
         if live.strategy in ("interrupt", "rollback"):
             for other in self.runs.values():
-                if other.thread_id == live.thread_id and not other.started and not other.done.is_set():
+                if (other.thread_id == live.thread_id and not other.started and other.cancelled is None
+                        and not other.done.is_set()):
                     other.cancelled = live.strategy
         prior = self.tails.get(live.thread_id)
         self.tails[live.thread_id] = live
@@ -121,4 +122,7 @@ class Registry:
         """The run ended: free its thread's queue slot; forget it after `keep_s`."""
         if self.tails.get(live.thread_id) is live:
             del self.tails[live.thread_id]
+        if live.cancelled == "rollback":  # a rolled-back run is deleted, as in langgraph-api
+            self.runs.pop(live.run_id, None)
+            return
         asyncio.get_running_loop().call_later(self.keep_s, self.runs.pop, live.run_id, None)

@@ -237,8 +237,11 @@ def _after(last_event_id: str | None) -> int:
 
 def _modes(values: list[str]) -> list[str]:
     modes: list[str] = []
-    for value in values:
-        parsed = orjson.loads(value) if value.startswith("[") else [value]
+    for value in filter(None, values):  # the SDK sends an empty stream_mode for "all"
+        try:
+            parsed = orjson.loads(value) if value.startswith("[") else [value]
+        except orjson.JSONDecodeError as exc:
+            raise InvalidInput("stream_mode must be a mode or a JSON list of modes") from exc
         modes += [str(m) for m in parsed]
     return modes
 
