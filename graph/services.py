@@ -61,6 +61,7 @@ def open_services(settings: Settings, url: str, *, pool_size: int = 10) -> Servi
 
 _default: Services | None = None
 _default_lock = asyncio.Lock()
+_embedded: Any = None  # the embedded Postgres default_services() started, if any
 
 
 async def default_services() -> Services:
@@ -86,10 +87,19 @@ async def default_services() -> Services:
 
 
 def _embedded_url(settings: Settings) -> str:
-    import atexit
-
+    global _embedded
     from checkpoints import embedded
 
-    server = embedded.start(settings.data_dir)
-    atexit.register(server.cleanup)  # the Postgres this process started stops with it
-    return embedded.uri(server)
+    _embedded = embedded.start(settings.data_dir)
+    return embedded.uri(_embedded)
+
+
+async def close_default_services() -> None:
+    """Close the default services and stop the embedded Postgres they started (off the loop)."""
+    global _default, _embedded
+    async with _default_lock:
+        services, server, _default, _embedded = _default, _embedded, None, None
+        if services is not None:
+            await services.close()
+        if server is not None:
+            await asyncio.to_thread(server.cleanup)
