@@ -36,8 +36,14 @@ class Runs:
         self.registry = Registry()
 
     async def create(self, body: RunCreate, actor: Actor, trace_id: str, thread_id: str | None, *,
-                     hold: asyncio.Event | None = None, values: bool = False) -> LiveRun:
-        """Check and queue a run; it starts at once unless its thread is busy (enqueue)."""
+                     hold: asyncio.Event | None = None, values: bool = False,
+                     background: bool = False) -> LiveRun:
+        """Check and queue a run; it starts at once unless its thread is busy (enqueue).
+
+        The run's row is written now when someone may look for it before it ends (a background
+        or queued run); a streamed or awaited run that starts at once is written when it ends,
+        with its events: no commit before its first event.
+        """
         assistant_id = assistant_id_of(body.assistant_id)
         modes = body.modes() + (["values"] if values else [])
         tid = thread_id or str(uuid.uuid4())
@@ -61,14 +67,14 @@ class Runs:
         live = LiveRun(run, actor, modes, body.multitask_strategy)
         prior = self.registry.enqueue(live)  # no await since the busy check: one process, one order
         live.emit("metadata", {"run_id": live.run_id, "attempt": 1})
-        try:
-            async with db_errors(), self.runtime.db.connection() as conn:
-                await store.insert_run(conn, owner=actor.user_id, **{k: run[k] for k in (
-                    "run_id", "thread_id", "assistant_id", "metadata", "kwargs", "multitask_strategy")})
-        except BaseException:
-            live.finish("error")
-            self.registry.release(live)
-            raise
+        if background or busy or prior is not None:
+            try:
+                async with db_errors(), self.runtime.db.connection() as conn:
+                    await store.put_run(conn, run=run, owner=actor.user_id)
+            except BaseException:
+                live.finish("error")
+                self.registry.release(live)
+                raise
         if dropped:
             self.runtime.spawn(audit.dropped(self.runtime, actor, tid, trace_id, dropped))
         self.runtime.spawn(self._work(live, req, prior, trace_id, hold, stateless=thread_id is None,
@@ -152,8 +158,8 @@ class Runs:
                 if live.cancelled == "rollback":
                     await store.delete_run(conn, run_id=live.run_id)
                 else:
-                    await store.finish_run(conn, run_id=live.run_id, status=status,
-                                           events=live.stored_events())
+                    await store.put_run(conn, run={**live.row, "status": status}, owner=live.actor.user_id)
+                    await store.put_events(conn, run_id=live.run_id, events=live.stored_events())
                 if drop_thread:
                     await store.delete_thread(conn, thread_id=live.thread_id)
         except Exception:

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from server.protocol.wire import dumps
+from server.protocol.wire import dumps, plain
 from tools.domain import Actor
 
 Frame = tuple[int, str, bytes]
@@ -32,6 +32,7 @@ class LiveRun:
     started: bool = False
     cancelled: str | None = None  # "interrupt" or "rollback", when cancelled before it started
     values: bytes | None = None  # the last values event (the result of runs.wait / join)
+    _messages: dict[int, Any] = field(default_factory=dict)  # dumped messages, by object identity
 
     @property
     def run_id(self) -> str:
@@ -45,11 +46,20 @@ class LiveRun:
 
     def emit(self, event: str, data: Any) -> None:
         """Append one event and wake the followers."""
+        if event == "values" and isinstance(data, dict) and data.get("messages"):
+            # every superstep's values repeat the same message objects: dump each one once
+            data = {**data, "messages": [self._message(m) for m in data["messages"]]}
         body = dumps(data)
         if event == "values":
             self.values = body
         self.frames.append((event, body))
         self._wake()
+
+    def _message(self, message: Any) -> Any:
+        key = id(message)
+        if (dumped := self._messages.get(key)) is None or dumped[0] is not message:
+            dumped = self._messages[key] = (message, plain(message))
+        return dumped[1]
 
     def finish(self, status: str) -> None:
         """Mark the run ended with `status`."""

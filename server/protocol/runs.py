@@ -51,7 +51,7 @@ async def _create(request: Request, runtime: Runtime, actor: Actor, trace_id: st
 async def create_run(thread_id: str, request: Request, actor: CurrentActor, runtime: RuntimeDep,
                      trace_id: TraceId) -> Response:
     """A background run; poll it, join it, or stream it."""
-    _, live = await _create(request, runtime, actor, trace_id, thread_id)
+    _, live = await _create(request, runtime, actor, trace_id, thread_id, background=True)
     return json_response(shapes.run(live.row), headers={"Content-Location": _where(thread_id, live.run_id)})
 
 
@@ -116,7 +116,7 @@ async def wait_stateless(request: Request, actor: CurrentActor, runtime: Runtime
 @router.post("/runs")
 async def create_stateless(request: Request, actor: CurrentActor, runtime: RuntimeDep, trace_id: TraceId) -> Response:
     """A background run on a fresh thread."""
-    _, live = await _create(request, runtime, actor, trace_id, None)
+    _, live = await _create(request, runtime, actor, trace_id, None, background=True)
     return json_response(shapes.run(live.row), headers={"Content-Location": _where(None, live.run_id)})
 
 
@@ -148,8 +148,13 @@ async def list_runs(thread_id: str, actor: CurrentActor, runtime: RuntimeDep, re
     async with db_errors(), runtime.db.connection() as conn:
         rows = await store.list_runs(conn, thread_id=thread_id, owner=actor.user_id, status=status,
                                      limit=limit, offset=offset)
-    live = runs_of(request, runtime).registry.runs
-    return json_response([shapes.run(live[r["run_id"]].row if r["run_id"] in live else r) for r in rows])
+    live = {r.run_id: r.row for r in runs_of(request, runtime).registry.runs.values()
+            if r.thread_id == thread_id and (status is None or r.row["status"] == status)}
+    stored = {r["run_id"]: live.get(r["run_id"], r) for r in rows}  # live rows are fresher
+    if offset == 0:  # the first page also lists live runs not written yet
+        stored |= live
+    ordered = sorted(stored.values(), key=lambda r: r["created_at"], reverse=True)[:limit]
+    return json_response([shapes.run(r) for r in ordered])
 
 
 async def _run(request: Request, runtime: Runtime, actor: Actor, thread_id: str | None,

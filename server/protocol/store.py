@@ -17,36 +17,37 @@ ON CONFLICT (thread_id) DO NOTHING
 RETURNING {_THREAD_COLS}
 """
 
-# Ownership, busy state and the graph stamp of a new run, in one round trip.
+# Ownership, busy state and the graph stamp of a new run, in one round trip. The stamp is written
+# only when missing: a run on a stamped thread writes nothing here (no commit to wait for).
 _CLAIM = f"""
+WITH stamped AS (
 UPDATE threads SET lg_metadata = lg_metadata || %(stamp)s::jsonb
- WHERE thread_id = %(tid)s AND owner_id = %(owner)s
-RETURNING {_THREAD_COLS},
+ WHERE thread_id = %(tid)s AND owner_id = %(owner)s AND NOT lg_metadata @> %(stamp)s::jsonb
+RETURNING thread_id
+)
+SELECT {_THREAD_COLS},
        EXISTS (SELECT 1 FROM protocol_runs r WHERE r.thread_id = threads.thread_id
                   AND r.status IN ('pending', 'running')
                   AND r.updated_at > now() - interval '10 minutes') AS queued
+  FROM threads WHERE thread_id = %(tid)s AND owner_id = %(owner)s
 """
 
 _INSERT_RUN = """
 INSERT INTO protocol_runs (run_id, thread_id, owner_id, assistant_id, status, metadata, kwargs,
-                           multitask_strategy)
-VALUES (%(run_id)s, %(thread_id)s, %(owner)s, %(assistant_id)s, 'pending', %(metadata)s::jsonb,
-        %(kwargs)s::jsonb, %(multitask_strategy)s)
-RETURNING run_id, thread_id, assistant_id, status, metadata, kwargs, multitask_strategy,
-          created_at, updated_at
+                           multitask_strategy, created_at)
+VALUES (%(run_id)s, %(thread_id)s, %(owner)s, %(assistant_id)s, %(status)s, %(metadata)s::jsonb,
+        %(kwargs)s::jsonb, %(multitask_strategy)s, %(created_at)s)
+ON CONFLICT (run_id) DO UPDATE SET status = EXCLUDED.status, updated_at = now()
 """
 
 _RUN_COLS = ("run_id, thread_id, assistant_id, status, metadata, kwargs, multitask_strategy, "
              "created_at, updated_at")
 
-_FINISH = """
-WITH events AS (
+_EVENTS = """
 INSERT INTO protocol_run_events (run_id, seq, event, data)
 SELECT %(run_id)s, e.seq, e.event, e.data
   FROM jsonb_to_recordset(%(events)s::jsonb) AS e(seq integer, event text, data jsonb)
 ON CONFLICT DO NOTHING
-)
-UPDATE protocol_runs SET status = %(status)s, updated_at = now() WHERE run_id = %(run_id)s
 """
 
 
@@ -109,12 +110,11 @@ async def claim(db: Db, *, thread_id: str, owner: str, stamp: dict[str, Any]) ->
     return await fetch_one(db, _CLAIM, {"tid": thread_id, "owner": owner, "stamp": json.dumps(stamp)})
 
 
-async def insert_run(db: Db, **run: Any) -> dict[str, Any]:
-    """A new pending run."""
-    params = {**run, "metadata": json.dumps(run["metadata"]), "kwargs": json.dumps(run["kwargs"])}
-    row = await fetch_one(db, _INSERT_RUN, params)
-    assert row is not None
-    return row
+async def put_run(db: Db, *, run: dict[str, Any], owner: str) -> None:
+    """Write a run's row (insert, or update its status)."""
+    params = {**run, "owner": owner, "metadata": json.dumps(run["metadata"]),
+              "kwargs": json.dumps(run["kwargs"])}
+    await execute(db, _INSERT_RUN, params)
 
 
 async def set_status(db: Db, *, run_id: str, status: str) -> None:
@@ -123,9 +123,9 @@ async def set_status(db: Db, *, run_id: str, status: str) -> None:
                       "WHERE run_id = %(run_id)s", {"run_id": run_id, "status": status})
 
 
-async def finish_run(db: Db, *, run_id: str, status: str, events: list[dict[str, Any]]) -> None:
-    """Store the run's events (for Last-Event-ID rejoins) and its final status, atomically."""
-    await execute(db, _FINISH, {"run_id": run_id, "status": status, "events": json.dumps(events)})
+async def put_events(db: Db, *, run_id: str, events: list[dict[str, Any]]) -> None:
+    """Store a run's events (for Last-Event-ID rejoins)."""
+    await execute(db, _EVENTS, {"run_id": run_id, "events": json.dumps(events)})
 
 
 async def get_run(db: Db, *, run_id: str, owner: str, thread_id: str | None) -> dict[str, Any] | None:
