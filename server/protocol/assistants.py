@@ -12,7 +12,7 @@ from starlette.responses import Response
 from server.deps import CurrentActor, RuntimeDep
 from server.protocol.schemas import AssistantSearch
 from server.protocol.shapes import GRAPH_ID, assistant, assistant_id_of
-from server.protocol.wire import body_of, json_response
+from server.protocol.wire import body_of, documented, json_response
 from tools.errors import InvalidInput
 from tools.settings import CODE_VERSION
 
@@ -32,7 +32,7 @@ async def info() -> Response:
                                    "revision_id": None, "tenant_id": None}})
 
 
-@router.post("/assistants/search")
+@router.post("/assistants/search", responses=documented(404, 409))
 async def search_assistants(request: Request, actor: CurrentActor) -> Response:
     """The system assistant, if it matches the filters."""
     query = await body_of(request, AssistantSearch)
@@ -43,14 +43,14 @@ async def search_assistants(request: Request, actor: CurrentActor) -> Response:
     return json_response(found, headers={"X-Pagination-Total": str(len(found))})
 
 
-@router.get("/assistants/{assistant_id}")
+@router.get("/assistants/{assistant_id}", responses=documented(404))
 async def get_assistant(assistant_id: str, actor: CurrentActor) -> Response:
     """The system assistant (by its uuid5 id or by the graph id)."""
     assistant_id_of(assistant_id)
     return json_response(assistant())
 
 
-@router.get("/assistants/{assistant_id}/graph")
+@router.get("/assistants/{assistant_id}/graph", responses=documented(404))
 async def get_graph(assistant_id: str, actor: CurrentActor, runtime: RuntimeDep,
                     xray: Annotated[str | None, Query()] = None) -> Response:
     """The graph's drawable JSON (nodes and edges), as Studio draws it."""
@@ -76,7 +76,7 @@ def _xray(value: str | None) -> bool | int:
     return depth
 
 
-@router.get("/assistants/{assistant_id}/schemas")
+@router.get("/assistants/{assistant_id}/schemas", responses=documented(404))
 async def get_schemas(assistant_id: str, actor: CurrentActor, runtime: RuntimeDep) -> Response:
     """JSON schemas of the graph's input, output, state and context."""
     assistant_id_of(assistant_id)
@@ -91,7 +91,7 @@ async def get_schemas(assistant_id: str, actor: CurrentActor, runtime: RuntimeDe
     return json_response(schemas)
 
 
-@router.get("/assistants/{assistant_id}/subgraphs")
+@router.get("/assistants/{assistant_id}/subgraphs", responses=documented(404))
 async def get_subgraphs(assistant_id: str, actor: CurrentActor) -> Response:
     """The helpdesk graph has no subgraphs."""
     assistant_id_of(assistant_id)

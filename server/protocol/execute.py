@@ -17,6 +17,7 @@ from server.protocol.inputs import turn_request
 from server.protocol.live import LiveRun, Registry
 from server.protocol.schemas import RunCreate
 from server.protocol.shapes import GRAPH_ID, assistant_id_of
+from server.turns import TurnLog
 from tools.domain import Actor
 from tools.errors import InvalidInput, NotFound, ThreadBusy
 
@@ -133,17 +134,30 @@ class Runs:
                 return self._error(live, exc)
 
     async def _turn(self, live: LiveRun, req: Any, trace_id: str, hold: asyncio.Event | None) -> None:
-        chat = _Chat(live, f"ai-{trace_id}")
-        async for name, data in self.runtime.runner.stream(req, live.actor, trace_id=trace_id, hold=hold):
-            if name == "metadata":  # the runner holds the thread's lease: the turn is on
-                live.started = True
-                live.row = {**live.row, "status": "running"}
-            elif name.startswith("graph:") and name[6:] in live.modes:
-                live.emit(name[6:], data)
-            if name == "graph:updates" and isinstance(data.get("finalize"), dict):
-                chat.reply(data["finalize"].get("result") or {})
-            elif name == "token":
-                chat.token(data["text"])
+        chat, turn_log = _Chat(live, f"ai-{trace_id}"), TurnLog(live.actor)  # metrics and log, as /agent
+        try:
+            async for name, data in self.runtime.runner.stream(req, live.actor, trace_id=trace_id, hold=hold):
+                turn_log.see(name, data)
+                self._event(live, chat, name, data)
+                if name == "result":
+                    turn_log.done(data, None)
+        except Exception as exc:
+            if not isinstance(exc, ThreadBusy):
+                turn_log.done(None, exc)
+            raise
+
+    @staticmethod
+    def _event(live: LiveRun, chat: _Chat, name: str, data: Any) -> None:
+        """One runner event as the protocol's events."""
+        if name == "metadata":  # the runner holds the thread's lease: the turn is on
+            live.started = True
+            live.row = {**live.row, "status": "running"}
+        elif name.startswith("graph:") and name[6:] in live.modes:
+            live.emit(name[6:], data)
+        if name == "graph:updates" and isinstance(data.get("finalize"), dict):
+            chat.reply(data["finalize"].get("result") or {})
+        elif name == "token":
+            chat.token(data["text"])
 
     def _error(self, live: LiveRun, exc: BaseException) -> str:
         failure = failure_of(exc)

@@ -105,7 +105,8 @@ class Registry:
 
     runs: dict[str, LiveRun] = field(default_factory=dict)
     tails: dict[str, LiveRun] = field(default_factory=dict)
-    keep_s: float = 300.0  # how long a finished run's events stay in memory
+    keep_s: float = 30.0  # how long a finished run stays in memory (then Postgres answers)
+    most: int = 2000  # at most this many finished runs stay in memory
 
     def busy(self, thread_id: str) -> bool:
         """Whether a run of this process is queued or running on the thread."""
@@ -136,3 +137,6 @@ class Registry:
             self.runs.pop(live.run_id, None)
             return
         asyncio.get_running_loop().call_later(self.keep_s, self.runs.pop, live.run_id, None)
+        if len(self.runs) > self.most:  # oldest first: dicts keep insertion order
+            for run_id in [r.run_id for r in self.runs.values() if r.done.is_set()][:len(self.runs) - self.most]:
+                del self.runs[run_id]

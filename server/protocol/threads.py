@@ -13,7 +13,7 @@ from graph.runner import db_errors
 from server.deps import CurrentActor, RuntimeDep, TraceId
 from server.protocol import audit, shapes, store
 from server.protocol.schemas import CheckpointQuery, HistoryQuery, StateUpdate, ThreadCreate, ThreadPatch, ThreadSearch
-from server.protocol.wire import body_of, json_response, plain
+from server.protocol.wire import body_of, documented, json_response, plain
 from server.runtime import Runtime
 from tools.domain import Actor
 from tools.errors import ErrorCode, HelpdeskError, NotFound, ThreadBusy
@@ -53,7 +53,7 @@ async def thread_fields(runtime: Runtime, thread_id: str, actor: Actor) -> dict[
     return fields
 
 
-@router.post("")
+@router.post("", responses=documented(404, 409))
 async def create_thread(request: Request, actor: CurrentActor, runtime: RuntimeDep) -> Response:
     """A new empty thread owned by the caller."""
     body = await body_of(request, ThreadCreate)
@@ -68,7 +68,7 @@ async def create_thread(request: Request, actor: CurrentActor, runtime: RuntimeD
     return json_response(await _thread(runtime, row))
 
 
-@router.post("/search")
+@router.post("/search", responses=documented(404, 409))
 async def search_threads(request: Request, actor: CurrentActor, runtime: RuntimeDep) -> Response:
     """The caller's threads only, filtered by metadata and status."""
     q = await body_of(request, ThreadSearch)
@@ -82,7 +82,7 @@ async def search_threads(request: Request, actor: CurrentActor, runtime: Runtime
     return json_response(threads)
 
 
-@router.patch("/{thread_id}")
+@router.patch("/{thread_id}", responses=documented(404, 409))
 async def patch_thread(thread_id: str, request: Request, actor: CurrentActor, runtime: RuntimeDep) -> Response:
     """Merge metadata into one of the caller's threads."""
     body = await body_of(request, ThreadPatch)
@@ -93,7 +93,7 @@ async def patch_thread(thread_id: str, request: Request, actor: CurrentActor, ru
     return json_response(await _thread(runtime, row))
 
 
-@router.delete("/{thread_id}", status_code=204)
+@router.delete("/{thread_id}", status_code=204, responses=documented(404, 409))
 async def delete_thread(thread_id: str, actor: CurrentActor, runtime: RuntimeDep) -> Response:
     """Delete one of the caller's threads (not while a run holds it)."""
     row = await owned(runtime, thread_id, actor)
@@ -104,7 +104,7 @@ async def delete_thread(thread_id: str, actor: CurrentActor, runtime: RuntimeDep
     return Response(status_code=204)
 
 
-@router.get("/{thread_id}/state")
+@router.get("/{thread_id}/state", responses=documented(404))
 async def get_state(thread_id: str, actor: CurrentActor, runtime: RuntimeDep,
                     subgraphs: Annotated[bool, Query()] = False) -> Response:
     """The thread's latest state (values, next, tasks with interrupts)."""
@@ -112,13 +112,13 @@ async def get_state(thread_id: str, actor: CurrentActor, runtime: RuntimeDep,
     return json_response(shapes.state(await runtime.runner.graph.aget_state(_config(thread_id))))
 
 
-@router.get("/{thread_id}/state/{checkpoint_id}")
+@router.get("/{thread_id}/state/{checkpoint_id}", responses=documented(404))
 async def get_state_at(thread_id: str, checkpoint_id: str, actor: CurrentActor, runtime: RuntimeDep) -> Response:
     """The thread's state at one of its checkpoints."""
     return await _state_at(runtime, actor, thread_id, checkpoint_id)
 
 
-@router.post("/{thread_id}/state/checkpoint")
+@router.post("/{thread_id}/state/checkpoint", responses=documented(404, 409))
 async def post_state_at(thread_id: str, request: Request, actor: CurrentActor, runtime: RuntimeDep) -> Response:
     """The thread's state at the checkpoint in the body (the SDK's get_state(checkpoint=…))."""
     body = await body_of(request, CheckpointQuery)
@@ -133,7 +133,7 @@ async def _state_at(runtime: Runtime, actor: Actor, thread_id: str, checkpoint_i
     return json_response(shapes.state(snapshot))
 
 
-@router.post("/{thread_id}/history")
+@router.post("/{thread_id}/history", responses=documented(404, 409))
 async def history(thread_id: str, request: Request, actor: CurrentActor, runtime: RuntimeDep) -> Response:
     """The thread's states, newest first."""
     q = await body_of(request, HistoryQuery)
@@ -148,7 +148,7 @@ async def history(thread_id: str, request: Request, actor: CurrentActor, runtime
     return json_response(states)
 
 
-@router.post("/{thread_id}/state")
+@router.post("/{thread_id}/state", responses=documented(404, 409))
 async def update_state(thread_id: str, request: Request, actor: CurrentActor, runtime: RuntimeDep,
                        trace_id: TraceId) -> Response:
     """State edits never bypass the validator or the state machines: they are audited and not

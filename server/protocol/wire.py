@@ -9,6 +9,7 @@ from fastapi import Request
 from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
+from server.openapi import errors
 from tools.errors import InvalidInput
 
 M = TypeVar("M", bound=BaseModel)
@@ -58,3 +59,12 @@ async def body_of(request: Request, model: type[M]) -> M:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first.get("loc", ())) or "body"
         raise InvalidInput(f"{where}: {first.get('msg')}") from exc
+
+
+def documented(*statuses: int, sse: bool = False) -> dict[int | str, dict[str, Any]]:
+    """`responses=` of a protocol route: the error body of API.md, and the SSE stream if any."""
+    why = ("Server-Sent Events as langgraph-api sends them: `metadata` first (run_id), then "
+           "values/updates/messages/custom, `error`.")
+    stream: dict[int | str, dict[str, Any]] = {
+        200: {"description": why, "content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+    return {**(stream if sse else {}), **errors(401, 422, 500, 503, *statuses)}
