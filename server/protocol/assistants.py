@@ -35,12 +35,34 @@ async def info() -> Response:
 @router.post("/assistants/search", responses=documented(404, 409))
 async def search_assistants(request: Request, actor: CurrentActor) -> Response:
     """The system assistant, if it matches the filters."""
-    query = await body_of(request, AssistantSearch)
+    found = _matching(await body_of(request, AssistantSearch))
+    return json_response(found, headers={"X-Pagination-Total": str(len(found))})
+
+
+def _matching(query: AssistantSearch) -> list[dict[str, Any]]:
     one = assistant()
     matches = (query.graph_id in (None, GRAPH_ID) and query.name in (None, GRAPH_ID)
                and all(one["metadata"].get(k) == v for k, v in query.metadata.items()))
-    found = [one] if matches and query.offset == 0 else []
-    return json_response(found, headers={"X-Pagination-Total": str(len(found))})
+    return [one] if matches and query.offset == 0 else []
+
+
+@router.get("/ok")
+async def ok() -> Response:
+    """langgraph-api's liveness route."""
+    return json_response({"ok": True})
+
+
+@router.post("/assistants/count", responses=documented(404, 409))
+async def count_assistants(request: Request, actor: CurrentActor) -> Response:
+    """1 if the system assistant matches the filters."""
+    return json_response(len(_matching(await body_of(request, AssistantSearch))))
+
+
+@router.post("/assistants/{assistant_id}/versions", responses=documented(404, 409))
+async def assistant_versions(assistant_id: str, actor: CurrentActor) -> Response:
+    """The system assistant has one version."""
+    assistant_id_of(assistant_id)
+    return json_response([assistant()])
 
 
 @router.get("/assistants/{assistant_id}", responses=documented(404))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from server.protocol.inputs import turn_request
 from server.protocol.live import LiveRun, Registry
 from server.protocol.schemas import RunCreate
 from server.protocol.shapes import GRAPH_ID, assistant_id_of
+from server.schemas import THREAD_ID
 from server.turns import TurnLog
 from tools.domain import Actor
 from tools.errors import InvalidInput, NotFound, ThreadBusy
@@ -85,6 +87,8 @@ class Runs:
     async def _claim(self, body: RunCreate, actor: Actor, tid: str, assistant_id: str, *,
                      create: bool) -> dict[str, Any]:
         stamp = {"graph_id": GRAPH_ID, "assistant_id": assistant_id}
+        if not re.match(THREAD_ID, tid):
+            raise NotFound(f"thread {tid} not found")
         async with db_errors(), self.runtime.db.connection() as conn:
             if create or body.if_not_exists == "create":
                 await store.create_thread(conn, thread_id=tid, owner=actor.user_id,

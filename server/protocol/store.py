@@ -70,10 +70,8 @@ async def thread_exists(db: Db, *, thread_id: str) -> bool:
                            {"tid": thread_id}) is not None
 
 
-async def search_threads(db: Db, *, owner: str, metadata: dict[str, Any], status: str | None,
-                         ids: list[str] | None, limit: int, offset: int,
-                         sort_by: str, desc: bool) -> list[dict[str, Any]]:
-    """The caller's threads matching metadata (containment), status and ids."""
+def _filters(owner: str, metadata: dict[str, Any], status: str | None,
+             ids: list[str] | None) -> tuple[str, dict[str, Any]]:
     where = ["owner_id = %(owner)s", "lg_metadata @> %(meta)s::jsonb"]
     if status == "busy":
         where.append("lease_until > now()")
@@ -81,11 +79,25 @@ async def search_threads(db: Db, *, owner: str, metadata: dict[str, Any], status
         where.append("status = %(status)s AND (lease_until IS NULL OR lease_until <= now())")
     if ids is not None:
         where.append("thread_id = ANY(%(ids)s)")
+    return " AND ".join(where), {"owner": owner, "meta": json.dumps(metadata), "status": status, "ids": ids}
+
+
+async def search_threads(db: Db, *, owner: str, metadata: dict[str, Any], status: str | None,
+                         ids: list[str] | None, limit: int, offset: int,
+                         sort_by: str, desc: bool) -> list[dict[str, Any]]:
+    """The caller's threads matching metadata (containment), status and ids."""
+    where, params = _filters(owner, metadata, status, ids)
     order = f"{sort_by} {'DESC' if desc else 'ASC'}"  # sort_by is validated by the schema
-    query = (f"SELECT {_THREAD_COLS} FROM threads WHERE {' AND '.join(where)} "
+    query = (f"SELECT {_THREAD_COLS} FROM threads WHERE {where} "
              f"ORDER BY {order}, thread_id LIMIT %(limit)s OFFSET %(offset)s")
-    return await fetch_all(db, query, {"owner": owner, "meta": json.dumps(metadata), "status": status,
-                                       "ids": ids, "limit": limit, "offset": offset})
+    return await fetch_all(db, query, {**params, "limit": limit, "offset": offset})
+
+
+async def count_threads(db: Db, *, owner: str, metadata: dict[str, Any], status: str | None) -> int:
+    """How many of the caller's threads match."""
+    where, params = _filters(owner, metadata, status, None)
+    row = await fetch_one(db, f"SELECT count(*) AS n FROM threads WHERE {where}", params)
+    return int(row["n"]) if row else 0
 
 
 async def patch_metadata(db: Db, *, thread_id: str, owner: str,

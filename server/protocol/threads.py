@@ -82,6 +82,15 @@ async def search_threads(request: Request, actor: CurrentActor, runtime: Runtime
     return json_response(threads)
 
 
+@router.post("/count", responses=documented(404, 409))
+async def count_threads(request: Request, actor: CurrentActor, runtime: RuntimeDep) -> Response:
+    """How many of the caller's threads match the filters."""
+    q = await body_of(request, ThreadSearch)
+    async with db_errors(), runtime.db.connection() as conn:
+        count = await store.count_threads(conn, owner=actor.user_id, metadata=q.metadata, status=q.status)
+    return json_response(count)
+
+
 @router.patch("/{thread_id}", responses=documented(404, 409))
 async def patch_thread(thread_id: str, request: Request, actor: CurrentActor, runtime: RuntimeDep) -> Response:
     """Merge metadata into one of the caller's threads."""

@@ -38,6 +38,8 @@ async def test_assistants(server: str) -> None:
     assert "messages" in schemas["input_schema"]["properties"]
     assert await client.assistants.get_subgraphs(ASSISTANT_ID) == {}
     assert await client.assistants.search(graph_id="other") == []
+    assert await client.assistants.count(graph_id="helpdesk") == 1
+    assert [v["version"] for v in await client.assistants.get_versions(ASSISTANT_ID)] == [1]
     with pytest.raises(httpx.HTTPStatusError) as err:
         await client.assistants.get(str(uuid.uuid4()))
     assert err.value.response.status_code == 404
@@ -66,6 +68,7 @@ async def test_en_conversation_streams_values_updates_and_messages(server: str) 
     assert got["status"] == "idle" and len(got["values"]["messages"]) == 2
     found = await client.threads.search(metadata={"graph_id": "helpdesk", "purpose": "en"})
     assert [t["thread_id"] for t in found] == [tid]
+    assert await client.threads.count(metadata={"purpose": "en"}) == 1
 
     more = await _stream(client, tid, input={"messages": [{"type": "human", "content": "what is the status of it?"}]})
     assert [m["type"] for m in _last_values(more)["messages"]] == ["human", "ai", "human", "ai"]
