@@ -9,11 +9,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from langchain_core.messages import AIMessage, AIMessageChunk
-
 from graph.runner import db_errors
 from server.errors import failure_of
 from server.protocol import audit, store
+from server.protocol.chat import Chat
 from server.protocol.inputs import turn_request
 from server.protocol.live import LiveRun, Registry
 from server.protocol.schemas import RunCreate
@@ -138,7 +137,7 @@ class Runs:
                 return self._error(live, exc)
 
     async def _turn(self, live: LiveRun, req: Any, trace_id: str, hold: asyncio.Event | None) -> None:
-        chat, turn_log = _Chat(live, f"ai-{trace_id}"), TurnLog(live.actor)  # metrics and log, as /agent
+        chat, turn_log = Chat(live, f"ai-{trace_id}"), TurnLog(live.actor)  # metrics and log, as /agent
         try:
             async for name, data in self.runtime.runner.stream(req, live.actor, trace_id=trace_id, hold=hold):
                 turn_log.see(name, data)
@@ -151,7 +150,7 @@ class Runs:
             raise
 
     @staticmethod
-    def _event(live: LiveRun, chat: _Chat, name: str, data: Any) -> None:
+    def _event(live: LiveRun, chat: Chat, name: str, data: Any) -> None:
         """One runner event as the protocol's events."""
         if name == "metadata":  # the runner holds the thread's lease: the turn is on
             live.started = True
@@ -183,34 +182,3 @@ class Runs:
         except Exception:
             log.warning("could not record protocol run %s", live.run_id, exc_info=True)
 
-
-class _Chat:
-    """The turn's AI message as `messages` events: its tokens, or once whole (rules mode)."""
-
-    def __init__(self, live: LiveRun, message_id: str) -> None:
-        self.live, self.id, self.streamed = live, message_id, ""
-        self.tuples, self.plain = "messages-tuple" in live.modes, "messages" in live.modes
-        self.meta = {"run_id": live.run_id, "thread_id": live.thread_id, "graph_id": GRAPH_ID,
-                     "assistant_id": live.row["assistant_id"], "langgraph_node": "finalize"}
-
-    def token(self, text: str) -> None:
-        """One generated token."""
-        first = not self.streamed
-        self.streamed += text
-        if self.tuples:
-            self.live.emit("messages", [AIMessageChunk(content=text, id=self.id), self.meta])
-        if self.plain:
-            if first:
-                self.live.emit("messages/metadata", {self.id: {"metadata": self.meta}})
-            self.live.emit("messages/partial", [AIMessageChunk(content=self.streamed, id=self.id)])
-
-    def reply(self, result: dict[str, Any]) -> None:
-        """The turn's result: its reply as one message, unless it was streamed token by token."""
-        if self.streamed:
-            return
-        message = AIMessage(content=result.get("reply") or "", id=self.id)
-        if self.tuples:
-            self.live.emit("messages", [message, self.meta])
-        if self.plain:
-            self.live.emit("messages/metadata", {self.id: {"metadata": self.meta}})
-            self.live.emit("messages/complete", [message])
