@@ -5,7 +5,8 @@
 Starts `helpdesk serve` (embedded Postgres, rules mode) and, on its own data dir, `langgraph dev`
 on the same graph. Every turn is one raw HTTP/1.1 request on a fresh connection, read to the end
 of the stream; the two paths on `helpdesk serve` alternate turn by turn so both see the same
-host. Prints ms to the first SSE event and to the end of the stream (p50/p95):
+host. Prints ms to the first SSE event and to the end of the response (the server closing the
+connection, for both paths) (p50/p95):
   /agent/stream               - API.md's stream (one person's thread)
   runs/stream (helpdesk)      - POST /threads/{id}/runs/stream, stream_mode values+messages-tuple
   runs/stream (langgraph dev) - the same request against `langgraph dev` (in-memory runtime)
@@ -87,7 +88,7 @@ class Person:
 
     async def agent(self) -> Timing:
         body = {"message": self.text(), "thread_id": self.agent_thread}
-        return await sse(self.url, "/agent/stream", body, self.user, b"event: end")
+        return await sse(self.url, "/agent/stream", body, self.user, None)
 
     async def protocol(self) -> Timing:
         body = {"assistant_id": "helpdesk", "stream_mode": ["values", "messages-tuple"],

@@ -66,7 +66,8 @@ class Runs:
                "kwargs": body.model_dump(mode="json", include={"input", "command", "stream_mode", "config",
                                                                 "context", "checkpoint_id"}),
                "multitask_strategy": body.multitask_strategy}
-        live = LiveRun(run, actor, modes, body.multitask_strategy)
+        # events are kept for rejoins when the client asked (stream_resumable) or will come back
+        live = LiveRun(run, actor, modes, body.multitask_strategy, resumable=body.stream_resumable or background)
         prior = self.registry.enqueue(live)  # no await since the busy check: one process, one order
         live.emit("metadata", {"run_id": live.run_id, "attempt": 1})
         if background or busy or prior is not None:
@@ -172,11 +173,15 @@ class Runs:
     async def _record(self, live: LiveRun, status: str, drop_thread: bool) -> None:
         try:
             async with self.runtime.db.connection() as conn, conn.transaction():
+                # bookkeeping, not the thread's state (that committed with its checkpoint): no
+                # need to wait for the WAL flush
+                await conn.execute("SET LOCAL synchronous_commit TO off")
                 if live.cancelled == "rollback":
                     await store.delete_run(conn, run_id=live.run_id)
                 else:
                     await store.put_run(conn, run={**live.row, "status": status}, owner=live.actor.user_id)
-                    await store.put_events(conn, run_id=live.run_id, events=live.stored_events())
+                    if live.resumable:
+                        await store.put_events(conn, run_id=live.run_id, events=live.stored_events())
                 if drop_thread:
                     await store.delete_thread(conn, thread_id=live.thread_id)
         except Exception:

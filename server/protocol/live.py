@@ -26,6 +26,7 @@ class LiveRun:
     actor: Actor
     modes: list[str]
     strategy: str
+    resumable: bool = True  # whether its events are kept in Postgres (for Last-Event-ID rejoins)
     frames: list[tuple[str, bytes]] = field(default_factory=list)
     pulse: asyncio.Event = field(default_factory=asyncio.Event)
     done: asyncio.Event = field(default_factory=asyncio.Event)
