@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.runner import db_errors
 from server.errors import failure_of
-from server.protocol import audit, store
+from server.protocol import audit, shapes, store
 from server.protocol.chat import Chat
 from server.protocol.inputs import turn_request
 from server.protocol.live import LiveRun, Registry
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("helpdesk.protocol")
 BUSY_RETRY_S = 30.0  # how long an enqueued run waits for a lease held by another process
-_RAW = ("values", "updates", "custom")
+_RAW = ("values", "updates", "custom", "debug")
 
 
 class Runs:
@@ -156,6 +156,8 @@ class Runs:
         if name == "metadata":  # the runner holds the thread's lease: the turn is on
             live.started = True
             live.row = {**live.row, "status": "running"}
+        elif name == "graph:debug":
+            live.emit("debug", shapes.debug(data))
         elif name.startswith("graph:") and name[6:] in live.modes:
             live.emit(name[6:], data)
         if name == "graph:updates" and isinstance(data.get("finalize"), dict):

@@ -90,3 +90,20 @@ def run(row: dict[str, Any]) -> dict[str, Any]:
             "updated_at": row["updated_at"], "status": row["status"],
             "metadata": row.get("metadata") or {}, "kwargs": row.get("kwargs") or {},
             "multitask_strategy": row["multitask_strategy"]}
+
+
+_CONFIG_KEYS = ("thread_id", "checkpoint_ns", "checkpoint_id", "checkpoint_map")
+
+
+def debug(chunk: Any) -> Any:
+    """A `debug` stream chunk as langgraph-api sends it: checkpoint refs added, and the run's
+    config reduced to the checkpoint's address (it carries our run-scoped objects)."""
+    if not isinstance(chunk, dict) or chunk.get("type") != "checkpoint":
+        return chunk
+    payload = dict(chunk.get("payload") or {})
+    for key in ("config", "parent_config"):
+        conf = ((payload.get(key) or {}).get("configurable")) or {}
+        payload[key] = {"configurable": {k: conf[k] for k in _CONFIG_KEYS if k in conf}} if conf else None
+    payload["checkpoint"] = checkpoint(payload["config"])
+    payload["parent_checkpoint"] = checkpoint(payload["parent_config"])
+    return {**chunk, "payload": payload}

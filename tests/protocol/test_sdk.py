@@ -17,7 +17,8 @@ MODES = ["values", "updates", "messages-tuple"]
 
 
 async def _stream(client: Any, tid: str, **kwargs: Any) -> list[tuple[str, Any]]:
-    return [(p.event, p.data) async for p in client.runs.stream(tid, "helpdesk", stream_mode=MODES, **kwargs)]
+    kwargs.setdefault("stream_mode", MODES)
+    return [(p.event, p.data) async for p in client.runs.stream(tid, "helpdesk", **kwargs)]
 
 
 def _last_values(parts: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -157,3 +158,19 @@ async def test_raw_http_conventions(server: str) -> None:
         assert "content-location" in simple.headers["access-control-expose-headers"].lower()
         info = (await http.get("/info")).json()
         assert info["flags"]["assistants"] is True
+
+
+async def test_debug_stream_for_studio(server: str) -> None:
+    async with httpx.AsyncClient(base_url=server, headers=headers("alice")) as http:
+        tid = (await http.post("/threads", json={})).json()["thread_id"]
+        resp = await http.post(f"/threads/{tid}/runs/stream", json={
+            "assistant_id": "helpdesk", "input": human("hello"), "stream_mode": ["debug", "messages-tuple"]})
+    assert "helpdesk_turn_writes" not in resp.text and "__helpdesk" not in resp.text  # run-scoped objects
+    client = get_client(url=server, headers=headers("alice"))
+    parts = await _stream(client, tid, input=human("show my tickets"), stream_mode=["debug"])
+    debug = [d for e, d in parts if e == "debug"]
+    assert {"checkpoint", "task", "task_result"} <= {d["type"] for d in debug}
+    checkpoint = next(d["payload"] for d in debug if d["type"] == "checkpoint")
+    assert checkpoint["checkpoint"]["thread_id"] == tid and set(checkpoint["config"]["configurable"]) <= {
+        "thread_id", "checkpoint_ns", "checkpoint_id", "checkpoint_map"}
+    assert any(d["payload"]["name"] == "finalize" for d in debug if d["type"] == "task_result")
