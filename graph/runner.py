@@ -47,6 +47,9 @@ class TurnRequest:
     ticket_id: str | None = None
     draft_id: str | None = None
     decision: Literal["confirm", "cancel"] | None = None
+    graph_modes: tuple[str, ...] = ()
+    """LangGraph stream modes whose raw chunks to pass on as ("graph:<mode>", chunk) events
+    (the LangGraph Server protocol routes)."""
 
     def graph_input(self) -> dict[str, Any]:
         """The graph's TurnInput for this request."""
@@ -191,8 +194,13 @@ class Runner:
         async for mode, chunk in self.graph.astream(
             graph_input, config, context=ctx, durability="exit",
             # custom chunks carry generated tokens; without a token consumer, skip that channel
-            stream_mode=["updates", "custom"] if tokens else ["updates"],
+            stream_mode=[*(["updates", "custom"] if tokens else ["updates"]),
+                         *(m for m in req.graph_modes if m not in ("updates", "custom"))],
         ):
+            if emit and mode in req.graph_modes:
+                emit((f"graph:{mode}", chunk))
+            if mode not in ("custom", "updates"):
+                continue
             if mode == "custom":
                 if emit and tokens and "token" in chunk:
                     emit(("token", {"text": chunk["token"]}))

@@ -61,23 +61,45 @@ def open_services(settings: Settings, url: str, *, pool_size: int = 10) -> Servi
 
 _default: Services | None = None
 _default_lock = asyncio.Lock()
+_embedded: Any = None  # the embedded Postgres default_services() started, if any
 
 
 async def default_services() -> Services:
-    """Services from the environment, for runs with no injected services (Studio, scripts)."""
+    """Services from the environment, for runs with no injected services (Studio, scripts).
+
+    Opened once per process, off the event loop (`langgraph dev` forbids blocking calls in a
+    node): the embedded Postgres if no DATABASE_URL (stopped when the process exits), the
+    migrations, and the sample KB if the KB is empty.
+    """
     global _default
     async with _default_lock:
         if _default is None:
             from tools.db.migrations import migrate
 
-            settings = get_settings()
-            url = settings.database_url or _embedded_url(settings)
-            _default = open_services(settings, url)
-            await migrate(_default.db.engine)
+            settings = await asyncio.to_thread(get_settings)
+            url = settings.database_url or await asyncio.to_thread(_embedded_url, settings)
+            services = await asyncio.to_thread(open_services, settings, str(url))
+            await migrate(services.db.engine)
+            if services.kb is not None:
+                await services.kb.load_sample_if_empty()
+            _default = services
     return _default
 
 
 def _embedded_url(settings: Settings) -> str:
+    global _embedded
     from checkpoints import embedded
 
-    return embedded.uri(embedded.start(settings.data_dir))
+    _embedded = embedded.start(settings.data_dir)
+    return embedded.uri(_embedded)
+
+
+async def close_default_services() -> None:
+    """Close the default services and stop the embedded Postgres they started (off the loop)."""
+    global _default, _embedded
+    async with _default_lock:
+        services, server, _default, _embedded = _default, _embedded, None, None
+        if services is not None:
+            await services.close()
+        if server is not None:
+            await asyncio.to_thread(server.cleanup)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, Literal, cast
 
+from langchain_core.messages import AnyMessage
 from langgraph.channels.untracked_value import UntrackedValue
+from langgraph.graph.message import add_messages
+from typing_extensions import TypedDict  # pydantic (the graph's JSON schemas) needs it on 3.11
 
 # Scratch of the turn in progress: needed while the turn runs, never checkpointed (each turn
 # starts by resetting it), so a checkpoint holds only memory, the transcript window and result.
 Scratch = Annotated[dict[str, Any] | None, UntrackedValue(dict)]
+MESSAGES_WINDOW = 10  # LangChain messages kept for chat clients (agent-chat-ui, Studio)
+
+
+def message_window(left: Any, right: Any) -> list[AnyMessage]:
+    """add_messages, then keep only the last MESSAGES_WINDOW: the chat view stays bounded."""
+    return cast(list[AnyMessage], add_messages(left or [], right))[-MESSAGES_WINDOW:]
 
 
 class TurnInput(TypedDict, total=False):
@@ -19,6 +28,7 @@ class TurnInput(TypedDict, total=False):
     ticket_id: str | None
     draft_id: str | None
     decision: Literal["confirm", "cancel"] | None
+    messages: Annotated[list[AnyMessage], message_window]  # chat clients: the last human one is the turn
 
 
 class Memory(TypedDict, total=False):
@@ -53,3 +63,22 @@ def empty_usage() -> dict[str, Any]:
 
 
 MAX_RECENT_TICKETS = 5
+
+
+def text_of(content: Any) -> str:
+    """A message's text: a string, or the text blocks of a content list (agent-chat-ui)."""
+    if isinstance(content, str):
+        return content
+    blocks = content if isinstance(content, list) else []
+    return "".join(b if isinstance(b, str) else str(b.get("text") or "") for b in blocks
+                   if isinstance(b, str) or (isinstance(b, dict) and b.get("type") == "text"))
+
+
+def chat_message(state: Any) -> str | None:
+    """The turn's message: `message`, else a trailing human message of the chat window."""
+    if state.get("message"):
+        return str(state["message"])
+    messages = state.get("messages") or []
+    if messages and getattr(messages[-1], "type", None) == "human":
+        return text_of(messages[-1].content) or None
+    return None

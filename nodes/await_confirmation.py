@@ -17,6 +17,26 @@ async def await_confirmation(state: State) -> Command[Literal["context_restore"]
     Nothing runs before `interrupt()`, so re-running this node on resume is harmless.
     """
     pending = (state.get("result") or {}).get("pending_action")
-    answer: Any = interrupt({"pending_action": pending})
+    answer: Any = interrupt({"pending_action": pending, **hitl_request(pending)})
     update = {k: answer.get(k) for k in _INPUT_KEYS} if isinstance(answer, dict) else {}
+    if decision := hitl_decision(answer):
+        update["decision"] = decision
     return Command(goto="context_restore", update=update)
+
+
+def hitl_request(pending: dict[str, Any] | None) -> dict[str, Any]:
+    """The pending action as LangChain's HumanInTheLoop request, which agent-chat-ui renders."""
+    if not pending:
+        return {"action_requests": [], "review_configs": []}
+    tool = str(pending.get("tool"))
+    return {"action_requests": [{"name": tool, "args": pending.get("args") or {},
+                                 "description": f"{tool} {pending.get('target') or ''}".strip()}],
+            "review_configs": [{"action_name": tool, "allowed_decisions": ["approve", "reject"]}]}
+
+
+def hitl_decision(answer: Any) -> Literal["confirm", "cancel"] | None:
+    """A HumanInTheLoop response (`{"decisions": [{"type": "approve"|"reject"}]}`) as our decision."""
+    decisions = answer.get("decisions") if isinstance(answer, dict) else None
+    kind = decisions[0].get("type") if isinstance(decisions, list) and decisions and isinstance(
+        decisions[0], dict) else None
+    return "confirm" if kind == "approve" else "cancel" if kind == "reject" else None

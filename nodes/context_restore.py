@@ -13,7 +13,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from graph.context import Context
-from graph.state import State, empty_usage
+from graph.state import State, chat_message, empty_usage
 from nodes.confirm_gate import has_business
 from nodes.support import context_of, outcome, services_of
 from tools.crud.tickets import list_tickets
@@ -80,6 +80,8 @@ Next = Literal["confirm_gate", "global_router", "finalize"]
 async def context_restore(state: State, runtime: Runtime[Context]) -> Command[Next]:
     """Resolve this turn's ticket and draft; an unresolvable reference asks instead of guessing."""
     started = time.perf_counter()
+    chat = {"message": chat_message(state)} if not state.get("message") and state.get("messages") else {}
+    state = {**state, **chat}  # type: ignore[typeddict-item]  # a chat client's human message is the turn's
     refs = extract_references(state.get("message") or "")
     ticket_id, ticket_source, t_problem = await _ticket(state, refs, runtime)
     draft_id, draft_source, d_problem = _draft(state, refs)
@@ -87,7 +89,7 @@ async def context_restore(state: State, runtime: Runtime[Context]) -> Command[Ne
     resolved = {"ticket_id": ticket_id, "ticket_source": ticket_source, "draft_id": draft_id,
                 "draft_source": draft_source, "lang": lang, "refs": refs.model_dump(),
                 "started": started}
-    update: dict[str, Any] = {**_TURN_RESET, "resolved": resolved, "usage": empty_usage()}
+    update: dict[str, Any] = {**_TURN_RESET, **chat, "resolved": resolved, "usage": empty_usage()}
     if problem := t_problem or d_problem:
         field = "ticket_id" if t_problem else "draft_id"
         update["outcome"] = outcome("NEED_MORE_INFO", "ticket_op" if t_problem else "resume_draft",

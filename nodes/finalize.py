@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 from langgraph.types import Command
@@ -63,6 +64,20 @@ def _transcript(state: State, reply: str, window: int) -> list[dict[str, str]]:
     return lines[-window:]
 
 
+def _chat(state: State, reply: str, trace: str) -> list[AnyMessage]:
+    """This turn's LangChain messages for the bounded `messages` window (chat clients).
+
+    Ids derive from the trace id, so a client's streamed AI message matches the stored one.
+    """
+    lines: list[AnyMessage] = []
+    window = state.get("messages") or []
+    text = state.get("message")
+    if text and not (window and window[-1].type == "human"):  # a chat client sent it already
+        lines.append(HumanMessage(content=text, id=f"human-{trace}" if trace else None))
+    lines.append(AIMessage(content=reply, id=f"ai-{trace}" if trace else None))
+    return lines
+
+
 async def finalize(state: State, runtime: Runtime[Context]) -> Command[Literal["await_confirmation", "__end__"]]:
     """Close the turn: audit rows, transcript lines, the thread's status; publish the result.
 
@@ -99,6 +114,7 @@ async def finalize(state: State, runtime: Runtime[Context]) -> Command[Literal["
             await threads.record_turn(conn, events=events, messages=rows)
     update = {"memory": memory, "result": result, "events": [],
               "transcript": _transcript(state, out["reply"], svc.settings.transcript_window),
+              "messages": _chat(state, out["reply"], trace),
               "message": None, "confirm_token": None, "ticket_id": None, "draft_id": None,
               "decision": None}
     return Command(goto="await_confirmation" if waiting else "__end__", update=update)

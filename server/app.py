@@ -16,6 +16,7 @@ from server.errors import install_error_handlers
 from server.logs import add_secrets, configure_logging
 from server.middleware import ObserveMiddleware
 from server.openapi import install_openapi
+from server.protocol import install as install_protocol
 from server.routes import ROUTERS
 from server.runtime import Runtime, open_runtime
 from server.startup import OneLineStartupFailure, StartupError, load_settings, open_checked, report
@@ -59,6 +60,7 @@ def create_app(settings: Settings, *, opener: RuntimeOpener = open_runtime) -> F
     if tracing.setup(settings):
         app.add_middleware(tracing.TraceMiddleware)  # inside Observe: it sees the trace id
     app.add_middleware(ObserveMiddleware)
+    install_protocol(app)  # LangGraph Server routes and Studio's CORS (outside Observe)
     app.add_middleware(OneLineStartupFailure)
     return app
 

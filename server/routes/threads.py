@@ -11,6 +11,7 @@ from graph.result import TurnResult
 from server.deps import CurrentActor, RuntimeDep, TraceId
 from server.idempotent import key_for, run_once
 from server.openapi import BASE, SSE_RESPONSE, TURN, errors
+from server.protocol.threads import thread_fields
 from server.responses import CheckpointOut, ThreadOut, ThreadSummary
 from server.schemas import THREAD_ID, ResumeRequest
 from server.streaming import stream_turn
@@ -32,8 +33,9 @@ async def list_threads(
 
 @router.get("/{thread_id}", response_model=ThreadOut, responses=errors(*BASE, 404))
 async def get_thread(thread_id: ThreadId, actor: CurrentActor, runtime: RuntimeDep) -> Any:
-    """One of the caller's threads: status, memory, pending action, transcript."""
-    return await runtime.views.get_thread(thread_id, actor)
+    """One of the caller's threads: status, memory, pending action, transcript (and, for
+    langgraph-sdk, its metadata, values and interrupts)."""
+    return {**await runtime.views.get_thread(thread_id, actor), **await thread_fields(runtime, thread_id, actor)}
 
 
 @router.get("/{thread_id}/history", response_model=list[CheckpointOut],

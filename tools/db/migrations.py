@@ -196,6 +196,31 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE threads ADD COLUMN settled boolean NOT NULL DEFAULT false;
     """,
+    # 5: the LangGraph Server protocol (server/protocol): thread metadata, runs, and the events
+    # of each run, so a client can rejoin a stream with Last-Event-ID (no Redis).
+    """
+    ALTER TABLE threads ADD COLUMN lg_metadata jsonb NOT NULL DEFAULT '{}';
+    CREATE TABLE protocol_runs (
+        run_id text PRIMARY KEY,
+        thread_id text NOT NULL,
+        owner_id text NOT NULL,
+        assistant_id text NOT NULL,
+        status text NOT NULL DEFAULT 'pending',
+        metadata jsonb NOT NULL DEFAULT '{}',
+        kwargs jsonb NOT NULL DEFAULT '{}',
+        multitask_strategy text NOT NULL DEFAULT 'enqueue',
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+    );
+    CREATE INDEX protocol_runs_thread_idx ON protocol_runs (thread_id, created_at);
+    CREATE TABLE protocol_run_events (
+        run_id text NOT NULL REFERENCES protocol_runs (run_id) ON DELETE CASCADE,
+        seq integer NOT NULL,
+        event text NOT NULL,
+        data jsonb NOT NULL,
+        PRIMARY KEY (run_id, seq)
+    );
+    """,
 ]
 
 _LOCK_KEY = 72_616_001  # any constant: serialises concurrent migrators across processes
