@@ -11,7 +11,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 import psycopg
@@ -34,6 +34,25 @@ log = logging.getLogger("helpdesk.runner")
 Event = tuple[str, dict[str, Any]]
 _DONE = object()
 HOLD_S = 0.25  # the longest a streamed run waits for its consumer's go-ahead (see stream())
+WRITERS = frozenset({"confirm_gate", "validator", "create_ticket", "resume_draft", "ticket_tool",
+                     "execute_pending", "finalize", "await_confirmation"})
+"""Nodes that may commit rows of their own (pending actions, tickets, drafts): once one of them
+has run, a turn is not stopped before its end (Stop)."""
+Start = Literal["auto", "input", "continue", "resume"]
+
+
+@dataclass
+class Stop:
+    """Asks a running turn to stop at its next node boundary (a protocol run interrupted or
+    cancelled). `stopped`: it did; `too_late`: a WRITERS node had run, so the turn went on."""
+
+    asked: asyncio.Event = field(default_factory=asyncio.Event)
+    stopped: bool = False
+    too_late: bool = False
+
+
+class TurnStopped(Exception):  # an outcome, not a failure
+    """The turn stopped before finalize: at interrupt_before/after ("paused"), or asked ("stopped")."""
 
 
 @dataclass(kw_only=True)
@@ -50,11 +69,45 @@ class TurnRequest:
     graph_modes: tuple[str, ...] = ()
     """LangGraph stream modes whose raw chunks to pass on as ("graph:<mode>", chunk) events
     (the LangGraph Server protocol routes)."""
+    interrupt_before: list[str] | Literal["*"] | None = None
+    interrupt_after: list[str] | Literal["*"] | None = None
+    checkpoint_id: str | None = None
+    """Fork: start from this checkpoint of the thread instead of its latest."""
+    start: Start = "auto"
+    """How the input enters the graph: "auto" (by the thread's status), "input" (a new turn),
+    "continue" (no input: run the nodes a paused turn has left), "resume" (an interrupt's answer)."""
+    stop: Stop | None = None
 
     def graph_input(self) -> dict[str, Any]:
         """The graph's TurnInput for this request."""
         return {"message": self.message, "confirm_token": self.confirm_token,
                 "ticket_id": self.ticket_id, "draft_id": self.draft_id, "decision": self.decision}
+
+    def entry(self, lease: Lease) -> Any:
+        """What astream gets: the input, a Command resuming or jumping in, or None (continue)."""
+        start = self.start
+        if start == "auto":
+            start = "resume" if lease.status == "interrupted" else "input"
+        if start == "continue":
+            return None
+        if start == "resume":
+            return Command(resume=self.graph_input())
+        if lease.settled and self.checkpoint_id is None:
+            # The last turn ended cleanly, so nothing of it is left to run: this turn's input is
+            # written and the run starts at context_restore, skipping the __start__ step that
+            # only copies the input into the state (one superstep, ~0.5 ms, less per turn). A
+            # thread whose last run stopped early is not settled: its input goes through
+            # __start__, which drops whatever that run left unfinished.
+            return Command(update=self.graph_input(), goto="context_restore")
+        return self.graph_input()
+
+    def options(self, config: dict[str, Any], run_id: str) -> dict[str, Any]:
+        """The protocol's extras of astream: fork address, static interrupts, the run's id in
+        its checkpoint's metadata (so a rolled-back run's checkpoint can be found)."""
+        if self.checkpoint_id:
+            config["configurable"]["checkpoint_id"] = self.checkpoint_id
+        config["metadata"] = {"run_id": run_id}
+        return {"interrupt_before": self.interrupt_before, "interrupt_after": self.interrupt_after}
 
 
 class Runner:
@@ -176,23 +229,17 @@ class Runner:
                        timings: dict[str, float] | None) -> dict[str, Any]:
         ctx = Context(user_id=actor.user_id, department=actor.department, role=actor.role,
                       mode=req.mode, trace_id=trace_id, services=self.services)
-        graph_input: Any = req.graph_input()
-        if lease.status == "interrupted":
-            graph_input = Command(resume=graph_input)
-        elif lease.settled:
-            # The last turn ended cleanly, so nothing of it is left to run: this turn's input is
-            # written and the run starts at context_restore, skipping the __start__ step that
-            # only copies the input into the state (one superstep, ~0.5 ms, less per turn). A
-            # thread whose last run stopped early is not settled: its input goes through
-            # __start__, which drops whatever that run left unfinished.
-            graph_input = Command(update=graph_input, goto="context_restore")
-        config = {"configurable": {"thread_id": thread_id, TURN_WRITES: writes,
-                                   LATEST_CHECKPOINT: lease.latest_checkpoint}}
+        graph_input = req.entry(lease)
+        config: dict[str, Any] = {"configurable": {"thread_id": thread_id, TURN_WRITES: writes,
+                                                   LATEST_CHECKPOINT: lease.latest_checkpoint}}
+        extras = req.options(config, writes.run_id)
         emit = queue.put_nowait if queue is not None else None
         result: dict[str, Any] | None = None
+        paused = False
+        ran: set[str] = set()
         last = time.perf_counter()
         async for mode, chunk in self.graph.astream(
-            graph_input, config, context=ctx, durability="exit",
+            graph_input, config, context=ctx, durability="exit", **extras,
             # custom chunks carry generated tokens; without a token consumer, skip that channel
             stream_mode=[*(["updates", "custom"] if tokens else ["updates"]),
                          *(m for m in req.graph_modes if m not in ("updates", "custom"))],
@@ -206,8 +253,11 @@ class Runner:
                     emit(("token", {"text": chunk["token"]}))
                 continue
             for node, update in chunk.items():
-                if node == "__interrupt__":
-                    value = update[0].value if update else {}
+                ran.add(node)
+                if node == "__interrupt__" and not update:  # interrupt_before/after
+                    paused = True
+                elif node == "__interrupt__":
+                    value = update[0].value
                     if emit:
                         emit(("interrupt", {"pending_action": value.get("pending_action")}))
                     continue
@@ -219,7 +269,10 @@ class Runner:
                     last = now
                 if node == "finalize" and update:
                     result = update["result"]
+            _stop_here(req.stop, ran)
         if result is None:
+            if paused:
+                raise TurnStopped("paused")
             raise HelpdeskError("the turn ended without a result")
         return result
 
@@ -249,7 +302,20 @@ class Runner:
             log.warning("could not release the lease of thread %s", thread_id, exc_info=True)
 
 
+def _stop_here(stop: Stop | None, ran: set[str]) -> None:
+    """At a node boundary: stop the turn if asked and no node that commits rows has run."""
+    if stop is None or not stop.asked.is_set() or stop.too_late:
+        return
+    if ran & WRITERS:
+        stop.too_late = True
+        return
+    stop.stopped = True
+    raise TurnStopped("stopped")
+
+
 def _check(req: TurnRequest) -> None:
+    if req.start == "continue":
+        return
     if not (req.message or req.confirm_token or req.decision):
         raise InvalidInput("message is required unless confirm_token is given")
     if req.message is not None and not 1 <= len(req.message) <= 4000:

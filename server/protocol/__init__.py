@@ -9,9 +9,10 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from server.protocol import assistants, run_reads, runs, threads
+from server.protocol import assistants, run_reads, runs, thread_ops, threads
 
-ROUTERS: tuple[APIRouter, ...] = (assistants.router, threads.router, runs.router, run_reads.router)
+ROUTERS: tuple[APIRouter, ...] = (assistants.router, thread_ops.router, threads.router, runs.router,
+                                  run_reads.router)
 STUDIO_ORIGIN = "https://smith.langchain.com"
 
 

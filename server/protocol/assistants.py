@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Annotated, Any
 
@@ -9,6 +10,7 @@ import langgraph.version
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from graph.context import Context
 from server.deps import CurrentActor, RuntimeDep
 from server.protocol.schemas import AssistantSearch
 from server.protocol.shapes import GRAPH_ID, assistant, assistant_id_of
@@ -110,7 +112,17 @@ async def get_schemas(assistant_id: str, actor: CurrentActor, runtime: RuntimeDe
         except Exception:  # a schema that cannot be drawn is absent, as in langgraph-api
             log.warning("no %s for the graph", key, exc_info=True)
             schemas[key] = None
+    schemas["context_schema"] = schemas.get("context_schema") or context_schema()
     return json_response(schemas)
+
+
+def context_schema() -> dict[str, Any]:
+    """The run context a caller may set, from the Context dataclass: only `mode` is honoured
+    (identity comes from authentication; services and the trace are the server's)."""
+    mode = next(f for f in dataclasses.fields(Context) if f.name == "mode")
+    return {"title": "Context", "type": "object", "properties": {
+        "mode": {"anyOf": [{"type": "string", "enum": ["rules", "llm", "hybrid"]}, {"type": "null"}],
+                 "default": None, "description": mode.metadata["description"]}}}
 
 
 @router.get("/assistants/{assistant_id}/subgraphs", responses=documented(404))

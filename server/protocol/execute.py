@@ -9,10 +9,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from graph.runner import db_errors
+from graph.runner import TurnStopped, db_errors
 from server.errors import failure_of
-from server.protocol import audit, shapes, store
+from server.protocol import audit, events, shapes, store
 from server.protocol.chat import Chat
+from server.protocol.entry import place
 from server.protocol.inputs import turn_request
 from server.protocol.live import LiveRun, Registry
 from server.protocol.schemas import RunCreate
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("helpdesk.protocol")
 BUSY_RETRY_S = 30.0  # how long an enqueued run waits for a lease held by another process
 _RAW = ("values", "updates", "custom", "debug")
+_STOPPED = {"interrupt": "interrupted", "rollback": "interrupted"}
 
 
 class Runs:
@@ -42,20 +44,22 @@ class Runs:
                      background: bool = False) -> LiveRun:
         """Check and queue a run; it starts at once unless its thread is busy (enqueue).
 
-        The run's row is written now when someone may look for it before it ends (a background
-        or queued run); a streamed or awaited run that starts at once is written when it ends,
-        with its events: no commit before its first event.
+        The run's row is written before this returns when the run waits (a background or
+        queued run); a streamed or awaited run that starts at once writes it alongside its
+        start (no commit before its first event), so other processes see it while it runs.
         """
         assistant_id = assistant_id_of(body.assistant_id)
         modes = body.modes() + (["values"] if values else [])
         tid = thread_id or str(uuid.uuid4())
         raw = ("updates", *(m for m in _RAW if m in modes and m != "updates"))  # updates: the reply
+        if "events" in modes and "debug" not in raw:
+            raw = (*raw, "debug")  # events are made from the debug chunks (tasks and results)
         req, dropped = turn_request(body, tid, raw)
-        if not (req.message or req.confirm_token or req.decision):
+        row = await self._claim(body, actor, tid, assistant_id, create=thread_id is None)
+        await place(self.runtime, body, req, tid, row["status"])
+        if not (req.message or req.confirm_token or req.decision or req.start == "continue"):
             raise InvalidInput('a run needs {"messages": [a human message]} (or "message") as input, '
                                'or command.resume')
-        row = await self._claim(body, actor, tid, assistant_id, create=thread_id is None)
-        await self._check_checkpoint(body, tid)
         busy = bool(row["leased"] or row["queued"]) or self.registry.busy(tid)
         if busy and body.multitask_strategy == "reject":
             raise ThreadBusy(f"thread {tid} is busy with another run (multitask_strategy=reject)",
@@ -68,6 +72,7 @@ class Runs:
                "multitask_strategy": body.multitask_strategy}
         # events are kept for rejoins when the client asked (stream_resumable) or will come back
         live = LiveRun(run, actor, modes, body.multitask_strategy, resumable=body.stream_resumable or background)
+        req.stop = live.stop
         prior = self.registry.enqueue(live)  # no await since the busy check: one process, one order
         live.emit("metadata", {"run_id": live.run_id, "attempt": 1})
         if background or busy or prior is not None:
@@ -78,6 +83,8 @@ class Runs:
                 live.finish("error")
                 self.registry.release(live)
                 raise
+        else:  # it starts at once: its row is written while its first event goes out
+            live.written = self.runtime.spawn(self._insert(live))
         if dropped:
             self.runtime.spawn(audit.dropped(self.runtime, actor, tid, trace_id, dropped))
         self.runtime.spawn(self._work(live, req, prior, trace_id, hold, stateless=thread_id is None,
@@ -98,15 +105,12 @@ class Runs:
             raise NotFound(f"thread {tid} not found")
         return row
 
-    async def _check_checkpoint(self, body: RunCreate, tid: str) -> None:
-        wanted = body.checkpoint_id or (body.checkpoint or {}).get("checkpoint_id")
-        if not wanted:
-            return
-        snapshot = await self.runtime.runner.graph.aget_state({"configurable": {"thread_id": tid}})
-        latest = (snapshot.config or {}).get("configurable", {}).get("checkpoint_id")
-        if wanted != latest:  # a fork would replay old memory past the state machines' records
-            raise InvalidInput("runs start from the thread's latest checkpoint; forking from an "
-                               "earlier one is not supported")
+    async def _insert(self, live: LiveRun) -> None:
+        try:
+            async with self.runtime.db.connection() as conn:
+                await store.start_run(conn, run={**live.row, "status": "running"}, owner=live.actor.user_id)
+        except Exception:
+            log.warning("could not write protocol run %s", live.run_id, exc_info=True)
 
     async def _work(self, live: LiveRun, req: Any, prior: LiveRun | None, trace_id: str,
                     hold: asyncio.Event | None, *, stateless: bool, delete: bool) -> None:
@@ -116,6 +120,8 @@ class Runs:
                 await prior.done.wait()
             status = await self._drive(live, req, trace_id, hold)
         finally:
+            if live.cancelled == "rollback" and live.stop.stopped:
+                await self._roll_back(live)  # before the run that rolled it back starts
             live.finish(status)
             self.registry.release(live)
             await self._record(live, status, stateless and delete)
@@ -128,7 +134,9 @@ class Runs:
                 return "interrupted"
             try:
                 await self._turn(live, req, trace_id, hold)
-                return "success"
+                return "success" if not live.stop.asked.is_set() else self._not_stopped(live)
+            except TurnStopped as exc:
+                return _STOPPED.get(live.cancelled or "", "interrupted") if str(exc) == "stopped" else "success"
             except ThreadBusy as exc:  # another process's turn holds the lease
                 if live.started or live.strategy == "reject" or asyncio.get_running_loop().time() > deadline:
                     return self._error(live, exc)
@@ -154,16 +162,31 @@ class Runs:
     def _event(live: LiveRun, chat: Chat, name: str, data: Any) -> None:
         """One runner event as the protocol's events."""
         if name == "metadata":  # the runner holds the thread's lease: the turn is on
-            live.started = True
+            live.started, live.runner_run_id = True, data["run_id"]
             live.row = {**live.row, "status": "running"}
         elif name == "graph:debug":
-            live.emit("debug", shapes.debug(data))
+            if "debug" in live.modes:
+                live.emit("debug", shapes.debug(data))
+            if "events" in live.modes:
+                for event in events.of_debug(data):
+                    live.emit("events", event)
+        elif name == "token" and "events" in live.modes:
+            live.emit("events", events.token(data["text"], chat.id))
         elif name.startswith("graph:") and name[6:] in live.modes:
             live.emit(name[6:], data)
         if name == "graph:updates" and isinstance(data.get("finalize"), dict):
             chat.reply(data["finalize"].get("result") or {})
         elif name == "token":
             chat.token(data["text"])
+
+    @staticmethod
+    def _not_stopped(live: LiveRun) -> str:
+        """Asked to stop, but a node that commits rows had run: the turn finished; say so."""
+        log.info("protocol run %s could not be interrupted: it had written rows", live.run_id)
+        live.row = {**live.row, "metadata": {**live.row["metadata"], "interrupt_refused":
+                    "the run had already written to the database; it was completed, not interrupted"}}
+        live.cancelled = None
+        return "success"
 
     def _error(self, live: LiveRun, exc: BaseException) -> str:
         failure = failure_of(exc)
@@ -172,12 +195,22 @@ class Runs:
         live.emit("error", {"error": failure.code.value, "message": failure.message})
         return "error"
 
+    async def _roll_back(self, live: LiveRun) -> None:
+        """A rolled-back turn's changes are not kept: drop the checkpoint it stopped at."""
+        try:
+            async with self.runtime.db.connection() as conn, conn.transaction():
+                await store.drop_checkpoints(conn, thread_id=live.thread_id, run_id=live.runner_run_id)
+        except Exception:
+            log.warning("could not roll back protocol run %s", live.run_id, exc_info=True)
+
     async def _record(self, live: LiveRun, status: str, drop_thread: bool) -> None:
         try:
             async with self.runtime.db.connection() as conn, conn.transaction():
                 # bookkeeping, not the thread's state (that committed with its checkpoint): no
                 # need to wait for the WAL flush
                 await conn.execute("SET LOCAL synchronous_commit TO off")
+                if live.written is not None:
+                    await live.written  # its first row is in before this one
                 if live.cancelled == "rollback":
                     await store.delete_run(conn, run_id=live.run_id)
                 else:

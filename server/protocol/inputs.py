@@ -22,7 +22,6 @@ _DECISIONS = {"approve": "confirm", "reject": "cancel", "confirm": "confirm", "c
 
 def turn_request(body: RunCreate, thread_id: str, graph_modes: tuple[str, ...]) -> tuple[TurnRequest, list[str]]:
     """The turn this run asks for, and the names of the fields that were dropped."""
-    _refuse_unsupported(body)
     dropped: list[str] = []
     fields: dict[str, Any] = {}
     if body.input:
@@ -41,15 +40,9 @@ def turn_request(body: RunCreate, thread_id: str, graph_modes: tuple[str, ...]) 
         raise InvalidInput("context.mode must be rules, llm or hybrid")
     decision = fields.pop("decision", None)
     req = TurnRequest(thread_id=thread_id, mode=mode, decision=decision, graph_modes=graph_modes,
+                      interrupt_before=body.interrupt_before, interrupt_after=body.interrupt_after,
                       **fields)
     return req, dropped
-
-
-def _refuse_unsupported(body: RunCreate) -> None:
-    # A turn is atomic (it commits with its checkpoint): stopping between nodes would leave a
-    # half-planned turn that bypasses the validator on resume.
-    if body.interrupt_before or body.interrupt_after:
-        raise InvalidInput("interrupt_before/interrupt_after are not supported: a turn is atomic")
 
 
 def _values(values: Any, where: str, dropped: list[str]) -> dict[str, Any]:

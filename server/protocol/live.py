@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.runner import Stop
 from server.protocol.wire import dumps, plain
 from tools.domain import Actor
 
@@ -31,7 +32,10 @@ class LiveRun:
     pulse: asyncio.Event = field(default_factory=asyncio.Event)
     done: asyncio.Event = field(default_factory=asyncio.Event)
     started: bool = False
-    cancelled: str | None = None  # "interrupt" or "rollback", when cancelled before it started
+    cancelled: str | None = None  # "interrupt" or "rollback", when cancelled (see Registry.stop)
+    stop: Stop = field(default_factory=Stop)  # asks the running turn to stop at a node boundary
+    runner_run_id: str = ""  # the runner's id of the turn (in its checkpoint's metadata)
+    written: asyncio.Task[None] | None = None  # the insert of its row, when it started at once
     values: bytes | None = None  # the last values event (the result of runs.wait / join)
     _messages: dict[int, Any] = field(default_factory=dict)  # dumped messages, by object identity
 
@@ -117,14 +121,13 @@ class Registry:
     def enqueue(self, live: LiveRun) -> LiveRun | None:
         """Register a new run last on its thread; the run it must wait for, if any.
 
-        multitask `interrupt`/`rollback` cancel the thread's runs that have not started; a
-        running turn is never cut (it commits atomically with its checkpoint, in milliseconds).
+        multitask `interrupt`/`rollback` cancel the thread's other runs: those not started yet,
+        and the running one at its next node boundary (see Stop).
         """
         if live.strategy in ("interrupt", "rollback"):
-            for other in self.runs.values():
-                if (other.thread_id == live.thread_id and not other.started and other.cancelled is None
-                        and not other.done.is_set()):
-                    other.cancelled = live.strategy
+            for other in list(self.runs.values()):
+                if other.thread_id == live.thread_id and other.cancelled is None and not other.done.is_set():
+                    cancel(other, live.strategy)
         prior = self.tails.get(live.thread_id)
         self.tails[live.thread_id] = live
         self.runs[live.run_id] = live
@@ -141,3 +144,12 @@ class Registry:
         if len(self.runs) > self.most:  # oldest first: dicts keep insertion order
             for run_id in [r.run_id for r in self.runs.values() if r.done.is_set()][:len(self.runs) - self.most]:
                 del self.runs[run_id]
+
+
+def cancel(live: LiveRun, action: str) -> None:
+    """Cancel a run (action interrupt or rollback): at once if it has not started, else at its
+    next node boundary, unless it has already written rows (then it finishes)."""
+    if live.done.is_set():
+        return
+    live.cancelled = action
+    live.stop.asked.set()

@@ -13,7 +13,7 @@ from starlette.responses import Response, StreamingResponse
 from graph.runner import db_errors
 from server.deps import CurrentActor, RuntimeDep
 from server.protocol import shapes, store
-from server.protocol.live import LiveRun
+from server.protocol.live import LiveRun, cancel
 from server.protocol.runs import final, location_of, runs_of, sse, thread_values, wanted
 from server.protocol.threads import owned
 from server.protocol.wire import documented, dumps, frame, json_response
@@ -60,6 +60,13 @@ async def _run(request: Request, runtime: Runtime, actor: Actor, thread_id: str 
 async def get_run(thread_id: str, run_id: str, request: Request, actor: CurrentActor, runtime: RuntimeDep) -> Response:
     """One run of the caller's thread."""
     row, _ = await _run(request, runtime, actor, thread_id, run_id)
+    return json_response(shapes.run(row))
+
+
+@router.get("/runs/{run_id}", responses=documented(404))
+async def get_stateless_run(run_id: str, request: Request, actor: CurrentActor, runtime: RuntimeDep) -> Response:
+    """One of the caller's runs, by id alone (stateless runs have no thread to name)."""
+    row, _ = await _run(request, runtime, actor, None, run_id)
     return json_response(shapes.run(row))
 
 
@@ -142,10 +149,11 @@ def _modes(values: list[str]) -> list[str]:
 async def cancel_run(thread_id: str, run_id: str, request: Request, actor: CurrentActor, runtime: RuntimeDep,
                      wait: Annotated[bool, Query()] = False,
                      action: Annotated[str, Query(pattern="^(interrupt|rollback)$")] = "interrupt") -> Response:
-    """Cancel a run that has not started; a running turn completes (it is atomic, milliseconds)."""
+    """Cancel a run: at once if it has not started, else at its next node boundary (a turn
+    that has already written rows finishes instead); rollback also deletes it and its checkpoint."""
     _, live = await _run(request, runtime, actor, thread_id, run_id)
-    if live is not None and not live.started and not live.done.is_set():
-        live.cancelled = action
+    if live is not None:
+        cancel(live, action)
     if live is not None and wait:
         await live.done.wait()
     return Response(status_code=202)

@@ -12,7 +12,7 @@ from starlette.responses import Response, StreamingResponse
 from server.deps import CurrentActor, RuntimeDep, TraceId
 from server.protocol import shapes
 from server.protocol.execute import Runs
-from server.protocol.live import LiveRun
+from server.protocol.live import LiveRun, cancel
 from server.protocol.schemas import RunCreate
 from server.protocol.wire import HEARTBEAT, body_of, documented, dumps, frame, json_response
 from server.runtime import Runtime
@@ -67,14 +67,16 @@ async def _stream(request: Request, runtime: Runtime, actor: Actor, trace_id: st
     hold = asyncio.Event()
     body, live = await _create(request, runtime, actor, trace_id, thread_id, hold=hold)
     location = location_of(thread_id, live.run_id)
-    return StreamingResponse(sse(live, -1, body.stream_resumable, [], hold), media_type="text/event-stream",
+    events = sse(live, -1, body.stream_resumable, [], hold, cancel_on_exit=body.on_disconnect == "cancel")
+    return StreamingResponse(events, media_type="text/event-stream",
                              headers={"Location": f"{location}/stream", "Content-Location": location,
                                       "Cache-Control": "no-store"})
 
 
 async def sse(live: LiveRun, after: int, ids: bool, modes: list[str],
-              hold: asyncio.Event | None = None) -> AsyncIterator[bytes]:
-    """The run's events after `after` as SSE frames (with ids if asked), heartbeats between."""
+              hold: asyncio.Event | None = None, *, cancel_on_exit: bool = False) -> AsyncIterator[bytes]:
+    """The run's events after `after` as SSE frames (with ids if asked), heartbeats between.
+    `cancel_on_exit` (on_disconnect=cancel): a client gone before the end cancels the run."""
     try:
         async for item in live.follow(after):
             if item is None:
@@ -86,6 +88,8 @@ async def sse(live: LiveRun, after: int, ids: bool, modes: list[str],
     finally:
         if hold is not None:
             hold.set()
+        if cancel_on_exit:
+            cancel(live, "interrupt")
 
 
 def wanted(event: str, modes: list[str]) -> bool:

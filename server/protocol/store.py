@@ -166,3 +166,21 @@ async def events_after(db: Db, *, run_id: str, after: int) -> list[dict[str, Any
 async def delete_run(db: Db, *, run_id: str) -> None:
     """Forget a run (multitask rollback)."""
     await execute(db, "DELETE FROM protocol_runs WHERE run_id = %(r)s", {"r": run_id})
+
+
+async def start_run(db: Db, *, run: dict[str, Any], owner: str) -> None:
+    """Write a starting run's row, unless its end was written first."""
+    params = {**run, "owner": owner, "metadata": json.dumps(run["metadata"]),
+              "kwargs": json.dumps(run["kwargs"])}
+    await execute(db, _INSERT_RUN.split("ON CONFLICT")[0] + "ON CONFLICT (run_id) DO NOTHING", params)
+
+
+async def drop_checkpoints(db: Db, *, thread_id: str, run_id: str) -> None:
+    """Delete the checkpoint(s) a rolled-back turn wrote (its run id is in their metadata)."""
+    params = {"tid": thread_id, "run": run_id}
+    doomed = ("SELECT checkpoint_id FROM checkpoints WHERE thread_id = %(tid)s "
+              "AND metadata->>'run_id' = %(run)s")
+    await execute(db, f"DELETE FROM checkpoint_writes WHERE thread_id = %(tid)s AND checkpoint_id IN ({doomed})",
+                  params)
+    await execute(db, "DELETE FROM checkpoints WHERE thread_id = %(tid)s AND metadata->>'run_id' = %(run)s",
+                  params)

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from graph.runner import db_errors
 from server.deps import CurrentActor, RuntimeDep, TraceId
-from server.protocol import audit, shapes, store
+from server.protocol import shapes, state_update, store
 from server.protocol.schemas import CheckpointQuery, HistoryQuery, StateUpdate, ThreadCreate, ThreadPatch, ThreadSearch
 from server.protocol.wire import body_of, documented, json_response, plain
 from server.runtime import Runtime
@@ -160,12 +160,9 @@ async def history(thread_id: str, request: Request, actor: CurrentActor, runtime
 @router.post("/{thread_id}/state", responses=documented(404, 409))
 async def update_state(thread_id: str, request: Request, actor: CurrentActor, runtime: RuntimeDep,
                        trace_id: TraceId) -> Response:
-    """State edits never bypass the validator or the state machines: they are audited and not
-    applied; a turn (a run) is the only way to change a thread. Returns the current checkpoint."""
+    """Edit the thread's `messages` window (a new checkpoint, audited); other keys are never
+    applied (they could bypass the validator or the state machines): dropped, audited and named
+    in the answer's `ignored_keys`."""
     body = await body_of(request, StateUpdate)
-    await owned(runtime, thread_id, actor)
-    fields = sorted(body.values) if isinstance(body.values, dict) else ["values"]
-    await audit.dropped(runtime, actor, thread_id, trace_id, [f"state.{f}" for f in fields])
-    snapshot = await runtime.runner.graph.aget_state(_config(thread_id))
-    return json_response({"checkpoint": shapes.checkpoint(snapshot.config) or {
-        "thread_id": thread_id, "checkpoint_ns": "", "checkpoint_id": None, "checkpoint_map": None}})
+    row = await owned(runtime, thread_id, actor)
+    return json_response(await state_update.apply(runtime, actor, row, body, trace_id))

@@ -141,9 +141,11 @@ async def test_raw_http_conventions(server: str) -> None:
         assert bad.status_code == 422 and bad.json()["error"]["code"] == "INVALID_INPUT"
         broken = await http.post("/threads/search", content=b"{not json")
         assert broken.status_code == 422 and broken.json()["error"]["code"] == "INVALID_INPUT"
-        busy = await http.post(f"/threads/{tid}/runs/wait", json={
-            "assistant_id": "helpdesk", "input": human("hi"), "interrupt_before": ["validator"]})
-        assert busy.status_code == 422
+        paused = await http.post(f"/threads/{tid}/runs/wait", json={  # once refused (422), now honoured
+            "assistant_id": "helpdesk", "input": human("open a ticket: the fan is loud"),
+            "interrupt_before": ["validator"]})
+        assert paused.status_code == 200
+        assert (await http.get(f"/threads/{tid}/state")).json()["next"] == ["validator"]
         legacy = (await http.get(f"/threads/{tid}")).json()  # API.md's fields and the SDK's together
         assert legacy["owner"] == "alice" and legacy["metadata"]["k"] == "v" and "values" in legacy
 
