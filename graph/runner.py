@@ -38,7 +38,7 @@ WRITERS = frozenset({"confirm_gate", "validator", "create_ticket", "resume_draft
                      "execute_pending", "finalize", "await_confirmation"})
 """Nodes that may commit rows of their own (pending actions, tickets, drafts): once one of them
 has run, a turn is not stopped before its end (Stop)."""
-Start = Literal["auto", "input", "continue", "resume"]
+Start = Literal["auto", "input", "resume"]
 
 
 @dataclass
@@ -75,7 +75,7 @@ class TurnRequest:
     """Fork: start from this checkpoint of the thread instead of its latest."""
     start: Start = "auto"
     """How the input enters the graph: "auto" (by the thread's status), "input" (a new turn),
-    "continue" (no input: run the nodes a paused turn has left), "resume" (an interrupt's answer)."""
+    "resume" (an interrupt's answer)."""
     stop: Stop | None = None
 
     def graph_input(self) -> dict[str, Any]:
@@ -88,8 +88,6 @@ class TurnRequest:
         start = self.start
         if start == "auto":
             start = "resume" if lease.status == "interrupted" else "input"
-        if start == "continue":
-            return None
         if start == "resume":
             return Command(resume=self.graph_input())
         if lease.settled and self.checkpoint_id is None:
@@ -314,8 +312,6 @@ def _stop_here(stop: Stop | None, ran: set[str]) -> None:
 
 
 def _check(req: TurnRequest) -> None:
-    if req.start == "continue":
-        return
     if not (req.message or req.confirm_token or req.decision):
         raise InvalidInput("message is required unless confirm_token is given")
     if req.message is not None and not 1 <= len(req.message) <= 4000:

@@ -57,7 +57,7 @@ class Runs:
         req, dropped = turn_request(body, tid, raw)
         row = await self._claim(body, actor, tid, assistant_id, create=thread_id is None)
         await place(self.runtime, body, req, tid, row["status"])
-        if not (req.message or req.confirm_token or req.decision or req.start == "continue"):
+        if not (req.message or req.confirm_token or req.decision):
             raise InvalidInput('a run needs {"messages": [a human message]} (or "message") as input, '
                                'or command.resume')
         busy = bool(row["leased"] or row["queued"]) or self.registry.busy(tid)
