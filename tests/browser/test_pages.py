@@ -225,7 +225,9 @@ def test_the_console_refuses_a_requester(live: str) -> None:
     with chromium(lang="zh-CN") as driver:
         open_page(driver, live + "/console")
         pick_identity(driver, f"req-{uuid.uuid4().hex[:6]}", role="requester")
-        wait_for(driver, lambda d: d.find_elements(By.ID, "refused"), what="refusal")
+        # the refusal of this identity's queue: the page's first load (default identity) was refused too
+        wait_for(driver, lambda d: d.find_elements(By.ID, "refused") and d.find_element(By.ID, "error").text,
+                 what="refusal")
         assert not driver.find_elements(By.CSS_SELECTOR, ".queue-row")
         assert driver.find_element(By.ID, "error").text  # the API's own 403 message
         screenshot(driver, "console-refused")
@@ -236,13 +238,14 @@ def test_the_chat_page_fits_a_phone(live: str) -> None:
         open_page(driver, live + "/")
         pick_identity(driver, f"phone-{uuid.uuid4().hex[:6]}")
         ticket_id = ticket_card(say(driver, "My VPN is broken, please open a ticket"))["ticket_id"]
-        pending_card(say(driver, f"please escalate {ticket_id}"))  # the widest card, with its words and buttons
+        card = pending_card(say(driver, f"please escalate {ticket_id}"))  # the widest card, words and buttons
         overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1
         for node in driver.find_elements(By.CSS_SELECTOR, "textarea, select, input, button"):
             labelled = driver.execute_script(
                 "const n = arguments[0]; return Boolean(n.labels && n.labels.length || n.getAttribute('aria-label') || n.textContent.trim())", node)
             assert labelled, node.get_attribute("outerHTML")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", card)
         screenshot(driver, "chat-phone")
 
 
