@@ -12,20 +12,31 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal, NamedTuple, cast
 
 import psycopg
 import sqlalchemy.exc
 from langgraph.types import Command
 
 from checkpoints.saver import LATEST_CHECKPOINT, TURN_WRITES, TurnWrites
-from graph.context import Context
+from graph.context import ACTION_ID, RECOVERED, Context
 from graph.result import TurnResult
 from graph.services import Services
+from tools import failpoints
+from tools.crud import idempotency
 from tools.crud import threads as crud_threads
+from tools.crud.leases import Heartbeat
 from tools.crud.threads import Lease
 from tools.domain import Actor
-from tools.errors import HelpdeskError, InvalidInput, NotFound, ThreadBusy, Unavailable
+from tools.errors import (
+    HelpdeskError,
+    InvalidInput,
+    NotFound,
+    QuotaExceeded,
+    ThreadBusy,
+    Unavailable,
+)
+from tools.failpoints import Point
 from tools.settings import Mode
 
 log = logging.getLogger("helpdesk.runner")
@@ -46,11 +57,50 @@ class TurnRequest:
     ticket_id: str | None = None
     draft_id: str | None = None
     decision: Literal["confirm", "cancel"] | None = None
+    action_id: str | None = None
+    """The caller's idempotency key: a replay after a crash finishes what the first attempt
+    committed instead of acting again, and the response is stored with the turn's checkpoint."""
 
     def graph_input(self) -> dict[str, Any]:
         """The graph's TurnInput for this request."""
         return {"message": self.message, "confirm_token": self.confirm_token,
                 "ticket_id": self.ticket_id, "draft_id": self.draft_id, "decision": self.decision}
+
+
+class Recovered(NamedTuple):
+    """A lease taken to finish an earlier attempt of the same action_id, whose domain write
+    committed (`effect`: its outcome) before its process died."""
+
+    status: str
+    settled: bool
+    latest_checkpoint: str | None
+    effect: dict[str, Any]
+
+
+# Nodes whose own transaction writes tickets, comments or drafts (and records their effect).
+DOMAIN_WRITERS = frozenset({"create_ticket", "resume_draft", "ticket_tool", "execute_pending"})
+_THREADS_OF_ACTIONS = uuid.UUID("6f1c2a4e-13a1-4f0e-9a53-1d0e5c3b7a13")
+
+
+def _new_thread_id(req: TurnRequest, actor: Actor) -> str:
+    """A new thread's id: random, or, for a request with an action_id, the same for every
+    attempt of it, so a retry after a crash lands on the thread the first attempt started."""
+    if req.action_id:
+        return str(uuid.uuid5(_THREADS_OF_ACTIONS, f"{actor.user_id}\n{req.action_id}"))
+    return str(uuid.uuid4())
+
+
+def _responder(actor: Actor, action_id: str | None) -> Any:
+    """For a turn with an action_id: result -> the statement storing it as the response."""
+    if action_id is None:
+        return None
+
+    def respond(result: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        body = TurnResult.model_validate(result).model_dump(mode="json")
+        return idempotency.done_statement(user_id=actor.user_id, action_id=action_id,
+                                          status_code=200, body=body)
+
+    return respond
 
 
 class Runner:
@@ -60,6 +110,7 @@ class Runner:
         self.services = services
         self.graph = graph
         self._background: set[asyncio.Task[Any]] = set()
+        self.heartbeat = Heartbeat(services.db, ttl_s=services.settings.thread_lease_s)
 
     async def run(self, req: TurnRequest, actor: Actor, *, trace_id: str,
                   timings: dict[str, float] | None = None) -> TurnResult:
@@ -97,10 +148,11 @@ class Runner:
                 raise item
             yield item
 
-    async def _start(self, req: TurnRequest, actor: Actor, trace_id: str) -> tuple[str, str, Lease]:
+    async def _start(self, req: TurnRequest, actor: Actor,
+                     trace_id: str) -> tuple[str, str, Lease | Recovered]:
         """Check the request and take the thread's lease: (thread_id, run_id, lease)."""
         _check(req)
-        thread_id = req.thread_id or str(uuid.uuid4())
+        thread_id = req.thread_id or _new_thread_id(req, actor)
         run_id = str(uuid.uuid4())
         return thread_id, run_id, await self._lease(req, thread_id, run_id, actor, trace_id)
 
@@ -111,17 +163,19 @@ class Runner:
         return task
 
     async def _lease(self, req: TurnRequest, thread_id: str, run_id: str, actor: Actor,
-                     trace_id: str) -> Lease:
-        db = self.services.db
+                     trace_id: str) -> Lease | Recovered:
+        db, settings = self.services.db, self.services.settings
         if req.decision and req.thread_id:
             await self._owned(thread_id, actor)  # resuming never creates a thread
         async with db_errors(), db.connection() as conn:
-            lease = await crud_threads.acquire_lease(
+            lease, effect = await crud_threads.take_lease(
                 conn, thread_id=thread_id, owner_id=actor.user_id, department=actor.department,
                 title=req.message or "", run_id=run_id, trace_id=trace_id,
-                lease_s=self.services.settings.thread_lease_s)
+                lease_s=settings.thread_lease_s, action_id=req.action_id,
+                rate=settings.turn_rate, burst=settings.turn_burst)
         if lease is not None:
-            return lease
+            self.heartbeat.hold_run(run_id, thread_id)  # dropped when the run settles
+            return lease if effect is None else Recovered(*lease, effect)
         await self._owned(thread_id, actor)
         raise ThreadBusy(f"thread {thread_id} is running another turn; retry shortly",
                          retry_after=1)
@@ -133,7 +187,7 @@ class Runner:
             raise NotFound(f"thread {thread_id} not found")
 
     async def _drive(self, req: TurnRequest, thread_id: str, run_id: str, actor: Actor, trace_id: str,
-                     lease: Lease, queue: asyncio.Queue[Any] | None, tokens: bool,
+                     lease: Lease | Recovered, queue: asyncio.Queue[Any] | None, tokens: bool,
                      timings: dict[str, float] | None = None, *,
                      hold: asyncio.Event | None = None) -> Any:
         """Run the turn: ("result", data) or the error, also put last on `queue`.
@@ -146,7 +200,9 @@ class Runner:
         # commits with the checkpoint of a run that stopped before finalize: the thread keeps its
         # status and is not settled. (Runs are durability="exit": one checkpoint, at their end.)
         writes = TurnWrites(run_id=run_id, closing=crud_threads.release_statement(
-            thread_id=thread_id, run_id=run_id, status=lease.status, settled=False))
+            thread_id=thread_id, run_id=run_id, status=lease.status, settled=False),
+            fence=crud_threads.hold_statement(thread_id=thread_id, run_id=run_id),
+            respond=_responder(actor, req.action_id))
         item = cast(Any, None)
         try:
             if hold is not None:
@@ -154,6 +210,7 @@ class Runner:
                     await asyncio.wait_for(hold.wait(), HOLD_S)
             result = await self._execute(req, thread_id, actor, trace_id, lease, queue, tokens, writes,
                                          timings)
+            failpoints.hit(Point.BEFORE_RESPONSE)
             item = ("result", result)
         except BaseException as exc:  # delivered to the consumer, never lost
             item = _translate(exc)
@@ -166,11 +223,18 @@ class Runner:
                 queue.put_nowait(_DONE)
         return item
 
-    async def _execute(self, req: TurnRequest, thread_id: str, actor: Actor, trace_id: str, lease: Lease,
+    async def _execute(self, req: TurnRequest, thread_id: str, actor: Actor, trace_id: str,
+                       lease: Lease | Recovered,
                        queue: asyncio.Queue[Any] | None, tokens: bool, writes: TurnWrites,
                        timings: dict[str, float] | None) -> dict[str, Any]:
+        extra: dict[str, Any] = {ACTION_ID: req.action_id} if req.action_id else {}
+        if isinstance(lease, Recovered):
+            # An earlier attempt of this action_id committed its domain write, then died before
+            # its turn's end: context_restore sends this turn straight to finalize with that
+            # write's outcome, acting on nothing again.
+            extra[RECOVERED] = lease.effect
         ctx = Context(user_id=actor.user_id, department=actor.department, role=actor.role,
-                      mode=req.mode, trace_id=trace_id, services=self.services)
+                      mode=req.mode, trace_id=trace_id, services=self.services, extra=extra)
         graph_input: Any = req.graph_input()
         if lease.status == "interrupted":
             graph_input = Command(resume=graph_input)
@@ -185,6 +249,7 @@ class Runner:
                                    LATEST_CHECKPOINT: lease.latest_checkpoint}}
         emit = queue.put_nowait if queue is not None else None
         result: dict[str, Any] | None = None
+        interrupted: Event | None = None  # sent once the turn's end has committed
         last = time.perf_counter()
         async for mode, chunk in self.graph.astream(
             graph_input, config, context=ctx, durability="exit",
@@ -198,9 +263,10 @@ class Runner:
             for node, update in chunk.items():
                 if node == "__interrupt__":
                     value = update[0].value if update else {}
-                    if emit:
-                        emit(("interrupt", {"pending_action": value.get("pending_action")}))
+                    interrupted = ("interrupt", {"pending_action": value.get("pending_action")})
                     continue
+                if node in DOMAIN_WRITERS:
+                    failpoints.hit(Point.AFTER_DOMAIN_WRITE)
                 if emit:
                     emit(("step", {"node": node}))
                 if timings is not None:
@@ -211,6 +277,8 @@ class Runner:
                     result = update["result"]
         if result is None:
             raise HelpdeskError("the turn ended without a result")
+        if emit and interrupted:  # the graph has exited: its checkpoint holds the pending action
+            emit(interrupted)
         return result
 
     async def _settle(self, thread_id: str, writes: TurnWrites, status: str) -> None:
@@ -219,6 +287,7 @@ class Runner:
         Errors here are logged, never raised: the turn's own outcome is what the caller gets,
         and a lease left behind expires by itself.
         """
+        self.heartbeat.drop_run(writes.run_id)  # a lease not released below lapses in seconds
         if writes.committed:
             return
         if writes.statements:  # finalize ran, but the checkpoint's transaction did not commit
@@ -249,9 +318,26 @@ def _check(req: TurnRequest) -> None:
 def _translate(exc: BaseException) -> BaseException:
     if isinstance(exc, (HelpdeskError, asyncio.CancelledError)):
         return exc
+    if (known := refusal_of(exc)) is not None:
+        return known
     if _is_db_down(exc):
-        return Unavailable("the database is unreachable; retry shortly")
+        return Unavailable("the database is unreachable; retry shortly", retry_after=1)
     return exc
+
+
+def refusal_of(exc: BaseException) -> HelpdeskError | None:
+    """A database refusal our schema raises on purpose (SQLSTATE HD429: a daily creation cap;
+    HD409: the run lost its thread's lease) as the error a client should see."""
+    orig = getattr(exc, "orig", exc)  # SQLAlchemy wraps the driver's error
+    state = getattr(orig, "sqlstate", None)
+    if state == "HD429":
+        detail = getattr(getattr(orig, "diag", None), "message_detail", None) or "3600"
+        message = getattr(getattr(orig, "diag", None), "message_primary", None) or "daily cap"
+        return QuotaExceeded(f"{message}; try again later", retry_after=float(detail))
+    if state == "HD409":
+        return ThreadBusy("the thread was taken over by another run; retry shortly",
+                          retry_after=1)
+    return None
 
 
 def _is_db_down(exc: BaseException) -> bool:
@@ -267,5 +353,5 @@ class db_errors:
 
     async def __aexit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
         if exc is not None and not isinstance(exc, HelpdeskError) and _is_db_down(exc):
-            raise Unavailable("the database is unreachable; retry shortly") from exc
+            raise Unavailable("the database is unreachable; retry shortly", retry_after=1) from exc
         return False

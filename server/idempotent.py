@@ -35,18 +35,21 @@ class IdempotencyKey:
     request_hash: str
 
     async def claim(self) -> JSONResponse | None:
-        """None: run it now; otherwise the stored response of the first run."""
+        """None: run it now (the claim is kept alive until `complete`/`fail`); otherwise the
+        stored response of the first run."""
         async with self.runtime.db.session() as session:
             stored = await idempotency.claim(
                 session, user_id=self.user_id, action_id=self.action_id,
-                request_hash=self.request_hash, stale_s=self.runtime.settings.thread_lease_s)
+                request_hash=self.request_hash, ttl_s=self.runtime.settings.thread_lease_s)
         if stored is None:
+            self.runtime.runner.heartbeat.hold_key(self.user_id, self.action_id)
             return None
         IDEMPOTENT_REPLAYS.inc()
         return JSONResponse(stored.body, status_code=stored.status_code)
 
     async def complete(self, status_code: int, body: Any) -> None:
-        """Store the response to replay."""
+        """Store the response to replay (a no-op when the turn's checkpoint already did)."""
+        self.runtime.runner.heartbeat.drop_key(self.user_id, self.action_id)
         async with self.runtime.db.session() as session:
             await idempotency.complete(session, user_id=self.user_id, action_id=self.action_id,
                                        status_code=status_code, body=body)
@@ -54,6 +57,7 @@ class IdempotencyKey:
     async def fail(self, exc: BaseException, trace_id: str) -> None:
         """A final error is stored like a response; a retryable one frees the key for a retry."""
         failure = failure_of(exc)
+        self.runtime.runner.heartbeat.drop_key(self.user_id, self.action_id)
         if failure.retryable:
             async with self.runtime.db.session() as session:
                 await idempotency.release(session, user_id=self.user_id, action_id=self.action_id)
