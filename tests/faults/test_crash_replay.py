@@ -134,3 +134,26 @@ def test_a_pending_action_that_never_committed_cannot_be_confirmed(
     assert _level(db_url, ticket_id) == 0
     view = httpx.get(f"{clean.url}/threads/{thread}", headers=user).json()
     assert view["status"] == "idle" and view["pending_action"] is None
+
+
+def test_a_frozen_holder_loses_its_thread_and_cannot_commit(
+        make: Callable[..., Replica], clean: Replica, db_url: str) -> None:
+    import threading
+
+    user = who()
+    thread = post(clean.url, "/agent", {"message": "hi"}, user).json()["thread_id"]
+    frozen = make(HELPDESK_FAILPOINT="before_checkpoint:stall:8").start()
+    answer: list[httpx.Response] = []
+    late = threading.Thread(target=lambda: answer.append(
+        post(frozen.url, "/agent", {"message": "hi", "thread_id": thread}, user)))
+    late.start()
+    time.sleep(1.0)  # it holds the lease now, and stops renewing it
+    taken, waited = until_ok(clean.url, "/agent", {"message": "hi", "thread_id": thread}, user)
+    assert taken.status_code == 200 and waited < USABLE_S, (taken.text, waited)
+    late.join(30)
+    assert answer and answer[0].status_code == 409, answer and answer[0].text  # fenced off
+    assert answer[0].json()["error"]["code"] == "THREAD_BUSY"
+    lines = rows(db_url, "SELECT count(*) FROM thread_messages WHERE thread_id = %s", thread)
+    assert lines == [(4,)]  # two turns, two lines each: nothing of the frozen run
+    assert post(clean.url, "/agent", {"message": "hi", "thread_id": thread}, user).status_code == 200
+    frozen.stop()
