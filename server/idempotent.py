@@ -49,15 +49,19 @@ class IdempotencyKey:
 
     async def complete(self, status_code: int, body: Any) -> None:
         """Store the response to replay (a no-op when the turn's checkpoint already did)."""
-        self.runtime.runner.heartbeat.drop_key(self.user_id, self.action_id)
+        self.let_go()
         async with self.runtime.db.session() as session:
             await idempotency.complete(session, user_id=self.user_id, action_id=self.action_id,
                                        status_code=status_code, body=body)
 
+    def let_go(self) -> None:
+        """Stop keeping the claim alive; it lapses after the lease TTL."""
+        self.runtime.runner.heartbeat.drop_key(self.user_id, self.action_id)
+
     async def fail(self, exc: BaseException, trace_id: str) -> None:
         """A final error is stored like a response; a retryable one frees the key for a retry."""
         failure = failure_of(exc)
-        self.runtime.runner.heartbeat.drop_key(self.user_id, self.action_id)
+        self.let_go()
         if failure.retryable:
             async with self.runtime.db.session() as session:
                 await idempotency.release(session, user_id=self.user_id, action_id=self.action_id)
@@ -85,8 +89,11 @@ async def run_once(
         return replay
     try:
         result = await work()
-    except Exception as exc:  # a cancelled run keeps its claim until it goes stale
+    except Exception as exc:
         await key.fail(exc, trace_id)
+        raise
+    except BaseException:  # cancelled: the claim lapses in seconds, unless the run (which goes
+        key.let_go()  # on by itself) stores its response with its checkpoint first
         raise
     await key.complete(200, result.model_dump(mode="json"))
     return result
