@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple, cast
+from typing import Any, Literal, cast
 
 import psycopg
 import sqlalchemy.exc
@@ -20,22 +20,15 @@ from langgraph.types import Command
 
 from checkpoints.saver import LATEST_CHECKPOINT, TURN_WRITES, TurnWrites
 from graph.context import ACTION_ID, RECOVERED, Context
+from graph.recovery import DOMAIN_WRITERS, Recovered, new_thread_id, refusal_of, responder
 from graph.result import TurnResult
 from graph.services import Services
 from tools import failpoints
-from tools.crud import idempotency
 from tools.crud import threads as crud_threads
 from tools.crud.leases import Heartbeat
 from tools.crud.threads import Lease
 from tools.domain import Actor
-from tools.errors import (
-    HelpdeskError,
-    InvalidInput,
-    NotFound,
-    QuotaExceeded,
-    ThreadBusy,
-    Unavailable,
-)
+from tools.errors import HelpdeskError, InvalidInput, NotFound, ThreadBusy, Unavailable
 from tools.failpoints import Point
 from tools.settings import Mode
 
@@ -65,42 +58,6 @@ class TurnRequest:
         """The graph's TurnInput for this request."""
         return {"message": self.message, "confirm_token": self.confirm_token,
                 "ticket_id": self.ticket_id, "draft_id": self.draft_id, "decision": self.decision}
-
-
-class Recovered(NamedTuple):
-    """A lease taken to finish an earlier attempt of the same action_id, whose domain write
-    committed (`effect`: its outcome) before its process died."""
-
-    status: str
-    settled: bool
-    latest_checkpoint: str | None
-    effect: dict[str, Any]
-
-
-# Nodes whose own transaction writes tickets, comments or drafts (and records their effect).
-DOMAIN_WRITERS = frozenset({"create_ticket", "resume_draft", "ticket_tool", "execute_pending"})
-_THREADS_OF_ACTIONS = uuid.UUID("6f1c2a4e-13a1-4f0e-9a53-1d0e5c3b7a13")
-
-
-def _new_thread_id(req: TurnRequest, actor: Actor) -> str:
-    """A new thread's id: random, or, for a request with an action_id, the same for every
-    attempt of it, so a retry after a crash lands on the thread the first attempt started."""
-    if req.action_id:
-        return str(uuid.uuid5(_THREADS_OF_ACTIONS, f"{actor.user_id}\n{req.action_id}"))
-    return str(uuid.uuid4())
-
-
-def _responder(actor: Actor, action_id: str | None) -> Any:
-    """For a turn with an action_id: result -> the statement storing it as the response."""
-    if action_id is None:
-        return None
-
-    def respond(result: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        body = TurnResult.model_validate(result).model_dump(mode="json")
-        return idempotency.done_statement(user_id=actor.user_id, action_id=action_id,
-                                          status_code=200, body=body)
-
-    return respond
 
 
 class Runner:
@@ -152,7 +109,7 @@ class Runner:
                      trace_id: str) -> tuple[str, str, Lease | Recovered]:
         """Check the request and take the thread's lease: (thread_id, run_id, lease)."""
         _check(req)
-        thread_id = req.thread_id or _new_thread_id(req, actor)
+        thread_id = req.thread_id or new_thread_id(actor, req.action_id)
         run_id = str(uuid.uuid4())
         return thread_id, run_id, await self._lease(req, thread_id, run_id, actor, trace_id)
 
@@ -202,7 +159,7 @@ class Runner:
         writes = TurnWrites(run_id=run_id, closing=crud_threads.release_statement(
             thread_id=thread_id, run_id=run_id, status=lease.status, settled=False),
             fence=crud_threads.hold_statement(thread_id=thread_id, run_id=run_id),
-            respond=_responder(actor, req.action_id))
+            respond=responder(actor, req.action_id))
         item = cast(Any, None)
         try:
             if hold is not None:
@@ -323,21 +280,6 @@ def _translate(exc: BaseException) -> BaseException:
     if _is_db_down(exc):
         return Unavailable("the database is unreachable; retry shortly", retry_after=1)
     return exc
-
-
-def refusal_of(exc: BaseException) -> HelpdeskError | None:
-    """A database refusal our schema raises on purpose (SQLSTATE HD429: a daily creation cap;
-    HD409: the run lost its thread's lease) as the error a client should see."""
-    orig = getattr(exc, "orig", exc)  # SQLAlchemy wraps the driver's error
-    state = getattr(orig, "sqlstate", None)
-    if state == "HD429":
-        detail = getattr(getattr(orig, "diag", None), "message_detail", None) or "3600"
-        message = getattr(getattr(orig, "diag", None), "message_primary", None) or "daily cap"
-        return QuotaExceeded(f"{message}; try again later", retry_after=float(detail))
-    if state == "HD409":
-        return ThreadBusy("the thread was taken over by another run; retry shortly",
-                          retry_after=1)
-    return None
 
 
 def _is_db_down(exc: BaseException) -> bool:
