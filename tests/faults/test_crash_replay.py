@@ -57,6 +57,7 @@ def test_one_ticket_per_action_id_whatever_the_crash_point(
     first, _ = until_ok(clean.url, "/agent", body, user)
     usable = time.monotonic() - died
     assert first.status_code == 200 and first.json()["status"] == "OK", first.text
+    print(f"\n{point}: the replay answered {usable:.2f} s after the crash")
     assert usable < USABLE_S, f"replayed {usable:.1f} s after the crash"
     tickets = rows(db_url, "SELECT ticket_id FROM tickets WHERE requester_id = %s",
                    user["X-User-Id"])
