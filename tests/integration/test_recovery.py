@@ -32,11 +32,11 @@ async def _claim(stack: Stack, user: str, action: str) -> None:
         assert await idempotency.claim(s, user_id=user, action_id=action, request_hash="h") is None
 
 
-async def _count(stack: Stack, sql: str, *args: str) -> int:
+async def _tickets(stack: Stack, user_id: str) -> int:
     async with stack.services.db.connection() as conn:
-        row = await fetch_one(conn, sql.replace("?", "%s"), None) if not args else \
-            await (await conn.execute(sql.replace("?", "%s"), args)).fetchone()
-    return int(next(iter(row.values()))) if row else 0
+        row = await fetch_one(conn, "SELECT count(*) AS n FROM tickets WHERE requester_id = %(u)s",
+                              {"u": user_id})
+    return int(row["n"]) if row else 0
 
 
 async def test_retry_finishes_the_committed_ticket(stack: Stack, failpoint: None) -> None:
@@ -47,12 +47,10 @@ async def test_retry_finishes_the_committed_ticket(stack: Stack, failpoint: None
     with pytest.raises(failpoints.Failpoint):
         await stack.runner.run(req, who, trace_id="t1")
     failpoints.arm("")
-    assert await _count(stack, "SELECT count(*) FROM tickets WHERE requester_id = ?",
-                        who.user_id) == 1
+    assert await _tickets(stack, who.user_id) == 1
     again = await stack.runner.run(req, who, trace_id="t2")
     assert again.status == "OK" and again.ticket is not None
-    assert await _count(stack, "SELECT count(*) FROM tickets WHERE requester_id = ?",
-                        who.user_id) == 1
+    assert await _tickets(stack, who.user_id) == 1
     async with stack.services.db.session() as s:
         key = await idempotency.get_key(s, user_id=who.user_id, action_id=action)
     assert key is not None and key.state == "done"  # stored with the turn's checkpoint
