@@ -179,7 +179,8 @@ def main() -> None:
     args = parser.parse_args()
     data = data_dir()
     try:
-        env = {"HELPDESK_LOG_LEVEL": args.log_level}
+        # one user per client, at full speed: the per-user turn bucket on, but never empty
+        env = {"HELPDESK_LOG_LEVEL": args.log_level, "HELPDESK_TURN_RATE": "1000000"}
         with serving(data=data, workers=args.workers, **env) as (url, _):
             print(f"helpdesk serve --workers {args.workers}, embedded Postgres, rules mode, "
                   f"log level {args.log_level}")

@@ -48,8 +48,32 @@ def start(data_dir: Path, *, cleanup: str = "stop") -> Any:
             server = pgserver.get_server(path, cleanup_mode=cleanup)  # type: ignore[attr-defined]
         except Exception as exc:  # pgserver raises bare exceptions with the pg log inside
             raise EmbeddedPostgresError(f"embedded Postgres failed to start in {path}: {exc}") from exc
+    _forget_dead_holders(server)
     log.info("embedded postgres ready at %s", path)
     return server
+
+
+def _forget_dead_holders(server: Any) -> None:
+    """Drop handles of processes that died without letting go (kill -9).
+
+    pgserver stops the server when its last holder exits, counting holders in a list on disk; a
+    killed server process stays on that list, so the next one to exit would leave Postgres
+    running forever. Only live processes hold it.
+    """
+    holders = server.global_process_id_list
+    for pid in holders.get():
+        if pid != os.getpid() and not _alive(pid):
+            holders.get_and_remove(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def uri(server: Any, database: str = "postgres") -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,14 +14,15 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata, CheckpointTuple
 from langgraph.checkpoint.base import get_serializable_checkpoint_metadata as _serializable_metadata
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
-from langgraph.checkpoint.serde.types import _DeltaSnapshot
 from prometheus_client import Counter
 from psycopg import AsyncConnection, AsyncCursor
 from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
+from tools import failpoints
 from tools.db.engine import POOL_OPTIONS, libpq_url
+from tools.failpoints import Point
 
 # The library's query joins a checkpoint's channel versions to checkpoint_blobs with a plain
 # join; Postgres guesses 100 versions and hash-joins against a sequential scan of the blobs,
@@ -91,6 +92,12 @@ class TurnWrites:
     statements: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     closing: tuple[str, dict[str, Any]] | None = None
     committed: bool = False
+    fence: tuple[str, dict[str, Any]] | None = None
+    """Runs first: fails the transaction if the run no longer holds its thread's lease."""
+    respond: Callable[[dict[str, Any]], tuple[str, dict[str, Any]]] | None = None
+    """Given the turn's result, the statement that stores it as the idempotent response."""
+    result: dict[str, Any] | None = None
+    """The turn's result, once finalize has built it."""
 
     def add(self, query: str, params: dict[str, Any], *, closes: bool = False) -> None:
         """Queue a statement for the next checkpoint's transaction. `closes`: it does what
@@ -100,13 +107,16 @@ class TurnWrites:
             self.closing = None
 
     def pending(self) -> list[tuple[str, dict[str, Any]]]:
-        """What the next checkpoint's transaction runs: the queued statements, then `closing`."""
-        return [*self.statements, *([self.closing] if self.closing else [])]
+        """What the next checkpoint's transaction runs: the lease fence, the queued statements,
+        the stored response (once there is a result), then `closing`."""
+        answer = self.respond(self.result) if self.respond and self.result is not None else None
+        return [*([self.fence] if self.fence else []), *self.statements,
+                *([answer] if answer else []), *([self.closing] if self.closing else [])]
 
     def done(self) -> None:
         """Everything pending was committed."""
         self.statements.clear()
-        self.closing = None
+        self.closing = self.respond = None
         self.committed = True
 
 
@@ -248,28 +258,31 @@ class HelpdeskSaver(AsyncPostgresSaver):
         parent_id = configurable.pop("checkpoint_id", None)
         copy: dict[str, Any] = {**checkpoint, "channel_values": checkpoint["channel_values"].copy()}
         blob_values = {}
+        # Primitives stay inline; everything else goes to the blobs, a DeltaChannel's snapshot
+        # too. (The library also leaves an inline `true` marker for a snapshot, through a private
+        # type; its readers probe the blobs as well, so the marker is not needed to load it.)
         for k, v in checkpoint["channel_values"].items():
-            if isinstance(v, _DeltaSnapshot):
-                blob_values[k] = copy["channel_values"].pop(k)
-                copy["channel_values"][k] = True
-            elif not (v is None or isinstance(v, (str, int, float, bool))):
+            if not (v is None or isinstance(v, (str, int, float, bool))):
                 blob_values[k] = copy["channel_values"].pop(k)
         # serialised here, as psycopg would (json.dumps), so the texts can be kept
         checkpoint_json = json.dumps(copy)
         metadata_json = json.dumps(_serializable_metadata(config, metadata))
         blob_versions = {k: v for k, v in new_versions.items() if k in blob_values}
         dumped = self._dump_blobs(thread_id, checkpoint_ns, blob_values, blob_versions)
+        riders = turn_writes(config)
+        if riders:
+            failpoints.hit(Point.BEFORE_CHECKPOINT)
         async with self._cursor(pipeline=True) as cur:
             if dumped:
                 await cur.executemany(self.UPSERT_CHECKPOINT_BLOBS_SQL, dumped)
             await cur.execute(self.UPSERT_CHECKPOINTS_SQL, (
                 thread_id, checkpoint_ns, checkpoint["id"], parent_id,
                 Jsonb(checkpoint_json, dumps=_as_is), Jsonb(metadata_json, dumps=_as_is)))
-            riders = turn_writes(config)
             for query, params in riders.pending() if riders else []:
                 await cur.execute(query, params)
         if riders:
             riders.done()
+            failpoints.hit(Point.AFTER_CHECKPOINT)
         if checkpoint_ns == "":
             self._remember(thread_id, checkpoint["id"], parent_id, checkpoint_json, metadata_json,
                            blob_values, dumped)

@@ -11,6 +11,13 @@ from tools.settings import Mode
 if TYPE_CHECKING:
     from graph.services import Services
 
+ACTION_ID = "action_id"
+"""`Context.extra` key: the turn's idempotency key, if the caller sent one (nodes record the
+outcome of a domain write under it, in the write's own transaction)."""
+RECOVERED = "recovered"
+"""`Context.extra` key: the outcome an earlier attempt of this turn's action_id committed with
+its domain write before it died; the turn finishes with it instead of acting (graph.runner)."""
+
 
 @dataclass(kw_only=True)
 class Context:

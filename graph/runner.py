@@ -19,14 +19,17 @@ import sqlalchemy.exc
 from langgraph.types import Command
 
 from checkpoints.saver import LATEST_CHECKPOINT, TURN_WRITES, TurnWrites
-from graph.context import Context
+from graph.context import ACTION_ID, RECOVERED, Context
+from graph.recovery import DOMAIN_WRITERS, Recovered, new_thread_id, refusal_of, responder
 from graph.result import TurnResult
 from graph.services import Services
-from tools import tracing
+from tools import failpoints, tracing
 from tools.crud import threads as crud_threads
+from tools.crud.leases import Heartbeat
 from tools.crud.threads import Lease
 from tools.domain import Actor
 from tools.errors import HelpdeskError, InvalidInput, NotFound, ThreadBusy, Unavailable
+from tools.failpoints import Point
 from tools.settings import Mode
 
 log = logging.getLogger("helpdesk.runner")
@@ -34,8 +37,7 @@ log = logging.getLogger("helpdesk.runner")
 Event = tuple[str, dict[str, Any]]
 _DONE = object()
 HOLD_S = 0.25  # the longest a streamed run waits for its consumer's go-ahead (see stream())
-WRITERS = frozenset({"confirm_gate", "validator", "create_ticket", "resume_draft", "ticket_tool",
-                     "execute_pending", "finalize", "await_confirmation"})
+WRITERS = DOMAIN_WRITERS | {"confirm_gate", "validator", "finalize", "await_confirmation"}
 """Nodes that may commit rows of their own (pending actions, tickets, drafts): once one of them
 has run, a turn is not stopped before its end (Stop)."""
 Start = Literal["auto", "input", "resume"]
@@ -77,13 +79,16 @@ class TurnRequest:
     """How the input enters the graph: "auto" (by the thread's status), "input" (a new turn),
     "resume" (an interrupt's answer)."""
     stop: Stop | None = None
+    action_id: str | None = None
+    """The caller's idempotency key: a replay after a crash finishes what the first attempt
+    committed instead of acting again, and the response is stored with the turn's checkpoint."""
 
     def graph_input(self) -> dict[str, Any]:
         """The graph's TurnInput for this request."""
         return {"message": self.message, "confirm_token": self.confirm_token,
                 "ticket_id": self.ticket_id, "draft_id": self.draft_id, "decision": self.decision}
 
-    def entry(self, lease: Lease) -> Any:
+    def entry(self, lease: Lease | Recovered) -> Any:
         """What astream gets: the input, a Command resuming or jumping in, or None (continue)."""
         start = self.start
         if start == "auto":
@@ -115,6 +120,7 @@ class Runner:
         self.services = services
         self.graph = graph
         self._background: set[asyncio.Task[Any]] = set()
+        self.heartbeat = Heartbeat(services.db, ttl_s=services.settings.thread_lease_s)
 
     async def run(self, req: TurnRequest, actor: Actor, *, trace_id: str,
                   timings: dict[str, float] | None = None) -> TurnResult:
@@ -152,10 +158,11 @@ class Runner:
                 raise item
             yield item
 
-    async def _start(self, req: TurnRequest, actor: Actor, trace_id: str) -> tuple[str, str, Lease]:
+    async def _start(self, req: TurnRequest, actor: Actor,
+                     trace_id: str) -> tuple[str, str, Lease | Recovered]:
         """Check the request and take the thread's lease: (thread_id, run_id, lease)."""
         _check(req)
-        thread_id = req.thread_id or str(uuid.uuid4())
+        thread_id = req.thread_id or new_thread_id(actor, req.action_id)
         run_id = str(uuid.uuid4())
         tracing.bind(trace_id=trace_id, thread_id=thread_id)
         return thread_id, run_id, await self._lease(req, thread_id, run_id, actor, trace_id)
@@ -167,17 +174,19 @@ class Runner:
         return task
 
     async def _lease(self, req: TurnRequest, thread_id: str, run_id: str, actor: Actor,
-                     trace_id: str) -> Lease:
-        db = self.services.db
+                     trace_id: str) -> Lease | Recovered:
+        db, settings = self.services.db, self.services.settings
         if req.decision and req.thread_id:
             await self._owned(thread_id, actor)  # resuming never creates a thread
         async with db_errors(), db.connection() as conn:
-            lease = await crud_threads.acquire_lease(
+            lease, effect = await crud_threads.take_lease(
                 conn, thread_id=thread_id, owner_id=actor.user_id, department=actor.department,
                 title=req.message or "", run_id=run_id, trace_id=trace_id,
-                lease_s=self.services.settings.thread_lease_s)
+                lease_s=settings.thread_lease_s, action_id=req.action_id,
+                rate=settings.turn_rate, burst=settings.turn_burst)
         if lease is not None:
-            return lease
+            self.heartbeat.hold_run(run_id, thread_id)  # dropped when the run settles
+            return lease if effect is None else Recovered(*lease, effect)
         await self._owned(thread_id, actor)
         raise ThreadBusy(f"thread {thread_id} is running another turn; retry shortly",
                          retry_after=1)
@@ -189,7 +198,7 @@ class Runner:
             raise NotFound(f"thread {thread_id} not found")
 
     async def _drive(self, req: TurnRequest, thread_id: str, run_id: str, actor: Actor, trace_id: str,
-                     lease: Lease, queue: asyncio.Queue[Any] | None, tokens: bool,
+                     lease: Lease | Recovered, queue: asyncio.Queue[Any] | None, tokens: bool,
                      timings: dict[str, float] | None = None, *,
                      hold: asyncio.Event | None = None) -> Any:
         """Run the turn: ("result", data) or the error, also put last on `queue`.
@@ -202,7 +211,9 @@ class Runner:
         # commits with the checkpoint of a run that stopped before finalize: the thread keeps its
         # status and is not settled. (Runs are durability="exit": one checkpoint, at their end.)
         writes = TurnWrites(run_id=run_id, closing=crud_threads.release_statement(
-            thread_id=thread_id, run_id=run_id, status=lease.status, settled=False))
+            thread_id=thread_id, run_id=run_id, status=lease.status, settled=False),
+            fence=crud_threads.hold_statement(thread_id=thread_id, run_id=run_id),
+            respond=responder(actor, req.action_id))
         item = cast(Any, None)
         try:
             if hold is not None:
@@ -210,6 +221,7 @@ class Runner:
                     await asyncio.wait_for(hold.wait(), HOLD_S)
             result = await self._execute(req, thread_id, actor, trace_id, lease, queue, tokens, writes,
                                          timings)
+            failpoints.hit(Point.BEFORE_RESPONSE)
             item = ("result", result)
         except BaseException as exc:  # delivered to the consumer, never lost
             item = _translate(exc)
@@ -222,17 +234,25 @@ class Runner:
                 queue.put_nowait(_DONE)
         return item
 
-    async def _execute(self, req: TurnRequest, thread_id: str, actor: Actor, trace_id: str, lease: Lease,
+    async def _execute(self, req: TurnRequest, thread_id: str, actor: Actor, trace_id: str,
+                       lease: Lease | Recovered,
                        queue: asyncio.Queue[Any] | None, tokens: bool, writes: TurnWrites,
                        timings: dict[str, float] | None) -> dict[str, Any]:
+        extra: dict[str, Any] = {ACTION_ID: req.action_id} if req.action_id else {}
+        if isinstance(lease, Recovered):
+            # An earlier attempt of this action_id committed its domain write, then died before
+            # its turn's end: context_restore sends this turn straight to finalize with that
+            # write's outcome, acting on nothing again.
+            extra[RECOVERED] = lease.effect
         ctx = Context(user_id=actor.user_id, department=actor.department, role=actor.role,
-                      mode=req.mode, trace_id=trace_id, services=self.services)
+                      mode=req.mode, trace_id=trace_id, services=self.services, extra=extra)
         graph_input = req.entry(lease)
         config: dict[str, Any] = {"configurable": {"thread_id": thread_id, TURN_WRITES: writes,
                                                    LATEST_CHECKPOINT: lease.latest_checkpoint}}
         extras = req.options(config, writes.run_id)
         emit = queue.put_nowait if queue is not None else None
         result: dict[str, Any] | None = None
+        interrupted: Event | None = None  # sent once the turn's end has committed
         paused = False
         ran: set[str] = set()
         last = time.perf_counter()
@@ -254,11 +274,13 @@ class Runner:
                 ran.add(node)
                 if node == "__interrupt__" and not update:  # interrupt_before/after
                     paused = True
-                elif node == "__interrupt__":
-                    value = update[0].value
-                    if emit:
-                        emit(("interrupt", {"pending_action": value.get("pending_action")}))
                     continue
+                if node == "__interrupt__":
+                    value = update[0].value
+                    interrupted = ("interrupt", {"pending_action": value.get("pending_action")})
+                    continue
+                if node in DOMAIN_WRITERS:
+                    failpoints.hit(Point.AFTER_DOMAIN_WRITE)
                 if emit:
                     emit(("step", {"node": node}))
                 if timings is not None:
@@ -272,6 +294,8 @@ class Runner:
             if paused:
                 raise TurnStopped("paused")
             raise HelpdeskError("the turn ended without a result")
+        if emit and interrupted:  # the graph has exited: its checkpoint holds the pending action
+            emit(interrupted)
         return result
 
     async def _settle(self, thread_id: str, writes: TurnWrites, status: str) -> None:
@@ -280,6 +304,7 @@ class Runner:
         Errors here are logged, never raised: the turn's own outcome is what the caller gets,
         and a lease left behind expires by itself.
         """
+        self.heartbeat.drop_run(writes.run_id)  # a lease not released below lapses in seconds
         if writes.committed:
             return
         if writes.statements:  # finalize ran, but the checkpoint's transaction did not commit
@@ -321,8 +346,10 @@ def _check(req: TurnRequest) -> None:
 def _translate(exc: BaseException) -> BaseException:
     if isinstance(exc, (HelpdeskError, asyncio.CancelledError)):
         return exc
+    if (known := refusal_of(exc)) is not None:
+        return known
     if _is_db_down(exc):
-        return Unavailable("the database is unreachable; retry shortly")
+        return Unavailable("the database is unreachable; retry shortly", retry_after=1)
     return exc
 
 
@@ -339,5 +366,5 @@ class db_errors:
 
     async def __aexit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
         if exc is not None and not isinstance(exc, HelpdeskError) and _is_db_down(exc):
-            raise Unavailable("the database is unreachable; retry shortly") from exc
+            raise Unavailable("the database is unreachable; retry shortly", retry_after=1) from exc
         return False

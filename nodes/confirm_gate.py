@@ -67,6 +67,12 @@ async def _find(state: State, session: Any) -> tuple[PendingAction | None, str |
     return action, None if action else "NOTHING_TO_CONFIRM"
 
 
+def _durable(action: PendingAction, state: State) -> bool:
+    """Whether the thread's committed state waits on this action. A turn that proposed it and
+    died before its end left the row behind, but not the checkpoint naming it: unusable."""
+    return (state.get("memory") or {}).get("pending_action_id") == action.id
+
+
 def _replay(action: PendingAction, decision: str, state: State) -> dict[str, Any] | None:
     """The first outcome, when this decision was already carried out (a replayed confirm)."""
     if decision == "confirm" and action.status in ("EXECUTED", "FAILED") and action.outcome:
@@ -96,6 +102,11 @@ async def decide(decision: str, state: State, runtime: Runtime[Context], started
             return _finish(rejection(intent, problem or "NOTHING_TO_CONFIRM", lang(state)))
         if replay := _replay(action, decision, state):
             return _finish(replay)
+        if action.status == "PENDING" and not _durable(action, state):
+            return _finish(rejection(intent, "INVALID_CONFIRM_TOKEN", lang(state)))
+        if action.status == "EXPIRED":  # the retention sweeper got there first
+            return _finish(rejection(intent, "CONFIRMATION_EXPIRED", lang(state), tool=action.tool),
+                           state)
         if action.status != "PENDING":
             return _finish(rejection(intent, "NOTHING_TO_CONFIRM", lang(state), tool=action.tool))
         if action.expires_at <= datetime.now(UTC):

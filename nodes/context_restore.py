@@ -12,7 +12,7 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from graph.context import Context
+from graph.context import RECOVERED, Context
 from graph.state import State, chat_message, empty_usage
 from nodes.confirm_gate import has_business
 from nodes.support import context_of, outcome, services_of
@@ -90,6 +90,8 @@ async def context_restore(state: State, runtime: Runtime[Context]) -> Command[Ne
                 "draft_source": draft_source, "lang": lang, "refs": refs.model_dump(),
                 "started": started}
     update: dict[str, Any] = {**_TURN_RESET, **chat, "resolved": resolved, "usage": empty_usage()}
+    if recovered := context_of(runtime).extra.get(RECOVERED):  # see graph.runner: act on nothing
+        return Command(goto="finalize", update={**update, "outcome": recovered})
     if problem := t_problem or d_problem:
         field = "ticket_id" if t_problem else "draft_id"
         update["outcome"] = outcome("NEED_MORE_INFO", "ticket_op" if t_problem else "resume_draft",

@@ -7,11 +7,11 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from graph.context import Context
+from graph.context import ACTION_ID, Context
 from graph.state import State
 from nodes.support import audit_rows, context_of, event, lang, outcome, services_of, thread_id
-from tools.crud import audit
-from tools.db.engine import Db
+from tools.crud import audit, idempotency
+from tools.db.engine import Db, execute
 from tools.handlers.drafts import DraftOutcome, create_ticket_or_draft
 
 
@@ -31,6 +31,15 @@ async def write_with_audit(runtime: Runtime[Context], out_events: list[tuple[str
     await audit.add_events(db, events=audit_rows(rows, runtime, svc, state=state))
 
 
+async def remember_effect(runtime: Runtime[Context], db: Db, result: dict[str, Any]) -> None:
+    """Record a domain write's outcome under the turn's action_id, in the write's transaction:
+    if the turn dies before its end, the retry finishes with this outcome (graph.runner)."""
+    ctx = context_of(runtime)
+    if action_id := ctx.extra.get(ACTION_ID):
+        await execute(db, *idempotency.effect_statement(user_id=ctx.user_id, action_id=action_id,
+                                                        effect={**result, "recovered": True}))
+
+
 async def create_ticket(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Create the ticket (or the draft) and its audit rows in one transaction."""
     started = time.perf_counter()
@@ -40,4 +49,6 @@ async def create_ticket(state: State, runtime: Runtime[Context]) -> dict[str, An
         out = await create_ticket_or_draft(session, fields=fields, actor=context_of(runtime).actor,
                                            thread_id=thread_id(), lang=lang(state))
         await write_with_audit(runtime, out.events, session, started, state)
-    return {"outcome": draft_outcome(out, "create_ticket")}
+        result = draft_outcome(out, "create_ticket")
+        await remember_effect(runtime, session, result)
+    return {"outcome": result}

@@ -9,7 +9,7 @@ from langgraph.runtime import Runtime
 
 from graph.context import Context
 from graph.state import State
-from nodes.create_ticket import write_with_audit
+from nodes.create_ticket import remember_effect, write_with_audit
 from nodes.support import context_of, lang, rejection, services_of
 from nodes.ticket_tool import tool_outcome
 from tools.crud import pending as crud
@@ -41,6 +41,7 @@ async def execute_pending(state: State, runtime: Runtime[Context]) -> dict[str, 
         events = [("ACTION_CONFIRMED", action.target or "", {"pending_action_id": action.id}),
                   *business_events(out, tool.name, action.args)]
         await write_with_audit(runtime, events, session, started, state)
+        await remember_effect(runtime, session, result)
     return {"outcome": result, "memory": memory}
 
 

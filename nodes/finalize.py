@@ -100,11 +100,14 @@ async def finalize(state: State, runtime: Runtime[Context]) -> Command[Literal["
     rows = [{"thread_id": tid, "role": "user", "content": m, "trace_id": trace}
             for m in [state.get("message")] if m]
     rows.append({"thread_id": tid, "role": "assistant", "content": out["reply"], "trace_id": trace})
+    if out.get("replayed"):  # a repeated confirm: its reply is in the transcript already
+        rows = []
     events = audit_rows([*state.get("events", []), done], runtime, svc, usage=result["usage"])
     # While an action waits for a person the thread stays interrupted; otherwise the turn ends.
     waiting = bool(memory.get("pending_action_id"))
     if (writes := turn_writes(get_config())) is not None:
         # committed with the turn's checkpoint, in one transaction, with the lease's release
+        writes.result = result  # and, for a turn with an action_id, its stored response
         writes.add(*threads.record_statement(events=events, messages=rows))
         writes.add(*threads.release_statement(thread_id=tid, run_id=writes.run_id,
                                               status="interrupted" if waiting else "idle",
@@ -113,8 +116,9 @@ async def finalize(state: State, runtime: Runtime[Context]) -> Command[Literal["
         async with svc.db.connection() as conn:
             await threads.record_turn(conn, events=events, messages=rows)
     update = {"memory": memory, "result": result, "events": [],
-              "transcript": _transcript(state, out["reply"], svc.settings.transcript_window),
-              "messages": _chat(state, out["reply"], trace),
+              "transcript": state.get("transcript") or [] if out.get("replayed") else
+              _transcript(state, out["reply"], svc.settings.transcript_window),
+              "messages": [] if out.get("replayed") else _chat(state, out["reply"], trace),
               "message": None, "confirm_token": None, "ticket_id": None, "draft_id": None,
               "decision": None}
     return Command(goto="await_confirmation" if waiting else "__end__", update=update)

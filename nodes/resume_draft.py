@@ -9,7 +9,7 @@ from langgraph.runtime import Runtime
 
 from graph.context import Context
 from graph.state import State
-from nodes.create_ticket import draft_outcome, write_with_audit
+from nodes.create_ticket import draft_outcome, remember_effect, write_with_audit
 from nodes.support import context_of, lang, rejection, services_of
 from tools.handlers.drafts import resume_draft as resume
 
@@ -24,6 +24,7 @@ async def resume_draft(state: State, runtime: Runtime[Context]) -> dict[str, Any
                            actor=context_of(runtime).actor, lang=lang(state))
         if out.status != "REJECTED":
             await write_with_audit(runtime, out.events, session, started, state)
+            await remember_effect(runtime, session, draft_outcome(out, "resume_draft"))
     if out.status == "REJECTED":
         return {"outcome": rejection("resume_draft", out.reason or "DRAFT_NOT_ACTIVE", lang(state))}
     return {"outcome": draft_outcome(out, "resume_draft")}

@@ -9,7 +9,7 @@ from langgraph.runtime import Runtime
 
 from graph.context import Context
 from graph.state import State
-from nodes.create_ticket import write_with_audit
+from nodes.create_ticket import remember_effect, write_with_audit
 from nodes.support import context_of, event, lang, outcome, services_of
 from tools.handlers.ticket_ops import ToolOutcome, business_events, execute_tool
 from tools.registry import TICKET_TOOLS
@@ -42,4 +42,6 @@ async def ticket_tool(state: State, runtime: Runtime[Context]) -> dict[str, Any]
     async with svc.db.connection() as conn, conn.transaction():
         out = await execute_tool(conn, tool=tool, args=args, actor=actor, lang=lang(state))
         await write_with_audit(runtime, business_events(out, tool.name, args), conn, started, state)
-    return {"outcome": tool_outcome(out, "ticket_op", tool.name)}
+        result = tool_outcome(out, "ticket_op", tool.name)
+        await remember_effect(runtime, conn, result)
+    return {"outcome": result}

@@ -35,6 +35,18 @@ def _kb_ingest(args: argparse.Namespace) -> int:
     return ingest([Path(p) for p in args.paths], data_dir=args.data_dir)
 
 
+def _maintenance(args: argparse.Namespace) -> int:
+    from server.maintenance import maintenance
+
+    return maintenance(data_dir=args.data_dir)
+
+
+def _add_maintenance(commands: Any) -> None:
+    run = commands.add_parser("maintenance", help="apply the retention policy once (README)")
+    run.add_argument("--data-dir", type=Path, default=None)
+    run.set_defaults(func=_maintenance)
+
+
 def _add_serve(commands: Any) -> None:
     env = os.environ.get
     serve = commands.add_parser("serve", help="run the HTTP server")
@@ -72,7 +84,7 @@ def _add_kb(commands: Any) -> None:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="helpdesk", description="IT helpdesk agent backend")
     commands = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_serve, _add_migrate, _add_chat, _add_kb):
+    for add in (_add_serve, _add_migrate, _add_chat, _add_kb, _add_maintenance):
         add(commands)
     return parser
 

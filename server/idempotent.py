@@ -35,25 +35,33 @@ class IdempotencyKey:
     request_hash: str
 
     async def claim(self) -> JSONResponse | None:
-        """None: run it now; otherwise the stored response of the first run."""
+        """None: run it now (the claim is kept alive until `complete`/`fail`); otherwise the
+        stored response of the first run."""
         async with self.runtime.db.session() as session:
             stored = await idempotency.claim(
                 session, user_id=self.user_id, action_id=self.action_id,
-                request_hash=self.request_hash, stale_s=self.runtime.settings.thread_lease_s)
+                request_hash=self.request_hash, ttl_s=self.runtime.settings.thread_lease_s)
         if stored is None:
+            self.runtime.runner.heartbeat.hold_key(self.user_id, self.action_id)
             return None
         IDEMPOTENT_REPLAYS.inc()
         return JSONResponse(stored.body, status_code=stored.status_code)
 
     async def complete(self, status_code: int, body: Any) -> None:
-        """Store the response to replay."""
+        """Store the response to replay (a no-op when the turn's checkpoint already did)."""
+        self.let_go()
         async with self.runtime.db.session() as session:
             await idempotency.complete(session, user_id=self.user_id, action_id=self.action_id,
                                        status_code=status_code, body=body)
 
+    def let_go(self) -> None:
+        """Stop keeping the claim alive; it lapses after the lease TTL."""
+        self.runtime.runner.heartbeat.drop_key(self.user_id, self.action_id)
+
     async def fail(self, exc: BaseException, trace_id: str) -> None:
         """A final error is stored like a response; a retryable one frees the key for a retry."""
         failure = failure_of(exc)
+        self.let_go()
         if failure.retryable:
             async with self.runtime.db.session() as session:
                 await idempotency.release(session, user_id=self.user_id, action_id=self.action_id)
@@ -81,8 +89,11 @@ async def run_once(
         return replay
     try:
         result = await work()
-    except Exception as exc:  # a cancelled run keeps its claim until it goes stale
+    except Exception as exc:
         await key.fail(exc, trace_id)
+        raise
+    except BaseException:  # cancelled: the claim lapses in seconds, unless the run (which goes
+        key.let_go()  # on by itself) stores its response with its checkpoint first
         raise
     await key.complete(200, result.model_dump(mode="json"))
     return result

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from checkpoints import embedded
+from tools import retention
 from tools.crud import idempotency
 from tools.db.engine import Database
 from tools.db.migrations import migrate
@@ -71,15 +72,23 @@ class Runtime:
         """Forget idempotency keys past their retention (API.md keeps them at least 24 h)."""
         try:
             async with self.db.session() as session:
-                await idempotency.purge_expired(session)
+                await idempotency.purge_expired(session, self.settings.idempotency_retention_s)
         except Exception:
             log.warning("could not purge idempotency keys", exc_info=True)
 
-    async def housekeeping(self, every_s: float = 3600.0) -> None:
-        """Periodic chores until cancelled (on close)."""
+    async def sweep(self) -> None:
+        """One retention sweep (tools.retention), unless another replica is sweeping."""
+        try:
+            await retention.sweep(self.db, self.settings)
+        except Exception:
+            log.warning("retention sweep failed", exc_info=True)
+
+    async def housekeeping(self) -> None:
+        """Periodic chores until cancelled (on close): the retention sweep, or (retention off)
+        only the idempotency keys API.md lets go."""
         while True:
-            await self.purge_idempotency_keys()
-            await asyncio.sleep(every_s)
+            await (self.sweep() if self.settings.retention else self.purge_idempotency_keys())
+            await asyncio.sleep(self.settings.sweep_every_s)
 
     async def close(self, grace_s: float = 10.0) -> None:
         """Let background runs finish (bounded), then close everything in reverse order."""
@@ -138,6 +147,7 @@ async def open_runtime(settings: Settings) -> Runtime:
         saver = instrument_saver(saver)
         stack.push_async_callback(pool.close)
         await load_sample_kb(services)
+        await retention.publish_limits(services.db, settings)
         graph = build_graph(checkpointer=saver)
         runner, views = Runner(services, graph), ThreadViews(services, graph)
         runtime = Runtime(settings, services, runner, views, pool, stack.pop_all())

@@ -18,8 +18,13 @@ MESSAGE_MAX = 4000
 
 
 def _no_nul(value: str) -> str:
+    """Text Postgres can store: no NUL, no lone UTF-16 surrogate (JSON's "\\ud800")."""
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode text (no lone surrogates)") from None
     return value
 
 

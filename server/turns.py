@@ -26,7 +26,7 @@ def agent_turn(body: AgentRequest) -> TurnRequest:
 
     return TurnRequest(message=body.message, thread_id=body.thread_id, mode=body.mode,
                        confirm_token=body.confirm_token, ticket_id=body.ticket_id,
-                       draft_id=body.draft_id)
+                       draft_id=body.draft_id, action_id=body.action_id)
 
 
 def resume_turn(thread_id: str, body: ResumeRequest) -> TurnRequest:
@@ -34,7 +34,7 @@ def resume_turn(thread_id: str, body: ResumeRequest) -> TurnRequest:
     from graph.runner import TurnRequest
 
     return TurnRequest(thread_id=thread_id, decision=body.decision,
-                       confirm_token=body.confirm_token)
+                       confirm_token=body.confirm_token, action_id=body.action_id)
 
 
 class TurnLog:

@@ -47,11 +47,13 @@ class HelpdeskError(Exception):
     """An error a client should see: a code from the taxonomy and a message for people."""
 
     code: ErrorCode = ErrorCode.INTERNAL
+    default_retry_after: float | None = None
+    """Seconds a client should wait before retrying, when the raiser does not say."""
 
     def __init__(self, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.retry_after = retry_after
+        self.retry_after = retry_after if retry_after is not None else self.default_retry_after
 
 
 class InvalidInput(HelpdeskError):
@@ -82,6 +84,7 @@ class ThreadBusy(HelpdeskError):
     """Another run holds this thread; retry shortly."""
 
     code = ErrorCode.THREAD_BUSY
+    default_retry_after = 1.0
 
 
 class IdempotencyConflict(HelpdeskError):
@@ -100,6 +103,7 @@ class QuotaExceeded(HelpdeskError):
     """Too many requests; `retry_after` seconds says when to come back."""
 
     code = ErrorCode.QUOTA_EXCEEDED
+    default_retry_after = 1.0
 
 
 class UpstreamTimeout(HelpdeskError):
@@ -118,3 +122,4 @@ class Unavailable(HelpdeskError):
     """The database is unreachable."""
 
     code = ErrorCode.UNAVAILABLE
+    default_retry_after = 1.0

@@ -55,7 +55,9 @@ class Settings(BaseSettings):
 
     pending_ttl_s: int = Field(default=600, alias="HELPDESK_PENDING_TTL_S")
     draft_ttl_s: int = Field(default=7 * 24 * 3600, alias="HELPDESK_DRAFT_TTL_S")
-    thread_lease_s: int = Field(default=120, alias="HELPDESK_THREAD_LEASE_S")
+    # a run's thread lease (and an idempotency claim) lapses this long after its process last
+    # renewed it (every lease/4 s): a crashed or cut-off holder frees its threads this fast
+    thread_lease_s: float = Field(default=4.0, gt=0, alias="HELPDESK_THREAD_LEASE_S")
     transcript_window: int = Field(default=6, alias="HELPDESK_TRANSCRIPT_WINDOW")
     # threads whose latest checkpoint this process keeps to skip loading it on their next turn
     checkpoint_memory: int = Field(default=1024, ge=0, alias="HELPDESK_CHECKPOINT_MEMORY")
@@ -77,6 +79,23 @@ class Settings(BaseSettings):
     claim_role: str = Field(default="role", alias="AUTH_CLAIM_ROLE")
     # OpenTelemetry (#17): off by default; the exporter reads the standard OTEL_* variables
     tracing: bool = Field(default=False, alias="HELPDESK_OTEL")
+
+    # --- #13 abuse limits and retention (README "Limits, retention and maintenance") ---
+    # per-user turn rate: a token bucket in Postgres shared by every replica (0 = unlimited)
+    turn_rate: float = Field(default=10.0, ge=0, alias="HELPDESK_TURN_RATE")
+    turn_burst: int = Field(default=60, ge=1, alias="HELPDESK_TURN_BURST")
+    # tickets / drafts one user may create in any 24 h (0 = unlimited)
+    tickets_per_day: int = Field(default=100, ge=0, alias="HELPDESK_TICKETS_PER_DAY")
+    drafts_per_day: int = Field(default=100, ge=0, alias="HELPDESK_DRAFTS_PER_DAY")
+    retention: bool = Field(default=True, alias="HELPDESK_RETENTION")
+    keep_checkpoints: int = Field(default=5, ge=1, alias="HELPDESK_KEEP_CHECKPOINTS")
+    keep_messages: int = Field(default=200, ge=1, alias="HELPDESK_KEEP_MESSAGES")
+    thread_ttl_s: float = Field(default=90 * 24 * 3600, gt=0, alias="HELPDESK_THREAD_TTL_S")
+    audit_retention_s: float = Field(default=180 * 24 * 3600, gt=0,
+                                     alias="HELPDESK_AUDIT_RETENTION_S")
+    idempotency_retention_s: float = Field(default=48 * 3600, ge=24 * 3600,
+                                           alias="HELPDESK_IDEMPOTENCY_RETENTION_S")
+    sweep_every_s: float = Field(default=300.0, gt=0, alias="HELPDESK_SWEEP_EVERY_S")
 
     @property
     def llm_configured(self) -> bool:

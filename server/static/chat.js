@@ -1,6 +1,6 @@
 // The chat page: streamed turns, ticket/draft/pending-action cards, the person's threads.
 import {
-  ApiError, api, el, newKey, sleep, startPage, stream, t, when,
+  ApiError, api, coded, codedList, date, el, label, newKey, sleep, startPage, stream, t,
 } from "/static/common.js";
 
 const $ = (id) => document.getElementById(id);
@@ -21,44 +21,49 @@ function scrollDown() {
 }
 
 function bubble(role, text = "") {
+  const who = role === "user" ? "you" : "assistant";
   const body = el("div", { class: "text" }, text);
-  const node = el("article", { class: `msg ${role}`, "aria-label": role === "user" ? t("you") : t("assistant") },
-    el("span", { class: "who" }, role === "user" ? t("you") : t("assistant")), body);
+  const node = el("article", { class: `msg ${role}`, "aria-label": t(who), "data-i18n-label": who },
+    el("span", { class: "who", "data-i18n": who }, t(who)), body);
   $("messages").append(node);
   scrollDown();
   return node;
 }
 
+/** A card's facts: [label key, value] pairs; a value is text or a node (codes come as coded()). */
 function facts(pairs) {
   return el("dl", { class: "facts" }, pairs.filter(([, v]) => v !== undefined && v !== null && v !== "")
-    .flatMap(([k, v]) => [el("dt", {}, t(k)), el("dd", { "data-field": k }, String(v))]));
+    .flatMap(([k, v]) => [el("dt", { "data-i18n": k }, t(k)), el("dd", { "data-field": k }, v instanceof Node ? v : String(v))]));
 }
+
+/** A code as a fact, or nothing when the API gave none. */
+const fact = (kind, code) => (code ? coded(kind, code) : null);
 
 function ticketCard(ticket) {
   return el("section", { class: "card ticket", "data-ticket-id": ticket.ticket_id, "data-status": ticket.status,
-    "aria-label": `${t("ticket")} ${ticket.ticket_id}` },
+    "aria-label": `${t("ticket")} ${ticket.ticket_id}`, "data-i18n-label": "ticket", "data-label-suffix": ticket.ticket_id },
   el("h3", {}, el("span", { class: "id" }, ticket.ticket_id), " ", ticket.title || ""),
-  facts([["status", ticket.status], ["priority", ticket.priority], ["category", ticket.category],
-    ["escalation", ticket.escalation_level]]));
+  facts([["status", fact("status", ticket.status)], ["priority", fact("priority", ticket.priority)],
+    ["category", fact("category", ticket.category)], ["escalation", ticket.escalation_level]]));
 }
 
 function draftCard(draft, missing) {
   const fields = draft.fields || {};
   const still = (missing && missing.length ? missing : draft.missing_fields) || [];
   return el("section", { class: "card draft", "data-draft-id": draft.draft_id, "data-status": draft.status,
-    "aria-label": `${t("draft")} ${draft.draft_id}` },
+    "aria-label": `${t("draft")} ${draft.draft_id}`, "data-i18n-label": "draft", "data-label-suffix": draft.draft_id },
   el("h3", {}, el("span", { class: "id" }, draft.draft_id), " ", fields.title || ""),
-  facts([["status", draft.status], ["priority", fields.priority], ["category", fields.category],
-    ["missing", still.join(", ")]]));
+  facts([["status", fact("draft", draft.status)], ["priority", fact("priority", fields.priority)],
+    ["category", fact("category", fields.category)], ["missing", still.length ? codedList("field", still) : null]]));
 }
 
 function pendingCard(pending, threadId) {
-  const confirm = el("button", { type: "button", class: "primary confirm" }, t("confirm"));
-  const keep = el("button", { type: "button", class: "keep" }, t("keep"));
-  const card = el("section", { class: "card pending", "data-pending-id": pending.id, role: "group",
-    "aria-label": t("pending") },
-  el("h3", {}, t("pending")),
-  facts([["action", pending.tool], ["target", pending.target], ["expires", when(pending.expires_at)]]),
+  const confirm = el("button", { type: "button", class: "primary confirm", "data-i18n": "confirm" }, t("confirm"));
+  const keep = el("button", { type: "button", class: "keep", "data-i18n": "keep" }, t("keep"));
+  const card = el("section", { class: "card pending", "data-pending-id": pending.id, "data-tool": pending.tool,
+    role: "group", "aria-label": t("pending"), "data-i18n-label": "pending" },
+  el("h3", { "data-i18n": "pending" }, t("pending")),
+  facts([["action", fact("tool", pending.tool)], ["target", pending.target], ["expires", date(pending.expires_at)]]),
   el("div", { class: "buttons" }, confirm, keep));
   const decide = async (decision) => {
     confirm.disabled = keep.disabled = true;
@@ -72,7 +77,8 @@ function pendingCard(pending, threadId) {
 }
 
 function citationList(citations) {
-  return el("nav", { class: "citations", "aria-label": t("sources") }, el("span", {}, t("sources") + ": "),
+  return el("nav", { class: "citations", "aria-label": t("sources"), "data-i18n-label": "sources" },
+    el("span", { "data-i18n": "sources" }, t("sources")), ": ",
     ...citations.map((c) => el("a", { href: `/kb/documents/${encodeURIComponent(c.doc_id)}`, class: "citation",
       "data-doc-id": c.doc_id, title: c.snippet || "", onclick: (e) => { e.preventDefault(); openArticle(c.doc_id); } },
     c.title || c.doc_id)));
@@ -120,7 +126,7 @@ async function streamTurn(path, body, node) {
         else if (name === "step") {
           steps.push(data.node);
           node.dataset.steps = steps.length;
-          progress(`${t("working")}: ${steps.join(" → ")}`);
+          progress(`${t("working")}: ${steps.map((step) => label("step", step)).join(" → ")}`);
         } else if (name === "token") {
           text += data.text;
           node.dataset.tokens = Number(node.dataset.tokens || 0) + 1;
@@ -194,7 +200,7 @@ async function refreshThreads() {
       el("span", { class: "title" }, th.title || th.thread_id),
       th.status === "interrupted" ? el("span", { class: "badge interrupted" }, t("interrupted")) : null,
       th.status === "busy" ? el("span", { class: "badge busy" }, t("busy")) : null,
-      el("time", { datetime: th.updated_at }, when(th.updated_at))))));
+      date(th.updated_at)))));
     if (!threads.length) list.append(el("li", { class: "empty" }, t("noThreads")));
   } catch (err) {
     if (mine === listing) showError(err.message);

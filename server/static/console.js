@@ -1,9 +1,11 @@
 // The agent console: the department's queue, one ticket's detail, and the actions on it.
-import { ApiError, api, el, newKey, startPage, t, when } from "/static/common.js";
+import { ApiError, api, coded, date, el, newKey, startPage, t } from "/static/common.js";
 
 const $ = (id) => document.getElementById(id);
 const PAGE = 20;
 const state = { me: null, offset: 0, total: 0, current: null };
+// An audit result is a turn or action outcome, a tool, a route or a refusal reason: words for each.
+const RESULT_KINDS = ["result", "tool", "reason", "pending", "draft"];
 
 function showError(message) {
   $("error").textContent = message || "";
@@ -11,7 +13,7 @@ function showError(message) {
 }
 
 function statusTag(status) {
-  return el("span", { class: `status ${status}`, "data-status": status }, status);
+  return coded("status", status, { class: `status ${status}`, "data-status": status });
 }
 
 function filters() {
@@ -50,9 +52,9 @@ async function loadQueue() {
     "data-ticket-id": tk.ticket_id, tabindex: 0, onclick: () => openTicket(tk.ticket_id),
     onkeydown: (e) => { if (e.key === "Enter") openTicket(tk.ticket_id); } },
   el("td", {}, el("a", { href: `#${tk.ticket_id}`, class: "id", onclick: (e) => e.preventDefault() }, tk.ticket_id)),
-  el("td", {}, tk.title), el("td", {}, statusTag(tk.status)), el("td", {}, tk.priority),
-  el("td", { class: "hide-narrow" }, tk.category), el("td", { class: "hide-narrow" }, tk.requester_id),
-  el("td", { class: "hide-narrow" }, when(tk.created_at))));
+  el("td", {}, tk.title), el("td", {}, statusTag(tk.status)), el("td", {}, coded("priority", tk.priority)),
+  el("td", { class: "hide-narrow" }, coded("category", tk.category)), el("td", { class: "hide-narrow" }, tk.requester_id),
+  el("td", { class: "hide-narrow" }, date(tk.created_at))));
   $("queue").replaceChildren(...rows);
   if (!rows.length) $("queue").append(el("tr", {}, el("td", { colspan: 7, class: "empty" }, t("none"))));
   const last = Math.min(page.offset + page.items.length, page.total);
@@ -68,21 +70,22 @@ function section(titleKey, ...children) {
 function comments(ticket) {
   if (!ticket.comments.length) return el("p", { class: "empty" }, t("noComments"));
   return el("ul", { class: "comments" }, ticket.comments.map((c) => el("li", {},
-    el("div", { class: "meta" }, `${c.author_id} · ${when(c.created_at)}`), el("div", { class: "line" }, c.body))));
+    el("div", { class: "meta" }, `${c.author_id} · `, date(c.created_at)), el("div", { class: "line" }, c.body))));
 }
 
 function auditTable(events) {
   return el("div", { class: "audit" }, el("table", { id: "audit" },
     el("thead", {}, el("tr", {}, ["time", "actor", "event", "result"].map((k) => el("th", {}, t(k))))),
     el("tbody", {}, events.map((e) => el("tr", { "data-event": e.event_type },
-      el("td", {}, when(e.created_at)), el("td", {}, e.actor), el("td", {}, e.event_type), el("td", {}, e.result || ""))))));
+      el("td", {}, date(e.created_at)), el("td", {}, e.actor), el("td", {}, coded("event", e.event_type)),
+      el("td", {}, e.result ? coded(RESULT_KINDS, e.result) : ""))))));
 }
 
 function transcript(conversation) {
   if (!conversation.thread_id) return el("p", { class: "empty" }, t("noConversation"));
   return el("div", { class: "transcript", id: "transcript", "data-thread-id": conversation.thread_id },
     conversation.messages.map((m) => el("div", { class: `line ${m.role}` },
-      el("span", { class: "meta" }, `${m.role === "user" ? t("requester") : t("assistant")} · ${when(m.created_at)}`),
+      el("span", { class: "meta" }, `${m.role === "user" ? t("requester") : t("assistant")} · `, date(m.created_at)),
       el("div", {}, m.content))));
 }
 
@@ -134,9 +137,9 @@ async function openTicket(ticketId) {
     const [ticket, events, conversation] = await Promise.all([api(`/tickets/${ticketId}`),
       api(`/tickets/${ticketId}/audit`), api(`/tickets/${ticketId}/conversation`)]);
     $("ticket-title").textContent = `${ticket.ticket_id} · ${ticket.title}`;
-    const facts = el("dl", { class: "facts" }, [["status", statusTag(ticket.status)], ["priority", ticket.priority],
-      ["category", ticket.category], ["escalation", String(ticket.escalation_level)], ["requester", ticket.requester_id],
-      ["department", ticket.department], ["created", when(ticket.created_at)]]
+    const facts = el("dl", { class: "facts" }, [["status", statusTag(ticket.status)], ["priority", coded("priority", ticket.priority)],
+      ["category", coded("category", ticket.category)], ["escalation", String(ticket.escalation_level)], ["requester", ticket.requester_id],
+      ["department", ticket.department], ["created", date(ticket.created_at)]]
       .flatMap(([k, v]) => [el("dt", {}, t(k)), el("dd", { "data-field": k }, v)]));
     $("ticket").replaceChildren(el("div", { id: "ticket-view", "data-ticket-id": ticket.ticket_id, "data-status": ticket.status },
       facts, section("description", el("p", { class: "description" }, ticket.description || "—")),

@@ -1,10 +1,24 @@
-"""Browser tests: list the screenshots they saved at the end of the run (the test artifacts)."""
+"""Browser tests: one live server for all of them; list the screenshots they saved (the test artifacts)."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+
 import pytest
 
-from tests.browser.driver import ARTIFACTS
+from tests.browser.driver import ARTIFACTS, require_chromium
+from tests.server.live import data_dir, serving
+
+
+@pytest.fixture(scope="session")
+def live() -> Iterator[str]:
+    """A real `helpdesk serve` on its embedded Postgres (rules mode, dev identity)."""
+    require_chromium()
+    data = data_dir()
+    with serving(data=data) as (url, _proc):
+        yield url
+    shutil.rmtree(data, ignore_errors=True)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -6,10 +6,8 @@ Assertions are on structure (cards, statuses, ids, counts), never on reply wordi
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import uuid
-from collections.abc import Iterator
 from urllib.parse import urlparse
 
 import httpx
@@ -17,87 +15,42 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import Select
 
 from tests.browser.driver import chromium, require_chromium, screenshot, wait_for
+from tests.browser.pages import (
+    TICKET_ID,
+    api_threads,
+    assistants,
+    open_page,
+    pending_card,
+    pick_identity,
+    queue_ids,
+    say,
+    thread_ids,
+    ticket_card,
+)
 from tests.server.helpers import bearer, who
 from tests.server.live import data_dir, serving
 
 pytestmark = pytest.mark.slow
-TICKET_ID = re.compile(r"^TCK-\d{4}-[A-Z0-9]{6}$")
-
-
-@pytest.fixture(scope="module")
-def live() -> Iterator[str]:
-    """A real `helpdesk serve` on its embedded Postgres (rules mode, dev identity)."""
-    require_chromium()
-    data = data_dir()
-    with serving(data=data) as (url, _proc):
-        yield url
-    shutil.rmtree(data, ignore_errors=True)
-
-
-def _open(driver: WebDriver, url: str) -> None:
-    driver.get(url)
-    wait_for(driver, lambda d: d.execute_script("return document.body.dataset.ready === 'true'"), what="page ready")
-
-
-def _identity(driver: WebDriver, user: str, *, role: str = "requester", department: str = "IT") -> None:
-    """Pick a dev identity with the page's own picker."""
-    for field, value in (("who-user", user), ("who-dept", department)):
-        box = driver.find_element(By.ID, field)
-        box.clear()
-        box.send_keys(value)
-    Select(driver.find_element(By.ID, "who-role")).select_by_value(role)
-    driver.find_element(By.ID, "who-apply").click()
-
-
-def _assistants(driver: WebDriver) -> list[WebElement]:
-    return driver.find_elements(By.CSS_SELECTOR, ".msg.assistant[data-status]")
-
-
-def _say(driver: WebDriver, text: str) -> WebElement:
-    """Type a message, press Enter, and wait for the streamed turn's answer (its result arrived)."""
-    before = len(_assistants(driver))
-    box = driver.find_element(By.ID, "message")
-    box.send_keys(text)
-    box.send_keys(Keys.ENTER)
-    answers = wait_for(driver, lambda d: len(_assistants(d)) > before and _assistants(d), what=f"answer to {text!r}")
-    return answers[-1]
-
-
-def _ticket_card(answer: WebElement) -> dict[str, str]:
-    card = answer.find_element(By.CSS_SELECTOR, ".card.ticket")
-    fields = {dd.get_attribute("data-field"): dd.text for dd in card.find_elements(By.CSS_SELECTOR, "dd")}
-    return {"ticket_id": card.get_attribute("data-ticket-id") or "", "status": card.get_attribute("data-status") or "",
-            **fields}
-
-
-def _thread_ids(driver: WebDriver) -> list[str]:
-    return list(driver.execute_script(  # read in one go: the list is re-rendered as threads change
-        "return [...document.querySelectorAll('.thread-item')].map((b) => b.dataset.threadId)"))
-
-
-def _api_threads(url: str, user: str) -> list[str]:
-    return [t["thread_id"] for t in httpx.get(f"{url}/threads", headers=who(user)).json()]
 
 
 def test_a_chinese_conversation_streams_and_shows_a_ticket(live: str) -> None:
     user = f"zh-{uuid.uuid4().hex[:6]}"
     with chromium(lang="zh-CN") as driver:
-        _open(driver, live + "/")
+        open_page(driver, live + "/")
         assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
         assert driver.find_element(By.ID, "send").text == "发送"
-        _identity(driver, user)
-        answer = _say(driver, "我的VPN连不上了，帮我提个工单")
+        pick_identity(driver, user)
+        answer = say(driver, "我的VPN连不上了，帮我提个工单")
         assert int(answer.get_attribute("data-tokens") or 0) >= 1  # text came as token events
         assert int(answer.get_attribute("data-steps") or 0) >= 3  # node steps came as they finished
         assert answer.find_element(By.CSS_SELECTOR, ".text").text.strip()
-        card = _ticket_card(answer)
+        card = ticket_card(answer)
         assert TICKET_ID.match(card["ticket_id"]) and card["status"] == "OPEN"
         assert card["priority"] in ("P1", "P2", "P3", "P4") and card["category"]
-        assert wait_for(driver, lambda d: _thread_ids(d), what="sidebar") == _api_threads(live, user)
+        assert wait_for(driver, lambda d: thread_ids(d), what="sidebar") == api_threads(live, user)
         screenshot(driver, "chat-zh")
     owned = httpx.get(f"{live}/tickets/{card['ticket_id']}", headers=who(user))
     assert owned.status_code == 200 and owned.json()["requester_id"] == user
@@ -105,13 +58,13 @@ def test_a_chinese_conversation_streams_and_shows_a_ticket(live: str) -> None:
 
 def test_an_english_conversation_with_a_cited_article(live: str) -> None:
     with chromium(lang="en-US") as driver:
-        _open(driver, live + "/")
+        open_page(driver, live + "/")
         assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
         assert driver.find_element(By.ID, "send").text == "Send"
-        _identity(driver, f"en-{uuid.uuid4().hex[:6]}")
-        answer = _say(driver, "My VPN is broken, please open a ticket")
-        assert TICKET_ID.match(_ticket_card(answer)["ticket_id"])
-        answer = _say(driver, "How do I set up the VPN on my laptop?")
+        pick_identity(driver, f"en-{uuid.uuid4().hex[:6]}")
+        answer = say(driver, "My VPN is broken, please open a ticket")
+        assert TICKET_ID.match(ticket_card(answer)["ticket_id"])
+        answer = say(driver, "How do I set up the VPN on my laptop?")
         link = answer.find_element(By.CSS_SELECTOR, "a.citation")
         doc_id = link.get_attribute("data-doc-id")
         assert link.get_attribute("href").endswith(f"/kb/documents/{doc_id}")
@@ -129,32 +82,28 @@ def test_an_english_conversation_with_a_cited_article(live: str) -> None:
         box.send_keys(Keys.SHIFT, Keys.ENTER)  # Shift+Enter is a new line, not a send
         box.send_keys("line two")
         assert box.get_attribute("value") == "line one\nline two"
-        assert len(_assistants(driver)) == 2
-
-
-def _pending_card(answer: WebElement) -> WebElement:
-    return answer.find_element(By.CSS_SELECTOR, ".card.pending")
+        assert len(assistants(driver)) == 2
 
 
 def test_escalation_confirmed_with_the_button_and_one_declined(live: str) -> None:
     user = f"esc-{uuid.uuid4().hex[:6]}"
     with chromium() as driver:
-        _open(driver, live + "/")
-        _identity(driver, user)
-        ticket_id = _ticket_card(_say(driver, "My VPN is broken, please open a ticket"))["ticket_id"]
-        asked = _say(driver, f"please escalate {ticket_id}")
+        open_page(driver, live + "/")
+        pick_identity(driver, user)
+        ticket_id = ticket_card(say(driver, "My VPN is broken, please open a ticket"))["ticket_id"]
+        asked = say(driver, f"please escalate {ticket_id}")
         assert asked.get_attribute("data-status") == "NEED_CONFIRMATION"
         screenshot(driver, "chat-pending")
-        before = len(_assistants(driver))
-        _pending_card(asked).find_element(By.CSS_SELECTOR, "button.confirm").click()
-        done = wait_for(driver, lambda d: len(_assistants(d)) > before and _assistants(d)[-1], what="confirmed")
+        before = len(assistants(driver))
+        pending_card(asked).find_element(By.CSS_SELECTOR, "button.confirm").click()
+        done = wait_for(driver, lambda d: len(assistants(d)) > before and assistants(d)[-1], what="confirmed")
         assert done.get_attribute("data-status") == "OK"
-        assert _ticket_card(done)["escalation"] == "1"
-        assert _pending_card(asked).find_element(By.CSS_SELECTOR, "button.confirm").get_attribute("disabled")
-        asked = _say(driver, f"please escalate {ticket_id}")
-        before = len(_assistants(driver))
-        _pending_card(asked).find_element(By.CSS_SELECTOR, "button.keep").click()
-        kept = wait_for(driver, lambda d: len(_assistants(d)) > before and _assistants(d)[-1], what="declined")
+        assert ticket_card(done)["escalation"] == "1"
+        assert pending_card(asked).find_element(By.CSS_SELECTOR, "button.confirm").get_attribute("disabled")
+        asked = say(driver, f"please escalate {ticket_id}")
+        before = len(assistants(driver))
+        pending_card(asked).find_element(By.CSS_SELECTOR, "button.keep").click()
+        kept = wait_for(driver, lambda d: len(assistants(d)) > before and assistants(d)[-1], what="declined")
         assert kept.get_attribute("data-status") == "CANCELLED"
         screenshot(driver, "chat-escalation")
     ticket = httpx.get(f"{live}/tickets/{ticket_id}", headers=who(user)).json()
@@ -164,22 +113,22 @@ def test_escalation_confirmed_with_the_button_and_one_declined(live: str) -> Non
 def test_sidebar_reopens_threads_and_follows_the_dev_identity(live: str) -> None:
     alice, bob = f"alice-{uuid.uuid4().hex[:6]}", f"bob-{uuid.uuid4().hex[:6]}"
     with chromium() as driver:
-        _open(driver, live + "/")
-        _identity(driver, alice)
-        ticket_id = _ticket_card(_say(driver, "My VPN is broken, please open a ticket"))["ticket_id"]
-        first = _api_threads(live, alice)[0]
+        open_page(driver, live + "/")
+        pick_identity(driver, alice)
+        ticket_id = ticket_card(say(driver, "My VPN is broken, please open a ticket"))["ticket_id"]
+        first = api_threads(live, alice)[0]
         driver.find_element(By.ID, "new-thread").click()
         assert not driver.find_elements(By.CSS_SELECTOR, ".msg")
-        _say(driver, f"please escalate {ticket_id}")  # left waiting: an interrupted thread
-        _identity(driver, bob)
-        wait_for(driver, lambda d: not _thread_ids(d), what="bob sees none of alice's threads")
-        _say(driver, "hello")
-        assert wait_for(driver, lambda d: _thread_ids(d) == _api_threads(live, bob) and _thread_ids(d),
-                        what="bob's threads") and len(_thread_ids(driver)) == 1
+        say(driver, f"please escalate {ticket_id}")  # left waiting: an interrupted thread
+        pick_identity(driver, bob)
+        wait_for(driver, lambda d: not thread_ids(d), what="bob sees none of alice's threads")
+        say(driver, "hello")
+        assert wait_for(driver, lambda d: thread_ids(d) == api_threads(live, bob) and thread_ids(d),
+                        what="bob's threads") and len(thread_ids(driver)) == 1
         screenshot(driver, "chat-bob")
-        _identity(driver, alice)
-        ids = wait_for(driver, lambda d: len(_thread_ids(d)) == 2 and _thread_ids(d), what="alice's threads")
-        assert ids == _api_threads(live, alice)
+        pick_identity(driver, alice)
+        ids = wait_for(driver, lambda d: len(thread_ids(d)) == 2 and thread_ids(d), what="alice's threads")
+        assert ids == api_threads(live, alice)
         marked = driver.find_elements(By.CSS_SELECTOR, ".thread-item[data-status=interrupted] .badge.interrupted")
         assert len(marked) == 1
         driver.find_element(By.CSS_SELECTOR, f'.thread-item[data-thread-id="{first}"]').click()
@@ -194,8 +143,8 @@ def test_sidebar_reopens_threads_and_follows_the_dev_identity(live: str) -> None
 def test_a_dropped_stream_reconnects_and_runs_the_turn_once(live: str) -> None:
     user = f"drop-{uuid.uuid4().hex[:6]}"
     with chromium() as driver:
-        _open(driver, live + "/")
-        _identity(driver, user)
+        open_page(driver, live + "/")
+        pick_identity(driver, user)
         # The first stream's connection breaks after its first bytes, as a flaky network would.
         driver.execute_script("""
           const real = window.fetch; let cut = false;
@@ -208,8 +157,8 @@ def test_a_dropped_stream_reconnects_and_runs_the_turn_once(live: str) -> None:
             const body = new ReadableStream({ start(c) { c.enqueue(value); c.error(new TypeError('network')); } });
             return new Response(body, { status: response.status, headers: response.headers });
           };""")
-        answer = _say(driver, "My VPN is broken, please open a ticket")
-        assert TICKET_ID.match(_ticket_card(answer)["ticket_id"])
+        answer = say(driver, "My VPN is broken, please open a ticket")
+        assert TICKET_ID.match(ticket_card(answer)["ticket_id"])
         assert driver.find_element(By.ID, "error").get_attribute("hidden") is not None
     mine = httpx.get(f"{live}/tickets", headers=who(user)).json()
     assert len(mine) == 1  # the same action_id again: replayed, not run twice
@@ -217,15 +166,10 @@ def test_a_dropped_stream_reconnects_and_runs_the_turn_once(live: str) -> None:
 
 def test_the_error_line_shows_the_apis_message(live: str) -> None:
     with chromium() as driver:
-        _open(driver, live + "/")
-        _identity(driver, "has space")  # not a valid user id: the API says why
+        open_page(driver, live + "/")
+        pick_identity(driver, "has space")  # not a valid user id: the API says why
         error = wait_for(driver, lambda d: d.find_element(By.ID, "error").text, what="error line")
         assert "X-User-Id" in error
-
-
-def _queue_ids(driver: WebDriver) -> list[str]:
-    return list(driver.execute_script(
-        "return [...document.querySelectorAll('.queue-row')].map((r) => r.dataset.ticketId)"))
 
 
 def test_the_console_lists_the_queue_and_resolves_a_ticket(live: str) -> None:
@@ -235,8 +179,8 @@ def test_the_console_lists_the_queue_and_resolves_a_ticket(live: str) -> None:
                        headers=requester).json()["ticket"]["ticket_id"] for _ in range(2)]
     httpx.post(f"{live}/agent", json={"message": "My VPN is broken, please open a ticket"}, headers=who(department="Other"))
     with chromium() as driver:
-        _open(driver, live + "/console")
-        _identity(driver, f"agent-{dept}", role="agent", department=dept)
+        open_page(driver, live + "/console")
+        pick_identity(driver, f"agent-{dept}", role="agent", department=dept)
         rows = wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".queue-row"), what="queue")
         assert [r.get_attribute("data-ticket-id") for r in rows] == made[::-1]  # newest first, own department only
         rows[0].click()
@@ -251,7 +195,7 @@ def test_the_console_lists_the_queue_and_resolves_a_ticket(live: str) -> None:
         driver.find_element(By.ID, "do-escalate").get_attribute("disabled")
         Select(driver.find_element(By.ID, "f-status")).select_by_value("OPEN")
         driver.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
-        wait_for(driver, lambda d: _queue_ids(d) == [made[0]], what="filtered queue")
+        wait_for(driver, lambda d: queue_ids(d) == [made[0]], what="filtered queue")
         screenshot(driver, "console-queue")
     ticket = httpx.get(f"{live}/tickets/{made[1]}", headers=requester).json()
     assert ticket["status"] == "RESOLVED"
@@ -262,8 +206,8 @@ def test_the_console_escalates_only_after_confirmation(live: str) -> None:
     ticket_id = httpx.post(f"{live}/agent", json={"message": "My VPN is broken, please open a ticket"},
                            headers=who(department=dept)).json()["ticket"]["ticket_id"]
     with chromium() as driver:
-        _open(driver, live + "/console")
-        _identity(driver, f"agent-{dept}", role="agent", department=dept)
+        open_page(driver, live + "/console")
+        pick_identity(driver, f"agent-{dept}", role="agent", department=dept)
         wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".queue-row"), what="queue")[0].click()
         wait_for(driver, lambda d: d.find_elements(By.ID, "do-escalate"), what="view")[0].click()
         wait_for(driver, lambda d: d.find_elements(By.ID, "confirm-box"), what="confirm step")
@@ -279,9 +223,11 @@ def test_the_console_escalates_only_after_confirmation(live: str) -> None:
 
 def test_the_console_refuses_a_requester(live: str) -> None:
     with chromium(lang="zh-CN") as driver:
-        _open(driver, live + "/console")
-        _identity(driver, f"req-{uuid.uuid4().hex[:6]}", role="requester")
-        wait_for(driver, lambda d: d.find_elements(By.ID, "refused"), what="refusal")
+        open_page(driver, live + "/console")
+        pick_identity(driver, f"req-{uuid.uuid4().hex[:6]}", role="requester")
+        # the refusal of this identity's queue: the page's first load (default identity) was refused too
+        wait_for(driver, lambda d: d.find_elements(By.ID, "refused") and d.find_element(By.ID, "error").text,
+                 what="refusal")
         assert not driver.find_elements(By.CSS_SELECTOR, ".queue-row")
         assert driver.find_element(By.ID, "error").text  # the API's own 403 message
         screenshot(driver, "console-refused")
@@ -289,15 +235,17 @@ def test_the_console_refuses_a_requester(live: str) -> None:
 
 def test_the_chat_page_fits_a_phone(live: str) -> None:
     with chromium(mobile=True) as driver:
-        _open(driver, live + "/")
-        _identity(driver, f"phone-{uuid.uuid4().hex[:6]}")
-        _say(driver, "My VPN is broken, please open a ticket")
+        open_page(driver, live + "/")
+        pick_identity(driver, f"phone-{uuid.uuid4().hex[:6]}")
+        ticket_id = ticket_card(say(driver, "My VPN is broken, please open a ticket"))["ticket_id"]
+        card = pending_card(say(driver, f"please escalate {ticket_id}"))  # the widest card, words and buttons
         overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 1
         for node in driver.find_elements(By.CSS_SELECTOR, "textarea, select, input, button"):
             labelled = driver.execute_script(
                 "const n = arguments[0]; return Boolean(n.labels && n.labels.length || n.getAttribute('aria-label') || n.textContent.trim())", node)
             assert labelled, node.get_attribute("outerHTML")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", card)
         screenshot(driver, "chat-phone")
 
 
@@ -305,7 +253,7 @@ def test_jwt_mode_asks_for_a_token_and_uses_it(db_url: str) -> None:
     require_chromium()
     data, secret = data_dir(), "browser-test-secret-of-at-least-32-bytes"
     with serving(data=data, database_url=db_url, AUTH_JWT_SECRET=secret) as (url, _proc), chromium() as driver:
-        _open(driver, url + "/")
+        open_page(driver, url + "/")
         token_field = wait_for(driver, lambda d: d.find_elements(By.ID, "who-token"), what="token field")[0]
         assert not driver.find_elements(By.ID, "who-user")  # no dev picker when a secret is set
         assert driver.find_element(By.ID, "error").text  # the API's 401 message
@@ -313,8 +261,8 @@ def test_jwt_mode_asks_for_a_token_and_uses_it(db_url: str) -> None:
         token_field.send_keys(token, Keys.ENTER)
         who_am_i = wait_for(driver, lambda d: d.find_elements(By.ID, "who-am-i"), what="signed in")[0]
         assert "jwt-user" in who_am_i.text
-        answer = _say(driver, "My VPN is broken, please open a ticket")
-        ticket_id = _ticket_card(answer)["ticket_id"]
+        answer = say(driver, "My VPN is broken, please open a ticket")
+        ticket_id = ticket_card(answer)["ticket_id"]
         screenshot(driver, "chat-jwt")
     shutil.rmtree(data, ignore_errors=True)
     assert TICKET_ID.match(ticket_id)

@@ -117,7 +117,8 @@ def _kill_one_mid_run(url: str, fleet: list[Replica]) -> None:
 
     def load(user: dict[str, str], thread: str) -> None:
         with httpx.Client(base_url=url, timeout=30) as own:
-            for _ in range(40):
+            stop = time.monotonic() + 90  # turns until three land after the kill, however fast they are
+            while time.monotonic() < stop:
                 r = _turn(own, user, thread, time.monotonic() + LEASE_S + 20)
                 if r.status_code != 200:
                     failures.append(f"{thread}: {r.status_code} {r.text}")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tools.db.models import IdempotencyKey
@@ -13,16 +15,23 @@ from tools.errors import IdempotencyConflict, ThreadBusy
 
 RETENTION_S = 48 * 3600  # API.md promises at least 24 h
 
-# Insert a running claim; or take over a row past retention, or a running claim whose process
-# died (older than `stale` seconds). One statement, so two racing requests cannot both win.
+# Insert a running claim; or take over a row past retention, or a running claim of the same
+# request whose holder stopped renewing it (its process died: tools.crud.leases). One statement,
+# so two racing requests cannot both win. A takeover keeps the `effect` the first attempt
+# committed, so the retry finishes that attempt instead of acting again.
 _CLAIM = text("""
-INSERT INTO idempotency_keys AS k (user_id, action_id, request_hash, state)
-VALUES (:user, :action, :hash, 'running')
+INSERT INTO idempotency_keys AS k (user_id, action_id, request_hash, state, lease_until)
+VALUES (:user, :action, :hash, 'running', now() + make_interval(secs => :ttl))
 ON CONFLICT (user_id, action_id) DO UPDATE
    SET request_hash = EXCLUDED.request_hash, state = 'running', status_code = NULL,
-       body = NULL, created_at = now()
+       body = NULL, lease_until = EXCLUDED.lease_until,
+       effect = CASE WHEN k.created_at < now() - make_interval(secs => :retention)
+                     THEN NULL ELSE k.effect END,
+       created_at = now()
  WHERE k.created_at < now() - make_interval(secs => :retention)
-    OR (k.state = 'running' AND k.created_at < now() - make_interval(secs => :stale))
+    OR (k.state = 'running' AND k.request_hash = EXCLUDED.request_hash
+        AND (coalesce(k.lease_until, k.created_at) < now()
+             OR k.created_at < now() - make_interval(secs => :stale)))
 RETURNING k.action_id
 """)
 
@@ -36,15 +45,17 @@ class StoredResponse:
 
 
 async def claim(
-    session: AsyncSession, *, user_id: str, action_id: str, request_hash: str, stale_s: int,
+    session: AsyncSession, *, user_id: str, action_id: str, request_hash: str,
+    ttl_s: float = 4.0, stale_s: float = 3600.0,
 ) -> StoredResponse | None:
     """Claim the key (None: go ahead and run), or the stored response of the first run.
 
     Raises `IdempotencyConflict` when the key was used with another request, `ThreadBusy`
-    while the first run is still going.
+    while the first run is still going. The claim lives `ttl_s` unless its holder renews it
+    (tools.crud.leases.Heartbeat); `stale_s` is a backstop on a claim's age.
     """
     params = {"user": user_id, "action": action_id, "hash": request_hash,
-              "retention": RETENTION_S, "stale": stale_s}
+              "retention": RETENTION_S, "ttl": ttl_s, "stale": stale_s}
     if (await session.execute(_CLAIM, params)).scalar_one_or_none() is not None:
         return None
     row = await session.get(IdempotencyKey, (user_id, action_id), populate_existing=True)
@@ -64,24 +75,64 @@ def _replay(row: IdempotencyKey | None, request_hash: str) -> StoredResponse:
 async def complete(
     session: AsyncSession, *, user_id: str, action_id: str, status_code: int, body: Any,
 ) -> None:
-    """Record the response of a claimed key."""
-    row = await session.get(IdempotencyKey, (user_id, action_id))
-    if row is not None:
-        row.state, row.status_code, row.body = "done", status_code, body
+    """Record the response of a claimed key (nothing changes once one is recorded)."""
+    await session.execute(text(
+        "UPDATE idempotency_keys SET state = 'done', status_code = :status, body = :body "
+        "WHERE user_id = :user AND action_id = :action AND state = 'running'"
+    ).bindparams(bindparam("body", type_=JSONB)),
+        {"user": user_id, "action": action_id, "status": status_code, "body": body})
 
 
 async def release(session: AsyncSession, *, user_id: str, action_id: str) -> None:
-    """Forget a running claim whose run failed in a way worth retrying."""
-    await session.execute(delete(IdempotencyKey).where(
-        IdempotencyKey.user_id == user_id, IdempotencyKey.action_id == action_id,
-        IdempotencyKey.state == "running"))
+    """Give up a running claim whose run failed in a way worth retrying.
+
+    A claim with nothing committed is forgotten; one whose first attempt committed an effect
+    is only let go (its lease lapses now), so the retry takes it over and finishes with it.
+    """
+    await session.execute(_RELEASE, {"user": user_id, "action": action_id})
 
 
-async def purge_expired(session: AsyncSession) -> int:
-    """Delete keys past retention; returns how many."""
+_RELEASE = text("""
+WITH gone AS (
+    DELETE FROM idempotency_keys
+     WHERE user_id = :user AND action_id = :action AND state = 'running' AND effect IS NULL
+    RETURNING 1
+)
+UPDATE idempotency_keys SET lease_until = now()
+ WHERE user_id = :user AND action_id = :action AND state = 'running' AND effect IS NOT NULL
+""")
+
+# Statements (psycopg placeholders) that ride on other transactions: a node's domain write
+# records its outcome; the turn's checkpoint stores the response.
+_EFFECT = """
+UPDATE idempotency_keys SET effect = %(effect)s::jsonb
+ WHERE user_id = %(user)s AND action_id = %(action)s AND state = 'running'
+"""
+_DONE = """
+UPDATE idempotency_keys SET state = 'done', status_code = %(status)s, body = %(body)s::jsonb
+ WHERE user_id = %(user)s AND action_id = %(action)s AND state = 'running'
+"""
+
+
+def effect_statement(*, user_id: str, action_id: str,
+                     effect: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The statement recording what a turn's domain write did, for its transaction."""
+    return _EFFECT, {"user": user_id, "action": action_id, "effect": json.dumps(effect)}
+
+
+def done_statement(*, user_id: str, action_id: str, status_code: int,
+                   body: Any) -> tuple[str, dict[str, Any]]:
+    """The statement storing the response of a running claim (a no-op once stored)."""
+    return _DONE, {"user": user_id, "action": action_id, "status": status_code,
+                   "body": json.dumps(body)}
+
+
+async def purge_expired(session: AsyncSession, retention_s: float = RETENTION_S) -> int:
+    """Delete keys past retention (never a running claim still renewed); returns how many."""
     result = await session.execute(text(
         "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => :r)"
-    ), {"r": RETENTION_S})
+        " AND NOT (state = 'running' AND lease_until > now())"
+    ), {"r": max(retention_s, 24 * 3600)})
     return int(getattr(result, "rowcount", 0) or 0)
 
 

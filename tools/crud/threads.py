@@ -11,18 +11,34 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tools.crud.audit import INSERT_EVENTS, events_json
 from tools.db.engine import Db, execute, fetch_one
 from tools.db.models import Thread, ThreadMessage
+from tools.errors import QuotaExceeded
 
 # Create the thread holding the lease, or take the lease of an existing one if the caller owns
-# it and no live run holds it. One statement, so two racing runs cannot both get it.
+# it and no live run holds it (a lease lapses `lease` seconds after its holder last renewed it:
+# tools.crud.leases). One statement, so two racing runs cannot both get it.
+# It first takes a token from the caller's rate bucket (rate_buckets; skipped when `rate` is 0):
+# no token, no lease, and `allowed` is false with `wait_s` until the next token.
 # It also reads the id of the thread's latest checkpoint (LangGraph's checkpoints table), unless
 # that checkpoint has pending writes: the checkpointer serves a checkpoint it wrote itself from
 # memory only if it is still the latest, and this read, taken with the lease, is the check.
+# And the `effect` an earlier attempt of the same action_id committed, if any (idempotency_keys).
 _ACQUIRE = """
-WITH lease AS (
+WITH bucket AS (
+INSERT INTO rate_buckets AS b (user_id, tokens, updated_at)
+SELECT %(owner)s, %(burst)s::float8 - 1, now() WHERE %(rate)s::float8 > 0
+ON CONFLICT (user_id) DO UPDATE
+   SET tokens = least(%(burst)s::float8, b.tokens
+                      + extract(epoch FROM now() - b.updated_at) * %(rate)s::float8) - 1,
+       updated_at = now()
+ WHERE least(%(burst)s::float8, b.tokens
+             + extract(epoch FROM now() - b.updated_at) * %(rate)s::float8) >= 1
+RETURNING 1
+), lease AS (
 INSERT INTO threads AS t (thread_id, owner_id, department, title, lease_until, lease_run_id,
                           last_trace_id)
-VALUES (%(tid)s, %(owner)s, %(dept)s, %(title)s, now() + make_interval(secs => %(lease)s::int),
-        %(run)s, %(trace)s)
+SELECT %(tid)s, %(owner)s, %(dept)s, %(title)s,
+       now() + make_interval(secs => %(lease)s::float8), %(run)s, %(trace)s
+ WHERE %(rate)s::float8 <= 0 OR EXISTS (SELECT 1 FROM bucket)
 ON CONFLICT (thread_id) DO UPDATE
    SET lease_until = EXCLUDED.lease_until, lease_run_id = EXCLUDED.lease_run_id,
        last_trace_id = EXCLUDED.last_trace_id, updated_at = now()
@@ -33,11 +49,19 @@ SELECT lease.status, lease.settled,
        CASE WHEN NOT EXISTS (SELECT 1 FROM checkpoint_writes w
                               WHERE w.thread_id = %(tid)s AND w.checkpoint_ns = ''
                                 AND w.checkpoint_id = latest.checkpoint_id)
-            THEN latest.checkpoint_id END AS latest_checkpoint
-  FROM lease
+            THEN latest.checkpoint_id END AS latest_checkpoint,
+       (SELECT k.effect FROM idempotency_keys k
+         WHERE k.user_id = %(owner)s AND k.action_id = %(action)s) AS effect,
+       %(rate)s::float8 <= 0 OR EXISTS (SELECT 1 FROM bucket) AS allowed,
+       (SELECT (1 - least(%(burst)s::float8, r.tokens
+                          + extract(epoch FROM now() - r.updated_at) * %(rate)s::float8))
+               / nullif(%(rate)s::float8, 0)
+          FROM rate_buckets r WHERE r.user_id = %(owner)s) AS wait_s
+  FROM (SELECT 1) AS one
+  LEFT JOIN lease ON true
   LEFT JOIN LATERAL (SELECT c.checkpoint_id FROM checkpoints c
                       WHERE c.thread_id = %(tid)s AND c.checkpoint_ns = ''
-                      ORDER BY c.checkpoint_id DESC LIMIT 1) AS latest ON true
+                      ORDER BY c.checkpoint_id DESC LIMIT 1) AS latest ON lease.status IS NOT NULL
 """
 
 # Only the run holding the lease can give it back. updated_at was set when the lease was taken.
@@ -58,17 +82,45 @@ class Lease(NamedTuple):
     """The id of the thread's latest checkpoint, if it has no pending writes."""
 
 
-async def acquire_lease(
+class Taken(NamedTuple):
+    """What `take_lease` found: the lease (None: busy, or not the caller's thread) and the
+    `effect` an earlier attempt of the run's action_id committed before it died, if any."""
+
+    lease: Lease | None
+    effect: dict[str, Any] | None
+
+
+async def take_lease(
     db: Db, *, thread_id: str, owner_id: str, department: str, title: str,
-    run_id: str, trace_id: str, lease_s: int,
-) -> Lease | None:
-    """Take the run lease (creating the thread if new), or None if not taken."""
+    run_id: str, trace_id: str, lease_s: float, action_id: str | None = None,
+    rate: float = 0.0, burst: int = 1,
+) -> Taken:
+    """Take the run lease (creating the thread if new) and a turn from the caller's rate bucket:
+    `rate` turns per second, up to `burst` at once (0: unlimited). Raises `QuotaExceeded`
+    (with the seconds until the next turn) when the bucket is empty."""
     params = {"tid": thread_id, "owner": owner_id, "dept": department, "title": title[:120],
-              "run": run_id, "trace": trace_id, "lease": lease_s}
+              "run": run_id, "trace": trace_id, "lease": lease_s, "action": action_id,
+              "rate": rate, "burst": burst}
     row = await fetch_one(db, _ACQUIRE, params)
     if row is None:
-        return None
-    return Lease(str(row["status"]), bool(row["settled"]), row["latest_checkpoint"])
+        return Taken(None, None)
+    if not row["allowed"]:
+        raise QuotaExceeded(f"more than {burst} turns at a rate of {rate:g}/s; slow down",
+                            retry_after=max(1.0, float(row["wait_s"] or 1.0)))
+    if row["status"] is None:
+        return Taken(None, row["effect"])
+    lease = Lease(str(row["status"]), bool(row["settled"]), row["latest_checkpoint"])
+    return Taken(lease, row["effect"])
+
+
+async def acquire_lease(
+    db: Db, *, thread_id: str, owner_id: str, department: str, title: str,
+    run_id: str, trace_id: str, lease_s: float,
+) -> Lease | None:
+    """Take the run lease (creating the thread if new), or None if not taken."""
+    return (await take_lease(db, thread_id=thread_id, owner_id=owner_id, department=department,
+                             title=title, run_id=run_id, trace_id=trace_id,
+                             lease_s=lease_s)).lease
 
 
 def release_statement(*, thread_id: str, run_id: str, status: str,
@@ -78,6 +130,12 @@ def release_statement(*, thread_id: str, run_id: str, status: str,
     Only the run's lease holder matches, so once one release ran, later ones are no-ops.
     """
     return _RELEASE, {"tid": thread_id, "run": run_id, "status": status, "settled": settled}
+
+
+def hold_statement(*, thread_id: str, run_id: str) -> tuple[str, dict[str, Any]]:
+    """The statement that fails its transaction (SQLSTATE HD409) unless `run_id` still holds
+    the thread's lease: a run whose lease lapsed and was taken over cannot commit its turn."""
+    return "SELECT helpdesk_hold_lease(%(tid)s, %(run)s)", {"tid": thread_id, "run": run_id}
 
 
 def unsettle_statement(*, thread_id: str) -> tuple[str, dict[str, Any]]:

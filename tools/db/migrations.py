@@ -196,7 +196,73 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE threads ADD COLUMN settled boolean NOT NULL DEFAULT false;
     """,
-    # 5: the LangGraph Server protocol (server/protocol): thread metadata, runs, and the events
+    # 5 (#13): leases that lapse with their holder, turn effects a replay can find, per-user
+    # rate buckets and daily creation caps, and the indexes retention sweeps by.
+    """
+    ALTER TABLE idempotency_keys ADD COLUMN lease_until timestamptz;
+    -- what the first attempt of this action_id committed (its outcome), written in the same
+    -- transaction as its ticket, comment or draft: a replay finishes with it, not again
+    ALTER TABLE idempotency_keys ADD COLUMN effect jsonb;
+
+    CREATE TABLE rate_buckets (
+        user_id text PRIMARY KEY,
+        tokens double precision NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now()
+    );
+
+    CREATE TABLE helpdesk_limits (name text PRIMARY KEY, value integer NOT NULL);
+
+    -- BEFORE INSERT on tickets / ticket_drafts: at most helpdesk_limits[TG_ARGV[0]] rows per
+    -- creator (column TG_ARGV[1]) in 24 h. SQLSTATE HD429, DETAIL = seconds until one frees.
+    CREATE FUNCTION helpdesk_daily_cap() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        cap integer;
+        who text := to_jsonb(NEW) ->> TG_ARGV[1];
+        used integer;
+        oldest timestamptz;
+    BEGIN
+        SELECT value INTO cap FROM helpdesk_limits WHERE name = TG_ARGV[0];
+        IF cap IS NULL OR cap <= 0 THEN
+            RETURN NEW;
+        END IF;
+        PERFORM pg_advisory_xact_lock(hashtext(TG_TABLE_NAME || ':' || who));
+        IF TG_TABLE_NAME = 'tickets' THEN
+            SELECT count(*), min(created_at) INTO used, oldest FROM tickets
+             WHERE requester_id = who AND created_at > now() - interval '1 day';
+        ELSE
+            SELECT count(*), min(created_at) INTO used, oldest FROM ticket_drafts
+             WHERE owner_id = who AND created_at > now() - interval '1 day';
+        END IF;
+        IF used >= cap THEN
+            RAISE EXCEPTION USING ERRCODE = 'HD429',
+                  MESSAGE = 'daily cap of ' || cap || ' ' || TG_ARGV[0] || ' reached',
+                  DETAIL = ceil(extract(epoch FROM oldest + interval '1 day' - now()))::text;
+        END IF;
+        RETURN NEW;
+    END $$;
+    CREATE TRIGGER tickets_daily_cap BEFORE INSERT ON tickets
+        FOR EACH ROW EXECUTE FUNCTION helpdesk_daily_cap('tickets_per_day', 'requester_id');
+    CREATE INDEX ticket_drafts_created_idx ON ticket_drafts (owner_id, created_at);
+    CREATE TRIGGER drafts_daily_cap BEFORE INSERT ON ticket_drafts
+        FOR EACH ROW EXECUTE FUNCTION helpdesk_daily_cap('drafts_per_day', 'owner_id');
+
+    -- the end of a turn commits only while its run still holds the thread (SQLSTATE HD409)
+    CREATE FUNCTION helpdesk_hold_lease(tid text, run text) RETURNS void LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM 1 FROM threads WHERE thread_id = tid AND lease_run_id = run;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION USING ERRCODE = 'HD409',
+                  MESSAGE = 'thread ' || tid || ' is no longer leased to run ' || run;
+        END IF;
+    END $$;
+
+    CREATE INDEX threads_idle_idx ON threads (updated_at);
+    CREATE INDEX audit_created_idx ON audit_events (created_at);
+    CREATE INDEX pending_actions_expiry_idx ON pending_actions (expires_at)
+        WHERE status = 'PENDING';
+    CREATE INDEX ticket_drafts_active_idx ON ticket_drafts (updated_at) WHERE status = 'ACTIVE';
+    """,
+    # 6: the LangGraph Server protocol (server/protocol): thread metadata, runs, and the events
     # of each run, so a client can rejoin a stream with Last-Event-ID (no Redis).
     """
     ALTER TABLE threads ADD COLUMN lg_metadata jsonb NOT NULL DEFAULT '{}';
