@@ -162,7 +162,7 @@ def main() -> None:
     data = data_dir()
     meter = host_meter()
     try:
-        with serving(data=data, HELPDESK_LOG_LEVEL="WARNING") as (url, _):
+        with serving(data=data, HELPDESK_LOG_LEVEL="WARNING", HELPDESK_TURN_RATE="0") as (url, _):
             print("helpdesk serve, embedded Postgres, rules mode; one fresh connection per turn")
             asyncio.run(on_helpdesk(url, args.turns))
     finally:
