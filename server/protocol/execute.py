@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from graph.runner import TurnStopped, db_errors
 from server.errors import failure_of
-from server.protocol import audit, events, shapes, store
+from server.protocol import audit, events, records, shapes, store
 from server.protocol.chat import Chat
 from server.protocol.entry import place
 from server.protocol.inputs import turn_request
@@ -84,7 +84,7 @@ class Runs:
                 self.registry.release(live)
                 raise
         else:  # it starts at once: its row is written while its first event goes out
-            live.written = self.runtime.spawn(self._insert(live))
+            live.written = self.runtime.spawn(records.insert(self.runtime, live))
         if dropped:
             self.runtime.spawn(audit.dropped(self.runtime, actor, tid, trace_id, dropped))
         self.runtime.spawn(self._work(live, req, prior, trace_id, hold, stateless=thread_id is None,
@@ -105,13 +105,6 @@ class Runs:
             raise NotFound(f"thread {tid} not found")
         return row
 
-    async def _insert(self, live: LiveRun) -> None:
-        try:
-            async with self.runtime.db.connection() as conn:
-                await store.start_run(conn, run={**live.row, "status": "running"}, owner=live.actor.user_id)
-        except Exception:
-            log.warning("could not write protocol run %s", live.run_id, exc_info=True)
-
     async def _work(self, live: LiveRun, req: Any, prior: LiveRun | None, trace_id: str,
                     hold: asyncio.Event | None, *, stateless: bool, delete: bool) -> None:
         status = "error"
@@ -121,10 +114,10 @@ class Runs:
             status = await self._drive(live, req, trace_id, hold)
         finally:
             if live.cancelled == "rollback" and live.stop.stopped:
-                await self._roll_back(live)  # before the run that rolled it back starts
+                await records.roll_back(self.runtime, live)  # before the run that rolled it back starts
             live.finish(status)
             self.registry.release(live)
-            await self._record(live, status, stateless and delete)
+            await records.record(self.runtime, live, status, stateless and delete)
 
     async def _drive(self, live: LiveRun, req: Any, trace_id: str, hold: asyncio.Event | None) -> str:
         deadline = asyncio.get_running_loop().time() + BUSY_RETRY_S
@@ -158,12 +151,13 @@ class Runs:
                 turn_log.done(None, exc)
             raise
 
-    @staticmethod
-    def _event(live: LiveRun, chat: Chat, name: str, data: Any) -> None:
+    def _event(self, live: LiveRun, chat: Chat, name: str, data: Any) -> None:
         """One runner event as the protocol's events."""
         if name == "metadata":  # the runner holds the thread's lease: the turn is on
             live.started, live.runner_run_id = True, data["run_id"]
             live.row = {**live.row, "status": "running"}
+            if live.written is None:  # its row was written `pending` (queued or background)
+                live.written = self.runtime.spawn(records.mark_running(self.runtime, live))
         elif name == "graph:debug":
             if "debug" in live.modes:
                 live.emit("debug", shapes.debug(data))
@@ -194,31 +188,3 @@ class Runs:
             log.error("protocol run %s failed", live.run_id, exc_info=exc)
         live.emit("error", {"error": failure.code.value, "message": failure.message})
         return "error"
-
-    async def _roll_back(self, live: LiveRun) -> None:
-        """A rolled-back turn's changes are not kept: drop the checkpoint it stopped at."""
-        try:
-            async with self.runtime.db.connection() as conn, conn.transaction():
-                await store.drop_checkpoints(conn, thread_id=live.thread_id, run_id=live.runner_run_id)
-        except Exception:
-            log.warning("could not roll back protocol run %s", live.run_id, exc_info=True)
-
-    async def _record(self, live: LiveRun, status: str, drop_thread: bool) -> None:
-        try:
-            async with self.runtime.db.connection() as conn, conn.transaction():
-                # bookkeeping, not the thread's state (that committed with its checkpoint): no
-                # need to wait for the WAL flush
-                await conn.execute("SET LOCAL synchronous_commit TO off")
-                if live.written is not None:
-                    await live.written  # its first row is in before this one
-                if live.cancelled == "rollback":
-                    await store.delete_run(conn, run_id=live.run_id)
-                else:
-                    await store.put_run(conn, run={**live.row, "status": status}, owner=live.actor.user_id)
-                    if live.resumable:
-                        await store.put_events(conn, run_id=live.run_id, events=live.stored_events())
-                if drop_thread:
-                    await store.delete_thread(conn, thread_id=live.thread_id)
-        except Exception:
-            log.warning("could not record protocol run %s", live.run_id, exc_info=True)
-

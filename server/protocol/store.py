@@ -184,3 +184,9 @@ async def drop_checkpoints(db: Db, *, thread_id: str, run_id: str) -> None:
                   params)
     await execute(db, "DELETE FROM checkpoints WHERE thread_id = %(tid)s AND metadata->>'run_id' = %(run)s",
                   params)
+
+
+async def mark_running(db: Db, *, run_id: str) -> None:
+    """A queued run has started (a no-op once its end is written)."""
+    await execute(db, "UPDATE protocol_runs SET status = 'running', updated_at = now() "
+                      "WHERE run_id = %(r)s AND status = 'pending'", {"r": run_id})
