@@ -71,15 +71,22 @@ def _humans(state: Any) -> list[str]:
     return [m["content"] for m in state["values"].get("messages", []) if m["type"] == "human"]
 
 
-async def test_multitask_interrupt_stops_the_running_run(llm_server: str, protocol_db: str) -> None:
-    client = get_client(url=llm_server, headers=headers("kim"))
+async def _second_run_stops_the_first(client: LangGraphClient, strategy: Any) -> tuple[str, str, str]:
+    """A run made slow by the model, and a second run with `strategy` while it runs:
+    (thread, first run, second run), once the second has ended."""
     tid = (await client.threads.create())["thread_id"]
     first = await client.runs.create(tid, "helpdesk", input=human("hello there"))
     await _running(client, tid, first["run_id"])
-    second = await client.runs.create(tid, "helpdesk", input=human("second message"), multitask_strategy="interrupt")
+    second = await client.runs.create(tid, "helpdesk", input=human("second message"), multitask_strategy=strategy)
     await client.runs.join(tid, second["run_id"])
-    assert (await client.runs.get(tid, first["run_id"]))["status"] == "interrupted"
-    assert (await client.runs.get(tid, second["run_id"]))["status"] == "success"
+    return tid, first["run_id"], second["run_id"]
+
+
+async def test_multitask_interrupt_stops_the_running_run(llm_server: str, protocol_db: str) -> None:
+    client = get_client(url=llm_server, headers=headers("kim"))
+    tid, first_id, second_id = await _second_run_stops_the_first(client, "interrupt")
+    assert (await client.runs.get(tid, first_id))["status"] == "interrupted"
+    assert (await client.runs.get(tid, second_id))["status"] == "success"
     assert _humans(await client.threads.get_state(tid)) == ["second message"]
     assert _transcript(protocol_db, tid) == ["second message"]  # the first turn never reached its end
     assert len(await client.threads.get_history(tid)) == 2  # interrupt keeps where the first stopped
@@ -87,14 +94,10 @@ async def test_multitask_interrupt_stops_the_running_run(llm_server: str, protoc
 
 async def test_multitask_rollback_drops_the_running_run(llm_server: str, protocol_db: str) -> None:
     client = get_client(url=llm_server, headers=headers("kim"))
-    tid = (await client.threads.create())["thread_id"]
-    first = await client.runs.create(tid, "helpdesk", input=human("hello there"))
-    await _running(client, tid, first["run_id"])
-    second = await client.runs.create(tid, "helpdesk", input=human("second message"), multitask_strategy="rollback")
-    await client.runs.join(tid, second["run_id"])
+    tid, first_id, _ = await _second_run_stops_the_first(client, "rollback")
     await asyncio.sleep(0.3)  # the rolled-back run is forgotten once recorded
     with pytest.raises(httpx.HTTPStatusError) as err:
-        await client.runs.get(tid, first["run_id"])
+        await client.runs.get(tid, first_id)
     assert err.value.response.status_code == 404
     assert len(await client.threads.get_history(tid)) == 1  # its checkpoint is gone
     assert _humans(await client.threads.get_state(tid)) == ["second message"]
