@@ -166,13 +166,15 @@ async def read_reply(state: State, runtime: Runtime[Context], started: float) ->
     async with svc.db.reader() as session:
         action = await crud.get_pending(session, action_id=pending_id)
     text = state.get("message") or ""
-    if action is None or action.status != "PENDING":
+    if action is None:
         return await supersede(state, runtime, started)  # gone: plan the message
     resolved = state.get("resolved") or {}
     plan = plan_rules(text, PlanContext(ticket_id=resolved.get("ticket_id"),
                                         ticket_source=resolved.get("ticket_source")))
     answer = read_answer(text, action.tool, plan, action.target)
-    if answer is Answer.CONFIRM:
+    if action.status != "PENDING" and answer not in (Answer.CONFIRM, Answer.DECLINE):
+        return await supersede(state, runtime, started)  # decided or swept: plan the message
+    if answer is Answer.CONFIRM:  # decide() says why an expired or decided one can't run
         return await decide("confirm", state, runtime, started)
     if answer is Answer.DECLINE:
         return await decide("cancel", state, runtime, started)
