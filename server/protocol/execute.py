@@ -87,6 +87,9 @@ class Runs:
             live.written = self.runtime.spawn(records.insert(self.runtime, live))
         if dropped:
             self.runtime.spawn(audit.dropped(self.runtime, actor, tid, trace_id, dropped))
+        if body.checkpoint_id or body.checkpoint:  # a fork the client asked for
+            self.runtime.spawn(audit.note(self.runtime, actor, tid, trace_id, audit.FORKED,
+                                          {"checkpoint_id": req.checkpoint_id, "run_id": live.run_id}))
         self.runtime.spawn(self._work(live, req, prior, trace_id, hold, stateless=thread_id is None,
                                       delete=body.on_completion == "delete"))
         return live

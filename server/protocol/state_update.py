@@ -8,7 +8,6 @@ identity) are dropped, audited as PROTOCOL_INPUT_DROPPED, and named in the answe
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from graph.runner import db_errors
@@ -23,7 +22,6 @@ if TYPE_CHECKING:
     from server.runtime import Runtime
 
 PRESENTATIONAL = frozenset({"messages"})
-APPLIED = "PROTOCOL_STATE_UPDATED"
 
 
 async def apply(runtime: Runtime, actor: Actor, row: dict[str, Any], body: StateUpdate,
@@ -75,10 +73,8 @@ def _as_node(runtime: Runtime, as_node: str | None, ignored: list[str]) -> str:
 async def _record(runtime: Runtime, actor: Actor, tid: str, trace_id: str, fields: list[str],
                   as_node: str) -> None:
     """Audit the applied edit; the thread's next turn starts afresh (its state was edited)."""
-    event = {"trace_id": trace_id, "thread_id": tid, "actor_id": actor.user_id, "event_type": APPLIED,
-             "target": tid, "payload": {"fields": fields, "as_node": as_node}, "result": "OK",
-             "version_set": runtime.services.version_set, "usage": {}, "latency_ms": 0.0,
-             "created_at": datetime.now(UTC)}
+    event = audit.row(runtime, actor, tid, trace_id, audit.STATE_UPDATED,
+                      {"fields": fields, "as_node": as_node}, "OK")
     async with db_errors(), runtime.db.connection() as conn, conn.transaction():
         await crud_audit.add_events(conn, events=[event])
         await conn.execute(*unsettle_statement(thread_id=tid))

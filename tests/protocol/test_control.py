@@ -93,6 +93,7 @@ async def test_fork_to_a_pending_escalation_cannot_execute_it_again(server: str,
     with pytest.raises(httpx.HTTPStatusError) as err:
         await client.runs.wait(tid, "helpdesk", checkpoint_id="1f0-not-a-checkpoint", input=human("hi"))
     assert err.value.response.status_code == 404
+    assert _audit(protocol_db, tid).count("PROTOCOL_FORK") == 2  # every fork is audited
 
 
 async def test_fork_to_a_cancelled_escalation_is_rejected(server: str, protocol_db: str) -> None:
