@@ -72,6 +72,8 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
     if plainly_no(text, pending_tool) and not (plan is not None and is_clear_request(plan)):
         return Answer.DECLINE  # "actually no", "I still need the ticket, keep it"
     if plan is not None and is_clear_request(plan) and not _about_the_action(text, plan, pending_tool):
+        if plan.args.get("talk") == Talk.OUT_OF_SCOPE and act.label == Act.OTHER:
+            return Answer.UNCLEAR  # "会有什么影响？": about nothing but the waiting action
         return Answer.NEW_REQUEST
     return Answer.UNCLEAR
 
@@ -102,7 +104,8 @@ def plainly_yes(text: str, pending_tool: str | None) -> bool:
     folded = fold(normalize(text)).rstrip(_EDGE)
     if pending_tool in _TOOL_WORDS:
         folded = mask(folded, _TOOL_WORDS[pending_tool])
-    return not folded.endswith(("?", "？", "吗", "么")) and _NEGATION.search(folded) is None
+    asked = folded.endswith(("?", "？", "吗", "么")) or _ASKING.search(folded) is not None
+    return not asked and _NEGATION.search(folded) is None
 
 
 def plainly_no(text: str, pending_tool: str | None) -> bool:
@@ -122,6 +125,7 @@ def is_unsure(text: str) -> bool:
 
 _TOOL_WORDS = {name: compile_terms(tool_terms(name)) for name in TICKET_TOOLS}
 _QUESTION = compile_terms(terms("intents", "kb_question"))
+_ASKING = compile_terms(terms("confirmation", "asking"))  # "升级是给谁看": a question, never a yes
 _ABOUT_THIS = compile_terms(terms("confirmation", "about_this"))
 _UNSURE = compile_terms(terms("confirmation", "unsure"))
 _A_NOT_A = re.compile("能不能|要不要|是不是|可不可以|行不行|好不好|会不会|有没有")

@@ -1,7 +1,7 @@
 """Is a message about IT at all? Out-of-scope questions are told what the helpdesk can do.
 
 A message is about IT when it has a symptom or label word of a category, a ticket word or id,
-a tool word, a product name, or a word of vocab.yaml's `domain` lists (IT terms and problem
+a tool word (a weak verb alone does not count: "查一下航班"), a product name, or a word of vocab.yaml's `domain` lists (IT terms and problem
 words). A how-to question with none of these ("怎么请年假", "what's the weather tomorrow?") is
 out of scope; one with nothing but question words ("为什么", "why") is asked about instead.
 """
@@ -16,8 +16,9 @@ from tools.planner.labels import CATEGORY_LABELS
 from tools.planner.lexicon import Lexicon, blank, compile_terms, fold
 from tools.planner.vocab import terms, vocab
 
-_DOMAIN = compile_terms([*terms("domain", "it"), *terms("domain", "problem"),
-                         *terms("typos", "targets"), *terms("ticket_nouns")])
+_GENERAL = frozenset(fold(w) for w in terms("domain", "not_it"))  # typo targets of everyday words
+_DOMAIN = compile_terms([*terms("domain", "it"), *terms("domain", "problem"), *terms("ticket_nouns"),
+                         *(w for w in terms("typos", "targets") if fold(w) not in _GENERAL)])
 _QUESTION_ONLY = compile_terms([*terms("intents", "kb_question"), *terms("fillers"),
                                 *terms("intents", "chitchat")])
 _WORD = re.compile(r"\w")
@@ -26,7 +27,8 @@ _WORD = re.compile(r"\w")
 def about_it(a: Analysis) -> bool:
     """True when the message says anything about IT, a ticket or a problem."""
     named = a.refs.ticket_ids or a.refs.draft_ids or a.refs.ticket_ref or a.refs.draft_ref
-    return bool(named or a.keywords or _DOMAIN.search(a.folded) or category_of(a.text)
+    tool_words = any(k.kind != "weak" for k in a.keywords)  # "查一下快递", "climate change": other senses
+    return bool(named or tool_words or _DOMAIN.search(a.folded) or category_of(a.text)
                 or CATEGORY_LABELS.hits(a.text))
 
 

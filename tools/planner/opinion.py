@@ -53,8 +53,12 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     it = about_it(a)
     if pred.label in TASKS and not it and pred.prob("out_of_scope") >= OUT_OF_SCOPE_FLOOR:
         return talk(Talk.OUT_OF_SCOPE, f"{why}; not about IT")  # "recommend a book"
-    if pred.label == "out_of_scope" and it:
-        return talk(Talk.CLARIFY, f"{why}; but about IT", options(pred, ctx))  # "帮我一下"
+    if pred.label == "out_of_scope":
+        if it:
+            return talk(Talk.CLARIFY, f"{why}; but about IT", options(pred, ctx))  # "帮我一下"
+        return talk(Talk.OUT_OF_SCOPE, f"{why}; not about IT")  # "will it rain today"
+    if a.chitchat and not it and pred.label not in TASKS:
+        return talk(_small_talk(a), f"{why}; small talk")  # "hey, you there?", "没了，谢谢，拜"
     if pred.confidence >= ACCEPT:
         if pred.label in TALK_OF:
             return talk(TALK_OF[pred.label], why)
