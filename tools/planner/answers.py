@@ -72,7 +72,7 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
     if plainly_no(text, pending_tool) and not (plan is not None and is_clear_request(plan)):
         return Answer.DECLINE  # "actually no", "I still need the ticket, keep it"
     if plan is not None and is_clear_request(plan) and not _about_the_action(text, plan, pending_tool):
-        if plan.args.get("talk") == Talk.OUT_OF_SCOPE and act.label == Act.OTHER:
+        if plan.args.get("talk") == Talk.OUT_OF_SCOPE and act.prob(Act.OTHER) >= act.prob(Act.NEW_REQUEST):
             return Answer.UNCLEAR  # "会有什么影响？": about nothing but the waiting action
         return Answer.NEW_REQUEST
     return Answer.UNCLEAR

@@ -80,6 +80,8 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     if plan.rationale.startswith("symptom:") and just_a_noun(a):
         return talk(Talk.CLARIFY, f"{plan.rationale}; only a noun", ("kb_qa", "create_ticket"))  # "打印机"
     if plan.rationale.startswith("kb:question") and not about_it(a):
+        if a.chitchat:
+            return talk(_small_talk(a), f"{plan.rationale}; small talk")  # "hi, anybody here?"
         if only_question_words(a):
             return talk(Talk.CLARIFY, f"{plan.rationale}; nothing asked", DEFAULT_OPTIONS)
         return talk(Talk.OUT_OF_SCOPE, f"{plan.rationale}; not about IT")
