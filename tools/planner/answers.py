@@ -48,6 +48,8 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
     text = correct(text)
     if ambiguous_cancel(text, pending_tool):
         return Answer.UNCLEAR
+    if _ABOUT_THIS.search(fold(normalize(text))):
+        return Answer.UNCLEAR  # "没看懂", "what does that mean?": asked again, never a no
     word = classify_confirmation(text, pending_tool=pending_tool)
     if word == "confirm":
         return Answer.CONFIRM
@@ -87,11 +89,13 @@ def _about_the_action(text: str, plan: Plan, pending_tool: str | None) -> bool:
     folded = fold(normalize(text)).rstrip(_EDGE)
     if _ABOUT_THIS.search(folded):
         return True  # "what does that mean?", "哪个工单？"
-    question = folded.endswith(("?", "？", "吗", "么", "呢")) or _QUESTION.search(folded) is not None
+    question = folded.endswith(("?", "？", "吗", "么", "呢")) or _QUESTION.search(folded) is not None \
+        or _ASKING.search(folded) is not None
     if not question:
         return False
     if plan.route == "kb_qa" or plan.args.get("talk") == Talk.OUT_OF_SCOPE:
-        return pending_tool in _TOOL_WORDS and _TOOL_WORDS[pending_tool].search(folded) is not None
+        named = pending_tool in _TOOL_WORDS and _TOOL_WORDS[pending_tool].search(folded) is not None
+        return named or _CONSEQUENCE.search(folded) is not None  # "会有什么影响？", "can I undo that?"
     tool = TICKET_TOOLS.get(plan.tool or "")
     return plan.route == "ticket_op" and tool is not None and not tool.reads_only
 
@@ -127,6 +131,7 @@ _TOOL_WORDS = {name: compile_terms(tool_terms(name)) for name in TICKET_TOOLS}
 _QUESTION = compile_terms(terms("intents", "kb_question"))
 _ASKING = compile_terms(terms("confirmation", "asking"))  # "升级是给谁看": a question, never a yes
 _ABOUT_THIS = compile_terms(terms("confirmation", "about_this"))
+_CONSEQUENCE = compile_terms(terms("confirmation", "consequence"))
 _UNSURE = compile_terms(terms("confirmation", "unsure"))
 _A_NOT_A = re.compile("能不能|要不要|是不是|可不可以|行不行|好不好|会不会|有没有")
 _NO = compile_terms([*terms("negation", "zh"), *terms("negation", "en"), *terms("confirmation", "cancel")])
