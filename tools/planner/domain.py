@@ -1,9 +1,11 @@
 """Is a message about IT at all? Out-of-scope questions are told what the helpdesk can do.
 
-A message is about IT when it has a symptom or label word of a category, a ticket word or id,
-a tool word (a weak verb alone does not count: "查一下航班"), a product name, or a word of vocab.yaml's `domain` lists (IT terms and problem
-words). A how-to question with none of these ("怎么请年假", "what's the weather tomorrow?") is
-out of scope; one with nothing but question words ("为什么", "why") is asked about instead.
+A message is about IT when it has a symptom or label word of a category, a ticket
+word or id, a tool word (a weak verb alone does not count: "查一下航班"), a product
+name, or a word of vocab.yaml's `domain` lists (IT terms and problem words; everyday
+typo targets such as "weather" or "hello" and the pronoun "it" do not count). A how-to
+question with none of these ("怎么请年假", "what's the weather tomorrow?") is out of
+scope; one with nothing but question words ("为什么", "why") is asked about instead.
 """
 
 from __future__ import annotations
