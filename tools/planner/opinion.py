@@ -23,6 +23,7 @@ from tools.planner.vocab import terms, vocab
 from tools.registry import TICKET_TOOLS
 
 ACCEPT = 0.5  # the confidence at which the model's intent is planned instead of asked about
+MARGIN = 0.1  # two tasks this close in probability: ask which one, never guess (chosen by --folds 5)
 OVERRULE = 0.6  # the confidence at which the model overrules a guessing rule
 OUT_OF_SCOPE_FLOOR = 0.1  # a task guess about nothing IT is refused once out of scope is this likely
 OP_TOOLS: dict[str, str] = {  # corpus label → ticket tool, from vocab.yaml
@@ -62,7 +63,9 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     if pred.confidence >= ACCEPT:
         if pred.label in TALK_OF:
             return talk(TALK_OF[pred.label], why)
-        if pred.label in TASKS and (plan := _task(pred.label, a, ctx, build, why)) is not None:
+        close = len(pred.ranked) > 1 and pred.ranked[1][0] in TASKS and \
+            pred.confidence - pred.ranked[1][1] < MARGIN
+        if pred.label in TASKS and not close and (plan := _task(pred.label, a, ctx, build, why)) is not None:
             return plan
     return talk(Talk.CLARIFY, f"{why}→clarify", options(pred, ctx))
 
