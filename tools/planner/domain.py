@@ -17,6 +17,7 @@ from tools.planner.fields import category_of
 from tools.planner.labels import CATEGORY_LABELS
 from tools.planner.lexicon import Lexicon, blank, compile_terms, fold
 from tools.planner.vocab import terms, vocab
+from tools.registry import TICKET_TOOLS
 
 _GENERAL = frozenset(fold(w) for w in terms("domain", "not_it"))  # typo targets of everyday words
 _DOMAIN = compile_terms([*terms("domain", "it"), *terms("domain", "problem"), *terms("ticket_nouns"),
@@ -24,12 +25,15 @@ _DOMAIN = compile_terms([*terms("domain", "it"), *terms("domain", "problem"), *t
 _QUESTION_ONLY = compile_terms([*terms("intents", "kb_question"), *terms("fillers"),
                                 *terms("intents", "chitchat")])
 _WORD = re.compile(r"\w")
+# weak verbs that say IT on their own (结单, 撤回, 升级): not those of reading or editing a ticket,
+# which have everyday senses ("查一下快递", "climate change")
+_CHANGE_VERBS = frozenset(n for n, t in TICKET_TOOLS.items() if not t.reads_only and "title" not in t.args.model_fields)
 
 
 def about_it(a: Analysis) -> bool:
     """True when the message says anything about IT, a ticket or a problem."""
     named = a.refs.ticket_ids or a.refs.draft_ids or a.refs.ticket_ref or a.refs.draft_ref
-    tool_words = any(k.kind != "weak" for k in a.keywords)  # "查一下快递", "climate change": other senses
+    tool_words = any(k.kind != "weak" or k.target in _CHANGE_VERBS for k in a.keywords)
     return bool(named or tool_words or _DOMAIN.search(a.folded) or category_of(a.text)
                 or CATEGORY_LABELS.hits(a.text))
 
