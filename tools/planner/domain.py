@@ -23,7 +23,7 @@ _GENERAL = frozenset(fold(w) for w in terms("domain", "not_it"))  # typo targets
 _DOMAIN = compile_terms([*terms("domain", "it"), *terms("domain", "problem"), *terms("ticket_nouns"),
                          *(w for w in terms("typos", "targets") if fold(w) not in _GENERAL)])
 _QUESTION_ONLY = compile_terms([*terms("intents", "kb_question"), *terms("fillers"),
-                                *terms("intents", "chitchat")])
+                                *terms("intents", "chitchat"), *terms("domain", "vague")])
 _WORD = re.compile(r"\w")
 # weak verbs that say IT on their own (结单, 撤回, 升级): not those of reading or editing a ticket,
 # which have everyday senses ("查一下快递", "climate change")
@@ -39,7 +39,7 @@ def about_it(a: Analysis) -> bool:
 
 
 def only_question_words(a: Analysis) -> bool:
-    """True when nothing but question words and fillers is left ("为什么", "why?")."""
+    """True when nothing but question words, fillers and vague words is left ("为什么", "怎么搞的")."""
     return _WORD.search(_QUESTION_ONLY.sub(" ", a.folded)) is None
 
 
