@@ -120,6 +120,8 @@ def _task(label: str, a: Analysis, ctx: PlanContext, build: Builder, why: str) -
         return build(label, a, ctx)
     tool = TICKET_TOOLS[OP_TOOLS[label]]
     keyword = _evidence(a, tool.name)
+    if tool.reads_only and tool.needs_ticket and keyword is None and not a.anchored and not ctx.ticket_id:
+        return None  # no word of showing and no ticket in sight: "帮我看看", "那个东西" is asked about
     if keyword is None and any(k.target == tool.name for k in a.keywords):
         return None  # its word is there but negated or asked about: "为什么不能关闭工单"
     if tool.needs_confirmation and keyword is not None and a.bare and is_protocol_cancel(keyword.hit.term):
