@@ -246,7 +246,7 @@ function wireComposer() {
   $("composer").addEventListener("submit", (event) => {
     event.preventDefault();
     const text = input.value.trim();
-    if (!text || state.busy) return;
+    if (!text || state.busy || document.body.dataset.ready !== "true") return; // kept while identity switches
     input.value = "";
     send(text);
   });

@@ -181,21 +181,20 @@ export async function mountIdentity(box, onChange) {
     const dept = el("input", { id: "who-dept", value: id.department, size: 6, autocomplete: "off" });
     const role = el("select", { id: "who-role" },
       ...["requester", "agent", "admin"].map((r) => el("option", { value: r, selected: r === id.role }, label("role", r))));
-    const apply = async (event) => {
+    const apply = (event) => {
       event.preventDefault();
       setDevIdentity({ user: user.value.trim() || "demo-user", department: dept.value.trim() || "IT", role: role.value });
-      await onChange(await whoami());
+      return switching(async () => onChange(await whoami()));
     };
     box.append(el("form", { class: "identity", id: "who-form", onsubmit: apply, "aria-label": t("devMode") },
       el("span", { class: "badge dev" }, t("devMode")), field("user", user), field("department", dept),
       field("role", role), el("button", { type: "submit", id: "who-apply" }, t("apply"))));
   } else if (me.error) { // JWT mode without a valid token: ask for one
     const token = el("input", { id: "who-token", type: "password", placeholder: t("tokenHint"), "aria-label": t("token") });
-    const apply = async (event) => {
+    const apply = (event) => {
       event.preventDefault();
       setToken(token.value.trim());
-      await mountIdentity(box, onChange);
-      await onChange(await whoami());
+      return switching(async () => { await mountIdentity(box, onChange); await onChange(await whoami()); });
     };
     box.append(el("form", { class: "identity", onsubmit: apply }, token, el("button", { type: "submit" }, t("apply"))));
   } else {
@@ -203,6 +202,17 @@ export async function mountIdentity(box, onChange) {
       `${t("signedInAs")} ${me.user_id} · ${me.department} · ${label("role", me.role)}`));
   }
   return me;
+}
+
+/** Run an identity switch with the page marked not ready, so nothing is sent as the old
+ * identity meanwhile, nor wiped by the switch once it lands (body[data-ready], see startPage). */
+async function switching(work) {
+  document.body.dataset.ready = "false";
+  try {
+    await work();
+  } finally {
+    document.body.dataset.ready = "true";
+  }
 }
 
 /** The language switch in the header. */

@@ -30,6 +30,8 @@ def pick_identity(driver: WebDriver, user: str, *, role: str = "requester", depa
         box.send_keys(value)
     Select(driver.find_element(By.ID, "who-role")).select_by_value(role)
     driver.find_element(By.ID, "who-apply").click()
+    wait_for(driver, lambda d: d.execute_script("return document.body.dataset.ready === 'true'"),
+             what="identity applied")  # the page wipes the conversation when it lands
 
 
 def assistants(driver: WebDriver) -> list[WebElement]:
@@ -38,6 +40,8 @@ def assistants(driver: WebDriver) -> list[WebElement]:
 
 def say(driver: WebDriver, text: str) -> WebElement:
     """Type a message, press Enter, and wait for the streamed turn's answer (its result arrived)."""
+    wait_for(driver, lambda d: d.execute_script("return document.body.dataset.ready === 'true'"),
+             what="page ready to send")  # not while an identity switch is landing
     before = len(assistants(driver))
     box = driver.find_element(By.ID, "message")
     box.send_keys(text)

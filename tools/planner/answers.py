@@ -48,6 +48,8 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
     text = correct(text)
     if ambiguous_cancel(text, pending_tool):
         return Answer.UNCLEAR
+    if _ABOUT_THIS.search(fold(normalize(text))):
+        return Answer.UNCLEAR  # "没看懂", "what does that mean?": asked again, never a no
     word = classify_confirmation(text, pending_tool=pending_tool)
     if word == "confirm":
         return Answer.CONFIRM
@@ -72,6 +74,8 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
     if plainly_no(text, pending_tool) and not (plan is not None and is_clear_request(plan)):
         return Answer.DECLINE  # "actually no", "I still need the ticket, keep it"
     if plan is not None and is_clear_request(plan) and not _about_the_action(text, plan, pending_tool):
+        if plan.args.get("talk") == Talk.OUT_OF_SCOPE and act.prob(Act.OTHER) >= act.prob(Act.NEW_REQUEST):
+            return Answer.UNCLEAR  # "会有什么影响？": about nothing but the waiting action
         return Answer.NEW_REQUEST
     return Answer.UNCLEAR
 
@@ -85,11 +89,13 @@ def _about_the_action(text: str, plan: Plan, pending_tool: str | None) -> bool:
     folded = fold(normalize(text)).rstrip(_EDGE)
     if _ABOUT_THIS.search(folded):
         return True  # "what does that mean?", "哪个工单？"
-    question = folded.endswith(("?", "？", "吗", "么", "呢")) or _QUESTION.search(folded) is not None
+    question = folded.endswith(("?", "？", "吗", "么", "呢")) or _QUESTION.search(folded) is not None \
+        or _ASKING.search(folded) is not None
     if not question:
         return False
     if plan.route == "kb_qa" or plan.args.get("talk") == Talk.OUT_OF_SCOPE:
-        return pending_tool in _TOOL_WORDS and _TOOL_WORDS[pending_tool].search(folded) is not None
+        named = pending_tool in _TOOL_WORDS and _TOOL_WORDS[pending_tool].search(folded) is not None
+        return named or _CONSEQUENCE.search(folded) is not None  # "会有什么影响？", "can I undo that?"
     tool = TICKET_TOOLS.get(plan.tool or "")
     return plan.route == "ticket_op" and tool is not None and not tool.reads_only
 
@@ -102,7 +108,8 @@ def plainly_yes(text: str, pending_tool: str | None) -> bool:
     folded = fold(normalize(text)).rstrip(_EDGE)
     if pending_tool in _TOOL_WORDS:
         folded = mask(folded, _TOOL_WORDS[pending_tool])
-    return not folded.endswith(("?", "？", "吗", "么")) and _NEGATION.search(folded) is None
+    asked = folded.endswith(("?", "？", "吗", "么")) or _ASKING.search(folded) is not None
+    return not asked and _NEGATION.search(folded) is None
 
 
 def plainly_no(text: str, pending_tool: str | None) -> bool:
@@ -122,7 +129,9 @@ def is_unsure(text: str) -> bool:
 
 _TOOL_WORDS = {name: compile_terms(tool_terms(name)) for name in TICKET_TOOLS}
 _QUESTION = compile_terms(terms("intents", "kb_question"))
+_ASKING = compile_terms(terms("confirmation", "asking"))  # "升级是给谁看": a question, never a yes
 _ABOUT_THIS = compile_terms(terms("confirmation", "about_this"))
+_CONSEQUENCE = compile_terms(terms("confirmation", "consequence"))
 _UNSURE = compile_terms(terms("confirmation", "unsure"))
 _A_NOT_A = re.compile("能不能|要不要|是不是|可不可以|行不行|好不好|会不会|有没有")
 _NO = compile_terms([*terms("negation", "zh"), *terms("negation", "en"), *terms("confirmation", "cancel")])

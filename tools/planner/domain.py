@@ -1,9 +1,11 @@
 """Is a message about IT at all? Out-of-scope questions are told what the helpdesk can do.
 
-A message is about IT when it has a symptom or label word of a category, a ticket word or id,
-a tool word, a product name, or a word of vocab.yaml's `domain` lists (IT terms and problem
-words). A how-to question with none of these ("怎么请年假", "what's the weather tomorrow?") is
-out of scope; one with nothing but question words ("为什么", "why") is asked about instead.
+A message is about IT when it has a symptom or label word of a category, a ticket
+word or id, a tool word (a weak verb alone does not count: "查一下航班"), a product
+name, or a word of vocab.yaml's `domain` lists (IT terms and problem words; everyday
+typo targets such as "weather" or "hello" and the pronoun "it" do not count). A how-to
+question with none of these ("怎么请年假", "what's the weather tomorrow?") is out of
+scope; one with nothing but question words ("为什么", "why") is asked about instead.
 """
 
 from __future__ import annotations
@@ -15,23 +17,29 @@ from tools.planner.fields import category_of
 from tools.planner.labels import CATEGORY_LABELS
 from tools.planner.lexicon import Lexicon, blank, compile_terms, fold
 from tools.planner.vocab import terms, vocab
+from tools.registry import TICKET_TOOLS
 
-_DOMAIN = compile_terms([*terms("domain", "it"), *terms("domain", "problem"),
-                         *terms("typos", "targets"), *terms("ticket_nouns")])
+_GENERAL = frozenset(fold(w) for w in terms("domain", "not_it"))  # typo targets of everyday words
+_DOMAIN = compile_terms([*terms("domain", "it"), *terms("domain", "problem"), *terms("ticket_nouns"),
+                         *(w for w in terms("typos", "targets") if fold(w) not in _GENERAL)])
 _QUESTION_ONLY = compile_terms([*terms("intents", "kb_question"), *terms("fillers"),
-                                *terms("intents", "chitchat")])
+                                *terms("intents", "chitchat"), *terms("domain", "vague")])
 _WORD = re.compile(r"\w")
+# weak verbs that say IT on their own (结单, 撤回, 升级): not those of reading or editing a ticket,
+# which have everyday senses ("查一下快递", "climate change")
+_CHANGE_VERBS = frozenset(n for n, t in TICKET_TOOLS.items() if not t.reads_only and "title" not in t.args.model_fields)
 
 
 def about_it(a: Analysis) -> bool:
     """True when the message says anything about IT, a ticket or a problem."""
     named = a.refs.ticket_ids or a.refs.draft_ids or a.refs.ticket_ref or a.refs.draft_ref
-    return bool(named or a.keywords or _DOMAIN.search(a.folded) or category_of(a.text)
+    tool_words = any(k.kind != "weak" or k.target in _CHANGE_VERBS for k in a.keywords)
+    return bool(named or tool_words or _DOMAIN.search(a.folded) or category_of(a.text)
                 or CATEGORY_LABELS.hits(a.text))
 
 
 def only_question_words(a: Analysis) -> bool:
-    """True when nothing but question words and fillers is left ("为什么", "why?")."""
+    """True when nothing but question words, fillers and vague words is left ("为什么", "怎么搞的")."""
     return _WORD.search(_QUESTION_ONLY.sub(" ", a.folded)) is None
 
 

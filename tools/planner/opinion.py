@@ -23,6 +23,7 @@ from tools.planner.vocab import terms, vocab
 from tools.registry import TICKET_TOOLS
 
 ACCEPT = 0.5  # the confidence at which the model's intent is planned instead of asked about
+MARGIN = 0.1  # two tasks this close in probability: ask which one, never guess (chosen by --folds 5)
 OVERRULE = 0.6  # the confidence at which the model overrules a guessing rule
 OUT_OF_SCOPE_FLOOR = 0.1  # a task guess about nothing IT is refused once out of scope is this likely
 OP_TOOLS: dict[str, str] = {  # corpus label → ticket tool, from vocab.yaml
@@ -51,14 +52,22 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     pred = intent_model().predict(a.text)
     why = f"model:{pred.label}@{pred.confidence:.2f}"
     it = about_it(a)
+    if not it and only_question_words(a) and pred.label not in TALK_OF:
+        return talk(Talk.CLARIFY, f"{why}; nothing said", DEFAULT_OPTIONS)  # "还是老样子", "same again"
     if pred.label in TASKS and not it and pred.prob("out_of_scope") >= OUT_OF_SCOPE_FLOOR:
         return talk(Talk.OUT_OF_SCOPE, f"{why}; not about IT")  # "recommend a book"
-    if pred.label == "out_of_scope" and it:
-        return talk(Talk.CLARIFY, f"{why}; but about IT", options(pred, ctx))  # "帮我一下"
+    if pred.label == "out_of_scope":
+        if it:
+            return talk(Talk.CLARIFY, f"{why}; but about IT", options(pred, ctx))  # "帮我一下"
+        return talk(Talk.OUT_OF_SCOPE, f"{why}; not about IT")  # "will it rain today"
+    if a.chitchat and not it and pred.label not in TASKS:
+        return talk(_small_talk(a), f"{why}; small talk")  # "hey, you there?", "没了，谢谢，拜"
     if pred.confidence >= ACCEPT:
         if pred.label in TALK_OF:
             return talk(TALK_OF[pred.label], why)
-        if pred.label in TASKS and (plan := _task(pred.label, a, ctx, build, why)) is not None:
+        close = len(pred.ranked) > 1 and pred.ranked[1][0] in TASKS and \
+            pred.confidence - pred.ranked[1][1] < MARGIN
+        if pred.label in TASKS and not close and (plan := _task(pred.label, a, ctx, build, why)) is not None:
             return plan
     return talk(Talk.CLARIFY, f"{why}→clarify", options(pred, ctx))
 
@@ -76,6 +85,8 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     if plan.rationale.startswith("symptom:") and just_a_noun(a):
         return talk(Talk.CLARIFY, f"{plan.rationale}; only a noun", ("kb_qa", "create_ticket"))  # "打印机"
     if plan.rationale.startswith("kb:question") and not about_it(a):
+        if a.chitchat:
+            return talk(_small_talk(a), f"{plan.rationale}; small talk")  # "hi, anybody here?"
         if only_question_words(a):
             return talk(Talk.CLARIFY, f"{plan.rationale}; nothing asked", DEFAULT_OPTIONS)
         return talk(Talk.OUT_OF_SCOPE, f"{plan.rationale}; not about IT")
@@ -109,6 +120,8 @@ def _task(label: str, a: Analysis, ctx: PlanContext, build: Builder, why: str) -
         return build(label, a, ctx)
     tool = TICKET_TOOLS[OP_TOOLS[label]]
     keyword = _evidence(a, tool.name)
+    if tool.reads_only and tool.needs_ticket and keyword is None and not a.anchored and not ctx.ticket_id:
+        return None  # no word of showing and no ticket in sight: "帮我看看", "那个东西" is asked about
     if keyword is None and any(k.target == tool.name for k in a.keywords):
         return None  # its word is there but negated or asked about: "为什么不能关闭工单"
     if tool.needs_confirmation and keyword is not None and a.bare and is_protocol_cancel(keyword.hit.term):

@@ -1,0 +1,51 @@
+"""Rules that make the planner generalise (found with bench/nlu_eval.py --folds 5, never held-out)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.nlu.evaluate import MEMORY_TICKET
+from tools.planner.answers import Answer, read_answer
+from tools.planner.plan import PlanContext, Talk
+from tools.planner.rules import plan_rules
+
+MEM = PlanContext(ticket_id=MEMORY_TICKET, ticket_source="memory")
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("升级是给谁看", "escalate_ticket"), ("升级要多久", "escalate_ticket"), ("没看懂", "escalate_ticket"),
+    ("会有什么影响？", "close_ticket"), ("关了会怎么样", "close_ticket"), ("can I undo that?", "cancel_ticket"),
+    ("what happens to the history?", "close_ticket"), ("我考虑考虑", "cancel_ticket"),
+])
+def test_a_question_about_the_waiting_action_keeps_it_waiting(text: str, tool: str) -> None:
+    assert read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET) is Answer.UNCLEAR
+
+
+def test_an_unrelated_question_while_an_action_waits_is_still_a_new_request() -> None:
+    text = "明天天气怎么样"
+    assert read_answer(text, "escalate_ticket", plan_rules(text, MEM), MEMORY_TICKET) is Answer.NEW_REQUEST
+
+
+@pytest.mark.parametrize(("text", "talk"), [
+    ("will it rain today", Talk.OUT_OF_SCOPE), ("帮我查一下航班", Talk.OUT_OF_SCOPE),
+    ("write an essay about climate change", Talk.OUT_OF_SCOPE), ("translate hello into Spanish", Talk.OUT_OF_SCOPE),
+    ("hi, anybody here?", Talk.GREETING), ("你好，请问有人吗", Talk.GREETING), ("hey, you there?", Talk.GREETING),
+    ("see you tomorrow", Talk.BYE), ("明天见", Talk.BYE),
+    ("怎么搞的", Talk.CLARIFY), ("same again", Talk.CLARIFY), ("帮我看看", Talk.CLARIFY),
+])
+def test_what_is_not_about_it(text: str, talk: Talk) -> None:
+    """The pronoun "it", everyday typo targets and a reading verb alone do not make a message IT."""
+    plan = plan_rules(text, PlanContext())
+    assert (plan.route, plan.args.get("talk")) == ("chitchat", talk)
+
+
+@pytest.mark.parametrize(("text", "ctx", "tool"), [
+    ("帮我结单", MEM, "close_ticket"), ("查一下TCK-2026-AB12CD", PlanContext(), "get_ticket"),
+    ("please scrap that ticket", MEM, "cancel_ticket"), ("open my ticket back up", MEM, "reopen_ticket"),
+    ("帮我往上报一下", MEM, "escalate_ticket"), ("note: the laptop is in the drawer", MEM, "add_comment"),
+    ("标成已解决", MEM, "resolve_ticket"), ("change the title of my last ticket to VPN drops", PlanContext(),
+                                         "update_ticket"),
+])
+def test_ticket_phrasings(text: str, ctx: PlanContext, tool: str) -> None:
+    plan = plan_rules(text, ctx)
+    assert (plan.route, plan.tool) == ("ticket_op", tool)
