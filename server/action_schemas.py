@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.schemas import TOKEN, ActionId, Text
+from tools.handlers.actions import ActionOutcome
 from tools.registry import CommentArgs, ReasonArgs
 
 PENDING_ID = r"^[A-Za-z0-9_.:-]{1,128}$"
@@ -44,17 +45,10 @@ class DecisionIn(BaseModel):
     action_id: str | None = ActionId
 
 
-class TicketActionResult(BaseModel):
-    """What the action did. Business outcomes (invalid transition…) are `REJECTED` + `reason`."""
+class TicketActionResult(ActionOutcome):
+    """What the action did (`tools.handlers.actions.ActionOutcome`), with the request's trace id."""
 
     trace_id: str
-    status: Literal["OK", "NEED_CONFIRMATION", "CANCELLED", "REJECTED"]
-    tool: str
-    reply: str
-    reason: str | None = None
-    ticket: dict[str, Any] | None = None
-    pending_action: dict[str, Any] | None = None
-    replayed: bool = False
 
 
 class QueuePage(BaseModel):

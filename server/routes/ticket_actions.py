@@ -8,7 +8,6 @@ answers NEED_CONFIRMATION with a pending action that `POST /tickets/{id}/confirm
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -46,7 +45,7 @@ def _result(out: ActionOutcome, trace_id: str, lang: Lang) -> TicketActionResult
         raise NotFound("ticket not found")
     if out.reason == "FORBIDDEN":
         raise Forbidden(f"{out.tool}: {reason_text('FORBIDDEN', lang)}")
-    return TicketActionResult(trace_id=trace_id, **asdict(out))
+    return TicketActionResult(trace_id=trace_id, **out.model_dump())
 
 
 Work = Callable[[AsyncSession, Stamp], Awaitable[ActionOutcome]]

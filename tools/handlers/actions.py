@@ -10,8 +10,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tools.crud import audit
@@ -46,11 +47,14 @@ class Stamp:
                 "created_at": datetime.now(UTC)}
 
 
-@dataclass
-class ActionOutcome:
-    """What an action did: the tool's outcome, and the pending action when one now waits."""
+class ActionOutcome(BaseModel):
+    """What an action did: the tool's outcome, and the pending action when one now waits.
 
-    status: str  # OK | NEED_CONFIRMATION | CANCELLED | REJECTED
+    Business outcomes (invalid transition…) are `REJECTED` + `reason`; the route's response
+    schema is this model plus the trace id.
+    """
+
+    status: Literal["OK", "NEED_CONFIRMATION", "CANCELLED", "REJECTED"]
     tool: str
     reply: str
     reason: str | None = None
@@ -60,7 +64,8 @@ class ActionOutcome:
 
 
 def _of(out: ToolOutcome, tool: str) -> ActionOutcome:
-    return ActionOutcome(out.status, tool, out.reply, out.reason, out.ticket)
+    return ActionOutcome.model_validate(  # a tool's status is a plain str: checked here
+        {"status": out.status, "tool": tool, "reply": out.reply, "reason": out.reason, "ticket": out.ticket})
 
 
 async def _reject(session: AsyncSession, stamp: Stamp, tool: TicketTool, args: dict[str, Any],
@@ -100,7 +105,7 @@ async def _propose(session: AsyncSession, tool: TicketTool, args: dict[str, Any]
         args=args)])
     reply = say("confirm_needed", stamp.lang, tool=tool.name, target=action.target,
                 minutes=max(1, ttl_s // 60))
-    return ActionOutcome("NEED_CONFIRMATION", tool.name, reply,
+    return ActionOutcome(status="NEED_CONFIRMATION", tool=tool.name, reply=reply,
                          pending_action=crud_pending.pending_public(action))
 
 
@@ -123,7 +128,7 @@ async def decide(session: AsyncSession, *, action_id: str, ticket_id: str, token
         await crud_pending.transition(session, action_id=action.id, to=PendingStatus.CANCELLED,
                                       outcome={"status": "CANCELLED"})
         await _audit_decision(session, stamp, action, "ACTION_CANCELLED", "CANCELLED")
-        return ActionOutcome("CANCELLED", action.tool, say("action_cancelled", stamp.lang))
+        return ActionOutcome(status="CANCELLED", tool=action.tool, reply=say("action_cancelled", stamp.lang))
     return await _carry_out(session, action, stamp)
 
 
@@ -156,8 +161,9 @@ def _first(action: PendingAction, confirm: bool, lang: Lang) -> ActionOutcome:
     """A decision already taken: a replayed confirm gets the first outcome, executing nothing."""
     stored = action.outcome or {}
     if confirm and action.status in (PendingStatus.EXECUTED, PendingStatus.FAILED) and stored:
-        return ActionOutcome(stored["status"], action.tool, stored["reply"], stored.get("reason"),
-                             stored.get("ticket"), replayed=True)
+        return ActionOutcome(status=stored["status"], tool=action.tool, reply=stored["reply"],
+                             reason=stored.get("reason"), ticket=stored.get("ticket"), replayed=True)
     if not confirm and action.status == PendingStatus.CANCELLED:
-        return ActionOutcome("CANCELLED", action.tool, say("action_cancelled", lang), replayed=True)
+        return ActionOutcome(status="CANCELLED", tool=action.tool, reply=say("action_cancelled", lang),
+                             replayed=True)
     return _of(rejected("NOTHING_TO_CONFIRM", lang), action.tool)
