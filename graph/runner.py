@@ -256,40 +256,45 @@ class Runner:
         paused = False
         ran: set[str] = set()
         last = time.perf_counter()
-        async for mode, chunk in self.graph.astream(
+        # Closed explicitly: a turn stopped at a node boundary (TurnStopped below) leaves the
+        # stream early, and the graph writes its exit checkpoint while closing. Left to the
+        # garbage collector, that write could come after the lease went back, and be refused.
+        stream = self.graph.astream(
             graph_input, config, context=ctx, durability="exit", **extras,
             # custom chunks carry generated tokens; without a token consumer, skip that channel
             stream_mode=[*(["updates", "custom"] if tokens else ["updates"]),
                          *(m for m in req.graph_modes if m not in ("updates", "custom"))],
-        ):
-            if emit and mode in req.graph_modes:
-                emit((f"graph:{mode}", chunk))
-            if mode not in ("custom", "updates"):
-                continue
-            if mode == "custom":
-                if emit and tokens and "token" in chunk:
-                    emit(("token", {"text": chunk["token"]}))
-                continue
-            for node, update in chunk.items():
-                ran.add(node)
-                if node == "__interrupt__" and not update:  # interrupt_before/after
-                    paused = True
+        )
+        async with contextlib.aclosing(stream):
+            async for mode, chunk in stream:
+                if emit and mode in req.graph_modes:
+                    emit((f"graph:{mode}", chunk))
+                if mode not in ("custom", "updates"):
                     continue
-                if node == "__interrupt__":
-                    value = update[0].value
-                    interrupted = ("interrupt", {"pending_action": value.get("pending_action")})
+                if mode == "custom":
+                    if emit and tokens and "token" in chunk:
+                        emit(("token", {"text": chunk["token"]}))
                     continue
-                if node in DOMAIN_WRITERS:
-                    failpoints.hit(Point.AFTER_DOMAIN_WRITE)
-                if emit:
-                    emit(("step", {"node": node}))
-                if timings is not None:
-                    now = time.perf_counter()
-                    timings[node] = round(timings.get(node, 0.0) + (now - last) * 1000, 2)
-                    last = now
-                if node == "finalize" and update:
-                    result = update["result"]
-            _stop_here(req.stop, ran)
+                for node, update in chunk.items():
+                    ran.add(node)
+                    if node == "__interrupt__" and not update:  # interrupt_before/after
+                        paused = True
+                        continue
+                    if node == "__interrupt__":
+                        value = update[0].value
+                        interrupted = ("interrupt", {"pending_action": value.get("pending_action")})
+                        continue
+                    if node in DOMAIN_WRITERS:
+                        failpoints.hit(Point.AFTER_DOMAIN_WRITE)
+                    if emit:
+                        emit(("step", {"node": node}))
+                    if timings is not None:
+                        now = time.perf_counter()
+                        timings[node] = round(timings.get(node, 0.0) + (now - last) * 1000, 2)
+                        last = now
+                    if node == "finalize" and update:
+                        result = update["result"]
+                _stop_here(req.stop, ran)
         if result is None:
             if paused:
                 raise TurnStopped("paused")

@@ -33,8 +33,13 @@ def slow() -> Iterator[dict[str, float]]:
     fake, delay = FakeOpenAI().start(), {"s": SLOW_S}
     fake.responder = lambda body: script.delay(delay["s"], script.content("late"))
     delay["port"] = fake.port
+    _MODEL.append(fake)
     yield delay
+    _MODEL.remove(fake)
     fake.stop()
+
+
+_MODEL: list[FakeOpenAI] = []  # the slow model of this module, for `_running` to watch
 
 
 @pytest.fixture(scope="module")
@@ -51,14 +56,15 @@ def _slow_again(slow: dict[str, float]) -> None:
     slow["s"] = SLOW_S
 
 
-async def _running(client: LangGraphClient, tid: str, run_id: str) -> None:
-    """Wait until the run has taken its thread, then a little more: it is inside a node."""
-    for _ in range(200):
-        if (await client.runs.get(tid, run_id))["status"] == "running":
-            await asyncio.sleep(0.3)
+async def _running(client: LangGraphClient, tid: str, run_id: str, asked_before: int) -> None:
+    """Wait until the run is running and the slow model has its request: the run is inside a
+    node that has checkpointed its input (a fixed sleep was not enough on a loaded CI host)."""
+    for _ in range(500):
+        if ((await client.runs.get(tid, run_id))["status"] == "running"
+                and len(_MODEL[0].chat_requests()) > asked_before):
             return
         await asyncio.sleep(0.02)
-    raise AssertionError("the run never started")
+    raise AssertionError("the run never reached the model")
 
 
 def _transcript(db: str, tid: str) -> list[str]:
@@ -75,8 +81,9 @@ async def _second_run_stops_the_first(client: LangGraphClient, strategy: Any) ->
     """A run made slow by the model, and a second run with `strategy` while it runs:
     (thread, first run, second run), once the second has ended."""
     tid = (await client.threads.create())["thread_id"]
+    asked = len(_MODEL[0].chat_requests())
     first = await client.runs.create(tid, "helpdesk", input=human("hello there"))
-    await _running(client, tid, first["run_id"])
+    await _running(client, tid, first["run_id"], asked)
     second = await client.runs.create(tid, "helpdesk", input=human("second message"), multitask_strategy=strategy)
     await client.runs.join(tid, second["run_id"])
     return tid, first["run_id"], second["run_id"]
@@ -107,8 +114,9 @@ async def test_multitask_rollback_drops_the_running_run(llm_server: str, protoco
 def test_cancel_a_running_run_sync(llm_server: str) -> None:
     client = get_sync_client(url=llm_server, headers=headers("kim"))
     tid = client.threads.create()["thread_id"]
+    asked = len(_MODEL[0].chat_requests())
     run = client.runs.create(tid, "helpdesk", input=human("hello there"))
-    asyncio.run(_running(get_client(url=llm_server, headers=headers("kim")), tid, run["run_id"]))
+    asyncio.run(_running(get_client(url=llm_server, headers=headers("kim")), tid, run["run_id"], asked))
     client.runs.cancel(tid, run["run_id"], wait=True, action="interrupt")
     assert client.runs.get(tid, run["run_id"])["status"] == "interrupted"
     assert client.threads.get(tid)["status"] != "busy"
