@@ -11,6 +11,7 @@ COPY graph/ graph/
 COPY nodes/ nodes/
 COPY server/ server/
 COPY tools/ tools/
+COPY turn/ turn/
 RUN python -m pip wheel --no-cache-dir --wheel-dir /wheels ".[otel]"
 
 FROM python:3.11-slim AS runtime

@@ -36,11 +36,11 @@ from langgraph.graph.message import add_messages
 
 from bench.host import host_meter
 from checkpoints import embedded
-from graph.context import Context
 from tests.factories import Stack, actor, open_stack
 from tools.db.engine import Database
 from tools.db.migrations import migrate
 from tools.domain import Actor
+from turn.context import Context
 
 _BYTES = """
 SELECT (SELECT coalesce(sum(pg_column_size(c.*)), 0) FROM checkpoints c WHERE thread_id = %(t)s)

@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from langgraph.graph import START, StateGraph
-from langgraph.graph.state import CompiledStateGraph
+from langgraph.turn.state import CompiledStateGraph
 
-from graph.context import Context
-from graph.state import State, TurnInput
 from graph.tracing import traced
 from nodes.await_confirmation import await_confirmation
 from nodes.confirm_gate import confirm_gate
@@ -22,6 +20,8 @@ from nodes.resume_draft import resume_draft
 from nodes.ticket_subplanner import ticket_subplanner
 from nodes.ticket_tool import ticket_tool
 from nodes.validator import validator
+from turn.context import Context
+from turn.state import State, TurnInput
 
 EXECUTORS = {"kb_answer": kb_answer, "create_ticket": create_ticket,
              "resume_draft": resume_draft, "ticket_tool": ticket_tool,

@@ -19,10 +19,8 @@ import sqlalchemy.exc
 from langgraph.types import Command
 
 from checkpoints.saver import LATEST_CHECKPOINT, TURN_WRITES, TurnWrites
-from graph.context import ACTION_ID, RECOVERED, Context
 from graph.recovery import DOMAIN_WRITERS, Recovered, new_thread_id, refusal_of, responder
 from graph.result import TurnResult
-from graph.services import Services
 from tools import failpoints, tracing
 from tools.crud import threads as crud_threads
 from tools.crud.leases import Heartbeat
@@ -31,6 +29,8 @@ from tools.domain import Actor
 from tools.errors import HelpdeskError, InvalidInput, NotFound, ThreadBusy, Unavailable
 from tools.failpoints import Point
 from tools.settings import Mode
+from turn.context import ACTION_ID, RECOVERED, Context
+from turn.services import Services
 
 log = logging.getLogger("helpdesk.runner")
 

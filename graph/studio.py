@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 
 from graph.graph import build_graph
-from graph.services import close_default_services, default_services
+from turn.services import close_default_services, default_services
 
 graph = build_graph()
 

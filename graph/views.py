@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph.runner import db_errors
-from graph.services import Services
 from tools.crud import pending as crud_pending
 from tools.crud import threads as crud_threads
 from tools.domain import Actor
 from tools.errors import NotFound
+from turn.services import Services
 
 
 class ThreadViews:

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from langgraph.types import Command, interrupt
 
-from graph.state import State
+from turn.state import State
 
 _INPUT_KEYS = ("message", "confirm_token", "ticket_id", "draft_id", "decision")
 

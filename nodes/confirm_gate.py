@@ -15,8 +15,6 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from graph.context import Context
-from graph.state import State
 from nodes.dialogue import ask_again
 from nodes.support import audit_rows, event, lang, outcome, rejection, services_of, thread_id
 from tools.crud import audit
@@ -27,6 +25,8 @@ from tools.planner.answers import SMALL_TALK, Answer, ambiguous_cancel, nothing_
 from tools.planner.plan import PlanContext
 from tools.planner.rules import classify_confirmation, plan_rules
 from tools.replies import declined
+from turn.context import Context
+from turn.state import State
 
 Next = Literal["global_router", "execute_pending", "finalize"]
 

@@ -12,14 +12,14 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from graph.context import RECOVERED, Context
-from graph.state import State, chat_message, empty_usage
 from nodes.confirm_gate import has_business
 from nodes.support import context_of, outcome, services_of
 from tools.crud.tickets import list_tickets
 from tools.planner.plan import References
 from tools.planner.rules import extract_references
 from tools.replies import Lang, lang_of, say
+from turn.context import RECOVERED, Context
+from turn.state import State, chat_message, empty_usage
 
 _TURN_RESET: dict[str, Any] = {"plan": None, "verdict": None, "outcome": None, "events": []}
 

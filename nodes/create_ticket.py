@@ -7,12 +7,12 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from graph.context import ACTION_ID, Context
-from graph.state import State
 from nodes.support import audit_rows, context_of, event, lang, outcome, services_of, thread_id
 from tools.crud import audit, idempotency
 from tools.db.engine import Db, execute
 from tools.handlers.drafts import DraftOutcome, create_ticket_or_draft
+from turn.context import ACTION_ID, Context
+from turn.state import State
 
 
 def draft_outcome(out: DraftOutcome, intent: str) -> dict[str, Any]:

@@ -7,8 +7,6 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from graph.context import Context
-from graph.state import State
 from nodes.create_ticket import remember_effect, write_with_audit
 from nodes.support import context_of, lang, rejection, services_of
 from nodes.ticket_tool import tool_outcome
@@ -16,6 +14,8 @@ from tools.crud import pending as crud
 from tools.domain import PendingStatus
 from tools.handlers.ticket_ops import business_events, execute_tool
 from tools.registry import TICKET_TOOLS
+from turn.context import Context
+from turn.state import State
 
 
 async def execute_pending(state: State, runtime: Runtime[Context]) -> dict[str, Any]:

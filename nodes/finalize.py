@@ -11,12 +11,12 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 
 from checkpoints.saver import turn_writes
-from graph.context import Context
-from graph.state import MAX_RECENT_TICKETS, Memory, State, empty_usage
 from nodes.dialogue import superseded_notice
 from nodes.support import audit_rows, context_of, event, lang, services_of, thread_id
 from tools.crud import threads
 from tools.replies import say
+from turn.context import Context
+from turn.state import MAX_RECENT_TICKETS, Memory, State, empty_usage
 
 _NULLABLE = ("tool", "ticket", "draft", "pending_action", "reason")
 _LISTS = ("tickets", "missing_fields", "citations")

@@ -15,9 +15,6 @@ from typing import Any, Literal, cast
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from graph.context import Context
-from graph.services import Services
-from graph.state import State, empty_usage
 from nodes.dialogue import talk_reply
 from nodes.support import (
     audit_rows,
@@ -38,6 +35,9 @@ from tools.planner.plan import Plan, PlanContext
 from tools.planner.rules import plan_rules
 from tools.registry import get_tool
 from tools.settings import Mode
+from turn.context import Context
+from turn.services import Services
+from turn.state import State, empty_usage
 
 Next = Literal["ticket_subplanner", "validator", "finalize"]
 NO_MODEL = ("mode=llm needs a chat model and none is configured: set OPENAI_MODEL "

@@ -13,13 +13,13 @@ from typing import Any, cast
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
-from graph.context import Context
-from graph.services import Services
-from graph.state import State, empty_usage
 from nodes.global_router import failure_events
 from nodes.support import context_of, event, lang, mode_of, outcome, services_of
 from tools.llm import LlmFailure
 from tools.replies import say_in
+from turn.context import Context
+from turn.services import Services
+from turn.state import State, empty_usage
 
 
 def _wants_llm(state: State, runtime: Runtime[Context], svc: Services, answer: Any) -> bool:

@@ -7,11 +7,11 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from graph.context import Context
-from graph.state import State
 from nodes.create_ticket import draft_outcome, remember_effect, write_with_audit
 from nodes.support import context_of, lang, rejection, services_of
 from tools.handlers.drafts import resume_draft as resume
+from turn.context import Context
+from turn.state import State
 
 
 async def resume_draft(state: State, runtime: Runtime[Context]) -> dict[str, Any]:

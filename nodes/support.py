@@ -10,11 +10,11 @@ from typing import Any
 from langgraph.config import get_config
 from langgraph.runtime import Runtime
 
-from graph.context import Context
-from graph.services import Services, default_services
 from tools.refusals import refusal
 from tools.replies import Lang
 from tools.settings import Mode
+from turn.context import Context
+from turn.services import Services, default_services
 
 
 async def services_of(runtime: Runtime[Context]) -> Services:

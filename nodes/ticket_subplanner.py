@@ -12,8 +12,6 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from graph.context import Context
-from graph.state import State, empty_usage
 from nodes.global_router import Proposal, failure_events, fall_back, on_failure, ticket_plan_proposed
 from nodes.support import context_of, event, mode_of, services_of
 from nodes.validator import allowed_ticket_ids, tool_args
@@ -23,6 +21,8 @@ from tools.llm import LlmFailure, as_error
 from tools.planner.plan import Plan, PlanContext
 from tools.planner.rules import plan_rules
 from tools.registry import arg_errors, get_tool
+from turn.context import Context
+from turn.state import State, empty_usage
 
 
 async def tool_problem(plan: Plan, state: State, runtime: Runtime[Context]) -> str | None:

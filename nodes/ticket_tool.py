@@ -7,13 +7,13 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from graph.context import Context
-from graph.state import State
 from nodes.create_ticket import remember_effect, write_with_audit
 from nodes.support import context_of, event, lang, outcome, services_of
 from tools.handlers.ticket_ops import ToolOutcome, business_events, execute_tool
 from tools.registry import TICKET_TOOLS
 from tools.replies import say
+from turn.context import Context
+from turn.state import State
 
 
 def tool_outcome(out: ToolOutcome, intent: str, tool: str) -> dict[str, Any]:

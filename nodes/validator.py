@@ -8,8 +8,6 @@ from typing import Any, Literal
 from langgraph.runtime import Runtime
 from langgraph.types import Command
 
-from graph.context import Context
-from graph.state import State
 from nodes.support import (
     audit_rows,
     context_of,
@@ -30,6 +28,8 @@ from tools.handlers.guards import guard
 from tools.planner.plan import Plan
 from tools.registry import TicketTool, arg_errors, get_tool
 from tools.replies import confirm_prompt, field_list, say
+from turn.context import Context
+from turn.state import State
 
 Next = Literal["kb_answer", "create_ticket", "resume_draft", "ticket_tool", "finalize"]
 EXECUTOR: dict[str, Next] = {"kb_qa": "kb_answer", "create_ticket": "create_ticket",

@@ -18,8 +18,8 @@ from tools.settings import Settings
 
 if TYPE_CHECKING:  # the graph stack is imported when a runtime opens, not by every server import
     from graph.runner import Runner
-    from graph.services import Services
     from graph.views import ThreadViews
+    from turn.services import Services
 
 log = logging.getLogger("helpdesk.runtime")
 
@@ -134,9 +134,9 @@ async def open_runtime(settings: Settings) -> Runtime:
     from checkpoints.saver import open_checkpointer
     from graph.graph import build_graph
     from graph.runner import Runner
-    from graph.services import open_services
     from graph.views import ThreadViews
     from server.tracing import instrument_saver
+    from turn.services import open_services
 
     async with AsyncExitStack() as stack:
         url = await asyncio.to_thread(database_url, settings, stack)

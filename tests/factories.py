@@ -11,10 +11,10 @@ from typing import Any
 from checkpoints.saver import open_checkpointer
 from graph.graph import build_graph
 from graph.runner import Runner, TurnRequest
-from graph.services import Services, open_services
 from graph.views import ThreadViews
 from tools.domain import Actor
 from tools.settings import Settings
+from turn.services import Services, open_services
 
 
 def make_settings(**overrides: Any) -> Settings:

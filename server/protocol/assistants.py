@@ -10,13 +10,13 @@ import langgraph.version
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from graph.context import Context
 from server.deps import CurrentActor, RuntimeDep
 from server.protocol.schemas import AssistantSearch
 from server.protocol.shapes import GRAPH_ID, assistant, assistant_id_of
 from server.protocol.wire import body_of, documented, json_response
 from tools.errors import InvalidInput
 from tools.settings import CODE_VERSION
+from turn.context import Context
 
 router = APIRouter(tags=["langgraph: assistants"])
 log = logging.getLogger("helpdesk.protocol")

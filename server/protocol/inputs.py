@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from graph.runner import TurnRequest
-from graph.state import text_of
 from server.protocol.schemas import RunCreate
 from tools.errors import InvalidInput
 from tools.settings import Mode
+from turn.state import text_of
 
 _PASSED = ("message", "ticket_id", "draft_id", "confirm_token")
 _MODES: tuple[Mode, ...] = ("rules", "llm", "hybrid")

@@ -200,7 +200,7 @@ async def test_twenty_concurrent_confirms_execute_once(stack: Stack) -> None:
 
 async def test_concurrent_consumes_bypassing_the_lease_execute_once(stack: Stack) -> None:
     """Even runs that skip the thread lease cannot execute one pending action twice."""
-    from graph.context import Context
+    from turn.context import Context
 
     who = actor()
     thread, ticket_id = await _new_ticket(stack, who)

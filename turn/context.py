@@ -9,7 +9,7 @@ from tools.domain import Actor, Role
 from tools.settings import Mode
 
 if TYPE_CHECKING:
-    from graph.services import Services
+    from turn.services import Services
 
 ACTION_ID = "action_id"
 """`Context.extra` key: the turn's idempotency key, if the caller sent one (nodes record the
