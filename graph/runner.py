@@ -14,8 +14,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
-import psycopg
-import sqlalchemy.exc
 from langgraph.types import Command
 
 from checkpoints.saver import LATEST_CHECKPOINT, TURN_WRITES, TurnWrites
@@ -26,8 +24,9 @@ from tools.crud import threads as crud_threads
 from tools.crud.leases import Heartbeat
 from tools.crud.threads import Lease
 from tools.domain import Actor
-from tools.errors import HelpdeskError, InvalidInput, NotFound, ThreadBusy, Unavailable
+from tools.errors import HelpdeskError, InvalidInput, NotFound, ThreadBusy, Unavailable, database_down
 from tools.failpoints import Point
+from tools.limits import MESSAGE_MAX
 from tools.settings import Mode
 from turn.context import ACTION_ID, RECOVERED, Context
 from turn.services import Services
@@ -344,8 +343,8 @@ def _stop_here(stop: Stop | None, ran: set[str]) -> None:
 def _check(req: TurnRequest) -> None:
     if not (req.message or req.confirm_token or req.decision):
         raise InvalidInput("message is required unless confirm_token is given")
-    if req.message is not None and not 1 <= len(req.message) <= 4000:
-        raise InvalidInput("message must be 1 to 4000 characters")
+    if req.message is not None and not 1 <= len(req.message) <= MESSAGE_MAX:
+        raise InvalidInput(f"message must be 1 to {MESSAGE_MAX} characters")
 
 
 def _translate(exc: BaseException) -> BaseException:
@@ -359,8 +358,7 @@ def _translate(exc: BaseException) -> BaseException:
 
 
 def _is_db_down(exc: BaseException) -> bool:
-    return isinstance(exc, (psycopg.OperationalError, sqlalchemy.exc.OperationalError,
-                            sqlalchemy.exc.InterfaceError, OSError, TimeoutError))
+    return database_down(exc)
 
 
 class db_errors:

@@ -22,7 +22,7 @@ from tools.crud import audit
 from tools.crud import drafts as crud_drafts
 from tools.crud import pending as crud_pending
 from tools.crud import tickets as crud_tickets
-from tools.domain import CATEGORIES, PRIORITIES
+from tools.domain import CATEGORIES, PRIORITIES, given_fields
 from tools.handlers.drafts import expire, is_stale
 from tools.handlers.guards import guard
 from tools.planner.plan import Plan
@@ -38,7 +38,7 @@ EXECUTOR: dict[str, Next] = {"kb_qa": "kb_answer", "create_ticket": "create_tick
 
 def ticket_fields(args: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     """Only well-formed ticket fields; a bad category/priority is an INVALID_ARGS reason."""
-    fields = {k: v for k in ("title", "description", "category", "priority") if (v := args.get(k))}
+    fields = given_fields(args)
     if fields.get("category") and fields["category"] not in CATEGORIES:
         return fields, "INVALID_ARGS"
     if fields.get("priority") and fields["priority"] not in PRIORITIES:

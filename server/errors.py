@@ -5,21 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from psycopg_pool import PoolClosed, PoolTimeout
 from pydantic import BaseModel, Field
-from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tools.errors import HTTP_OF, ErrorCode, HelpdeskError
+from tools.errors import DATABASE_DOWN, HTTP_OF, ErrorCode, HelpdeskError, database_down
 
-DATABASE_ERRORS: tuple[type[Exception], ...] = (
-    sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError,
-    psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout, PoolClosed,
-)
 _CODE_OF_STATUS = {401: ErrorCode.UNAUTHENTICATED, 403: ErrorCode.FORBIDDEN,
                    404: ErrorCode.NOT_FOUND, 429: ErrorCode.QUOTA_EXCEEDED}
 
@@ -64,7 +57,7 @@ def failure_of(exc: BaseException) -> Failure:
     """Classify any exception; unknown ones are INTERNAL and never leak their text."""
     if isinstance(exc, HelpdeskError):
         return Failure(exc.code, exc.message, HTTP_OF[exc.code][0], exc.retry_after)
-    if isinstance(exc, DATABASE_ERRORS):
+    if database_down(exc):
         return Failure(ErrorCode.UNAVAILABLE, "the database is unreachable; retry shortly", 503, 1)
     return Failure(ErrorCode.INTERNAL, "internal error; quote the trace_id when reporting it", 500)
 
@@ -123,6 +116,6 @@ def install_error_handlers(app: FastAPI) -> None:
     """Map validation, HTTP, domain and database errors; the middleware catches the rest."""
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http)
-    known: tuple[type[Exception], ...] = (HelpdeskError, *DATABASE_ERRORS)
+    known: tuple[type[Exception], ...] = (HelpdeskError, *DATABASE_DOWN)
     for exc_type in known:
         app.add_exception_handler(exc_type, _on_known)

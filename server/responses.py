@@ -71,18 +71,20 @@ class CheckpointOut(BaseModel):
 
 
 class CommentOut(BaseModel):
-    """A ticket comment."""
+    """A ticket comment: `tools.domain.CommentRow.public()`."""
 
-    model_config = ConfigDict(extra="allow")
     author_id: str
     body: str
     created_at: str
 
 
 class TicketOut(BaseModel):
-    """A ticket as API.md shows it."""
+    """A ticket as API.md shows it: the schema of `tools.domain.TicketRow.public()`.
 
-    model_config = ConfigDict(extra="allow")
+    The same keys as that record (tests/unit/test_shapes.py holds them together); the order
+    here is the order of the JSON the routes answer with.
+    """
+
     ticket_id: str
     title: str
     description: str
@@ -95,6 +97,8 @@ class TicketOut(BaseModel):
     comments: list[CommentOut] = Field(default_factory=list)
     created_at: str
     updated_at: str
+    assignee_id: str | None
+    version: int
 
 
 class DraftOut(BaseModel):

@@ -6,15 +6,13 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field, model_validator
 
+from tools.db.ids import DRAFT_ID, TICKET_ID
+from tools.limits import MESSAGE_MAX
 from tools.settings import Mode
 
 THREAD_ID = r"^[A-Za-z0-9_.:-]{1,128}$"
-TICKET_ID = r"^TCK-\d{4}-[A-Z0-9]{6}$"
-DRAFT_ID = r"^DRF-\d{4}-[A-Z0-9]{6}$"
 ACTION_ID = r"^[A-Za-z0-9_.:-]{1,128}$"
 TOKEN = r"^[A-Za-z0-9_.~-]{1,256}$"
-MESSAGE_MAX = 4000
-
 
 
 def _no_nul(value: str) -> str:

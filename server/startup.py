@@ -106,13 +106,13 @@ def check_port_free(host: str, port: int) -> None:
 async def open_checked(opener: Callable[[Settings], Awaitable[T]], settings: Settings) -> T:
     """`opener(settings)`, with a database that cannot be reached or started as a StartupError."""
     from checkpoints.embedded import EmbeddedPostgresError
-    from server.errors import DATABASE_ERRORS
+    from tools.errors import DATABASE_DOWN
 
     try:
         return await opener(settings)
     except EmbeddedPostgresError as exc:
         raise StartupError(first_line(exc), "check HELPDESK_DATA_DIR, or set DATABASE_URL") from None
-    except DATABASE_ERRORS as exc:
+    except DATABASE_DOWN as exc:
         where = settings.database_url or "the embedded Postgres"
         raise StartupError(f"cannot use the database at {where} ({first_line(exc)})",
                            f"check DATABASE_URL and that Postgres is running, or {EMBEDDED_HINT}"

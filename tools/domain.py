@@ -3,15 +3,111 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from tools.limits import DESCRIPTION_MAX, TITLE_MAX
 
 Role = Literal["requester", "agent", "admin"]
 ROLES: tuple[Role, ...] = ("requester", "agent", "admin")
 CATEGORIES = ("network", "account", "hardware", "software", "access", "email", "other")
 PRIORITIES = ("P1", "P2", "P3", "P4")
-DEFAULT_PRIORITY = "P3"
+DEFAULT_PRIORITY = "P3"  # a ticket created without one
 MAX_ESCALATION = 3
+
+
+class TicketFields(BaseModel):
+    """The fields a person gives a ticket, each optional here (a draft has only some of them).
+
+    The one definition of the ticket's own fields: the registry's update_ticket args, the
+    validator, the planner, drafts, the API schemas and the pages' labels derive from it.
+    """
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    REQUIRED: ClassVar[tuple[str, ...]] = ("title", "description", "category")
+    """What a ticket cannot be created without (priority defaults to DEFAULT_PRIORITY)."""
+
+    title: str | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    category: str | None = Field(default=None, json_schema_extra={"enum": list(CATEGORIES)})
+    priority: str | None = Field(default=None, json_schema_extra={"enum": list(PRIORITIES)})
+
+    @model_validator(mode="after")
+    def _known_choices(self) -> TicketFields:
+        if self.category is not None and self.category not in CATEGORIES:
+            raise ValueError(f"category must be one of {', '.join(CATEGORIES)}")
+        if self.priority is not None and self.priority not in PRIORITIES:
+            raise ValueError(f"priority must be one of {', '.join(PRIORITIES)}")
+        return self
+
+    def changes(self) -> dict[str, str]:
+        """The fields this value sets (empty ones left out)."""
+        return given_fields(self.model_dump())
+
+
+TICKET_FIELDS: tuple[str, ...] = tuple(TicketFields.model_fields)
+REQUIRED_FIELDS = TicketFields.REQUIRED
+
+
+def given_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """The ticket fields among `values` that have a value (any other key is left out)."""
+    return {k: v for k in TICKET_FIELDS if (v := values.get(k))}
+
+
+def missing_fields(fields: dict[str, Any]) -> list[str]:
+    """Required ticket fields not yet given."""
+    return [k for k in REQUIRED_FIELDS if not fields.get(k)]
+
+
+@dataclass(frozen=True, slots=True)
+class CommentRow:
+    """A comment on a ticket."""
+
+    author_id: str
+    body: str
+    created_at: datetime
+
+    def public(self) -> dict[str, Any]:
+        """The comment as API.md shows it."""
+        return {"author_id": self.author_id, "body": self.body, "created_at": self.created_at.isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
+class TicketRow:
+    """A ticket: the one typed record of it (plain data, no session behind it).
+
+    `public()` is its JSON everywhere (API responses, chat results, replies); the response
+    schema `server.responses.TicketOut` documents exactly these keys (tests/unit check it).
+    """
+
+    ticket_id: str
+    title: str
+    description: str
+    category: str
+    priority: str
+    status: str
+    requester_id: str
+    department: str
+    assignee_id: str | None
+    escalation_level: int
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    comments: list[CommentRow]
+
+    def public(self) -> dict[str, Any]:
+        """The ticket as API.md shows it."""
+        return {
+            "ticket_id": self.ticket_id, "title": self.title, "description": self.description,
+            "category": self.category, "priority": self.priority, "status": self.status,
+            "requester_id": self.requester_id, "department": self.department,
+            "assignee_id": self.assignee_id, "escalation_level": self.escalation_level,
+            "version": self.version, "comments": [c.public() for c in self.comments],
+            "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
+        }
 
 
 class TicketStatus(StrEnum):

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+import psycopg
+from sqlalchemy import exc as sa_exc
+
 
 class ErrorCode(StrEnum):
     """Machine codes of API.md "Errors"."""
@@ -123,3 +126,18 @@ class Unavailable(HelpdeskError):
 
     code = ErrorCode.UNAVAILABLE
     default_retry_after = 1.0
+
+
+DATABASE_DOWN: tuple[type[Exception], ...] = (
+    psycopg.OperationalError,  # also the pool's PoolTimeout and PoolClosed
+    psycopg.InterfaceError,
+    sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError,
+    OSError, TimeoutError,  # the socket itself: refused, reset, timed out
+)
+"""What "the database is unreachable" looks like from below: the one list the runner and the
+HTTP error handlers classify by (both answer `Unavailable`, 503, retryable)."""
+
+
+def database_down(exc: BaseException) -> bool:
+    """True when `exc` means the database cannot be reached (not a business or SQL error)."""
+    return isinstance(exc, DATABASE_DOWN)

@@ -10,9 +10,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from tools.domain import CATEGORIES, PRIORITIES, Role, TicketStatus
+from tools.db.ids import TICKET_ID
+from tools.domain import Role, TicketFields, TicketStatus
+from tools.limits import COMMENT_MAX, REASON_MAX
 
-TicketIdField = Field(pattern=r"^TCK-\d{4}-[A-Z0-9]{6}$", description="ticket id, TCK-YYYY-XXXXXX")
+TicketIdField = Field(pattern=TICKET_ID, description="ticket id, TCK-YYYY-XXXXXX")
 _ACTIVE = frozenset({TicketStatus.OPEN, TicketStatus.IN_PROGRESS})
 _ALL_ROLES: frozenset[Role] = frozenset({"requester", "agent", "admin"})
 
@@ -37,36 +39,23 @@ class ListArgs(_Args):
 class CommentArgs(TicketRef):
     """Arguments of add_comment."""
 
-    comment: str = Field(min_length=1, max_length=2000)
+    comment: str = Field(min_length=1, max_length=COMMENT_MAX)
 
 
-class UpdateArgs(TicketRef):
+class UpdateArgs(TicketFields, TicketRef):
     """Arguments of update_ticket: at least one field to change."""
-
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=4000)
-    category: str | None = Field(default=None, json_schema_extra={"enum": list(CATEGORIES)})
-    priority: str | None = Field(default=None, json_schema_extra={"enum": list(PRIORITIES)})
 
     @model_validator(mode="after")
     def _one_change(self) -> UpdateArgs:
-        if self.category is not None and self.category not in CATEGORIES:
-            raise ValueError(f"category must be one of {', '.join(CATEGORIES)}")
-        if self.priority is not None and self.priority not in PRIORITIES:
-            raise ValueError(f"priority must be one of {', '.join(PRIORITIES)}")
         if not self.changes():
             raise ValueError("nothing to update: give a title, description, category or priority")
         return self
-
-    def changes(self) -> dict[str, str]:
-        """The fields this update sets."""
-        return {k: v for k in ("title", "description", "category", "priority") if (v := getattr(self, k))}
 
 
 class ReasonArgs(TicketRef):
     """Arguments of an action that may carry a reason."""
 
-    reason: str | None = Field(default=None, max_length=1000)
+    reason: str | None = Field(default=None, max_length=REASON_MAX)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query
 from server.deps import CurrentActor, SessionDep
 from server.openapi import BASE, errors
 from server.responses import AuditEventOut
-from server.schemas import ACTION_ID, THREAD_ID, TICKET_ID
+from server.schemas import ACTION_ID, THREAD_ID
 from tools.crud import audit as crud
+from tools.db.ids import TICKET_ID
 
 router = APIRouter(tags=["audit"])
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Path
 from server.deps import CurrentActor, SessionDep
 from server.openapi import BASE, errors
 from server.responses import DraftOut
-from server.schemas import DRAFT_ID
 from tools.crud import drafts as crud
+from tools.db.ids import DRAFT_ID
 from tools.errors import NotFound
 
 router = APIRouter(prefix="/drafts", tags=["drafts"])

@@ -18,7 +18,7 @@ from server.deps import CurrentActor, RuntimeDep, TraceId
 from server.idempotent import key_for, run_once
 from server.openapi import WRITE, errors
 from server.runtime import Runtime
-from server.schemas import TICKET_ID
+from tools.db.ids import TICKET_ID
 from tools.domain import Actor
 from tools.errors import Forbidden, NotFound
 from tools.handlers.actions import ActionOutcome, Stamp, act, decide

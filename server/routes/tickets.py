@@ -11,12 +11,11 @@ from server.action_schemas import Conversation, QueuePage
 from server.deps import CurrentActor, SessionDep
 from server.openapi import BASE, errors
 from server.responses import AuditEventOut, TicketOut
-from server.schemas import TICKET_ID
 from tools.crud import audit as crud_audit
 from tools.crud import threads as crud_threads
 from tools.crud import tickets as crud
-from tools.crud.tickets import TicketRow
-from tools.domain import CATEGORIES, PRIORITIES, Actor, TicketStatus
+from tools.db.ids import TICKET_ID
+from tools.domain import CATEGORIES, PRIORITIES, Actor, TicketRow, TicketStatus
 from tools.errors import Forbidden, NotFound
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
@@ -30,7 +29,7 @@ async def list_tickets(
 ) -> Any:
     """Visible tickets, newest first."""
     rows = await crud.list_tickets(session, actor=actor, status=status, limit=limit)
-    return [crud.ticket_public(t) for t in rows]
+    return [t.public() for t in rows]
 
 
 @router.get("/queue", response_model=QueuePage, responses=errors(*BASE, 403))
@@ -53,7 +52,7 @@ async def ticket_queue(
                                  ("category", category)) if v}
     rows, total = await crud.list_queue(session, department=scope, filters=filters,
                                         offset=offset, limit=limit)
-    return QueuePage(items=[crud.ticket_public(t) for t in rows], total=total, offset=offset,
+    return QueuePage(items=[t.public() for t in rows], total=total, offset=offset,
                      limit=limit)
 
 
@@ -97,4 +96,4 @@ async def ticket_conversation(ticket_id: TicketId, actor: CurrentActor,
 @router.get("/{ticket_id}", response_model=TicketOut, responses=errors(*BASE, 404))
 async def get_ticket(ticket_id: TicketId, actor: CurrentActor, session: SessionDep) -> Any:
     """One ticket with all its comments (404 when it is not visible to the caller)."""
-    return crud.ticket_public(await visible_ticket(session, ticket_id, actor))
+    return (await visible_ticket(session, ticket_id, actor)).public()

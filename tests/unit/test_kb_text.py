@@ -6,7 +6,8 @@ from tools.kb.chunking import MAX_CHUNK_CHARS, chunk_markdown
 from tools.kb.embeddings import HashingConfig, HashingEmbeddings, embedder_key
 from tools.kb.lexical import keyword_score, term_weights
 from tools.kb.synonyms import expansions
-from tools.kb.text import detect_lang, keyword_text, terms
+from tools.kb.text import keyword_text, terms
+from tools.replies import lang_of
 
 
 @pytest.mark.parametrize(("text", "lang"), [
@@ -16,8 +17,8 @@ from tools.kb.text import detect_lang, keyword_text, terms
     ("", "en"),
     ("Outlook says 满", "en"),
 ])
-def test_detect_lang(text: str, lang: str) -> None:
-    assert detect_lang(text) == lang
+def test_lang_of(text: str, lang: str) -> None:
+    assert lang_of(text) == lang
 
 
 def test_chinese_becomes_bigrams_split_at_function_characters() -> None:

@@ -5,8 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from nodes.validator import allowed_ticket_ids, ticket_fields
-from tools.crud.tickets import TicketRow
-from tools.domain import Actor
+from tools.domain import Actor, TicketRow
 from tools.handlers.guards import guard
 from tools.registry import TICKET_TOOLS, arg_errors, get_tool
 

@@ -9,9 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tools.db.ids import new_draft_id
 from tools.db.models import TicketDraft
-
-DRAFT_FIELDS = ("title", "description", "category", "priority")
-REQUIRED_FIELDS = ("title", "description", "category")
+from tools.domain import TICKET_FIELDS, DraftStatus, missing_fields
 
 
 async def create_draft(
@@ -21,7 +19,7 @@ async def create_draft(
     """Insert an ACTIVE draft with whatever fields are known."""
     draft = TicketDraft(
         draft_id=new_draft_id(), owner_id=owner_id, department=department, thread_id=thread_id,
-        status="ACTIVE", version=1, **{k: fields.get(k) for k in DRAFT_FIELDS},
+        status=DraftStatus.ACTIVE, version=1, **{k: fields.get(k) for k in TICKET_FIELDS},
     )
     session.add(draft)
     await session.flush()
@@ -40,7 +38,7 @@ async def update_draft(
     stmt = (
         update(TicketDraft)
         .where(TicketDraft.draft_id == draft_id, TicketDraft.version == version,
-               TicketDraft.status == "ACTIVE")
+               TicketDraft.status == DraftStatus.ACTIVE)
         .values(**values, version=TicketDraft.version + 1, updated_at=func.now())
         .returning(TicketDraft.draft_id)
         .execution_options(synchronize_session=False)
@@ -50,8 +48,8 @@ async def update_draft(
     return await session.get(TicketDraft, draft_id, populate_existing=True)
 
 
-async def set_status(session: AsyncSession, *, draft_id: str, status: str, only_from: str = "ACTIVE",
-                     ) -> TicketDraft | None:
+async def set_status(session: AsyncSession, *, draft_id: str, status: str,
+                     only_from: str = DraftStatus.ACTIVE) -> TicketDraft | None:
     """Move a draft to `status` if it is still in `only_from`; None if it was not."""
     stmt = (
         update(TicketDraft)
@@ -67,12 +65,7 @@ async def set_status(session: AsyncSession, *, draft_id: str, status: str, only_
 
 def draft_fields(draft: TicketDraft) -> dict[str, str]:
     """The fields a draft has so far."""
-    return {k: v for k in DRAFT_FIELDS if (v := getattr(draft, k))}
-
-
-def missing_fields(fields: dict[str, Any]) -> list[str]:
-    """Required ticket fields not yet given."""
-    return [k for k in REQUIRED_FIELDS if not fields.get(k)]
+    return {k: v for k in TICKET_FIELDS if (v := getattr(draft, k))}
 
 
 def draft_public(draft: TicketDraft) -> dict[str, Any]:
@@ -80,7 +73,7 @@ def draft_public(draft: TicketDraft) -> dict[str, Any]:
     fields = draft_fields(draft)
     return {
         "draft_id": draft.draft_id, "status": draft.status, "fields": fields,
-        "missing_fields": missing_fields(fields) if draft.status == "ACTIVE" else [],
+        "missing_fields": missing_fields(fields) if draft.status == DraftStatus.ACTIVE else [],
         "ticket_id": draft.ticket_id, "owner_id": draft.owner_id,
         "created_at": draft.created_at.isoformat(), "updated_at": draft.updated_at.isoformat(),
     }

@@ -1,4 +1,8 @@
-"""Domain identifiers: `TCK-YYYY-XXXXXX`, `DRF-YYYY-XXXXXX`, pending actions and tokens."""
+"""Domain identifiers: `TCK-YYYY-XXXXXX`, `DRF-YYYY-XXXXXX`, pending actions and tokens.
+
+The one place their shapes are written: the API schemas and the registry take the anchored
+patterns, the planner the search patterns (SQL CHECK constraints in migrations are history).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,19 @@ import string
 from datetime import UTC, datetime
 
 _ALPHABET = string.ascii_uppercase + string.digits
-# ASCII-only edges: `\b` treats Chinese characters as word characters ("查一下TCK-2026-AB12CD").
-TICKET_ID_RE = re.compile(r"(?<![A-Za-z0-9])TCK-\d{4}-[A-Z0-9]{6}(?![A-Za-z0-9])", re.IGNORECASE)
-DRAFT_ID_RE = re.compile(r"(?<![A-Za-z0-9])DRF-\d{4}-[A-Z0-9]{6}(?![A-Za-z0-9])", re.IGNORECASE)
+_TICKET = r"TCK-\d{4}-[A-Z0-9]{6}"
+_DRAFT = r"DRF-\d{4}-[A-Z0-9]{6}"
+TICKET_ID = f"^{_TICKET}$"  # a whole value (request fields, path parameters, tool args)
+DRAFT_ID = f"^{_DRAFT}$"
+
+
+def _in_text(shape: str) -> re.Pattern[str]:
+    # ASCII-only edges: `\b` treats Chinese characters as word characters ("查一下TCK-2026-AB12CD").
+    return re.compile(f"(?<![A-Za-z0-9]){shape}(?![A-Za-z0-9])", re.IGNORECASE)
+
+
+TICKET_ID_RE = _in_text(_TICKET)  # an id inside a message, any case
+DRAFT_ID_RE = _in_text(_DRAFT)
 
 
 def _suffix() -> str:
@@ -35,13 +49,3 @@ def new_pending_id() -> str:
 def new_confirm_token() -> str:
     """An unguessable confirmation token."""
     return secrets.token_urlsafe(16)
-
-
-def is_ticket_id(value: str) -> bool:
-    """True for a well-formed ticket id (upper case, exact)."""
-    return bool(re.fullmatch(r"TCK-\d{4}-[A-Z0-9]{6}", value))
-
-
-def is_draft_id(value: str) -> bool:
-    """True for a well-formed draft id (upper case, exact)."""
-    return bool(re.fullmatch(r"DRF-\d{4}-[A-Z0-9]{6}", value))

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tools.crud import drafts as crud_drafts
 from tools.crud import tickets as crud_tickets
 from tools.db.models import TicketDraft
-from tools.domain import Actor, DraftStatus, can_transition_draft
+from tools.domain import Actor, DraftStatus, can_transition_draft, missing_fields
 from tools.replies import Lang, field_list, say
 
 
@@ -32,10 +32,10 @@ async def create_ticket_or_draft(
     session: AsyncSession, *, fields: dict[str, Any], actor: Actor, thread_id: str, lang: Lang
 ) -> DraftOutcome:
     """A ticket when every required field is present, otherwise an ACTIVE draft."""
-    missing = crud_drafts.missing_fields(fields)
+    missing = missing_fields(fields)
     if not missing:
         ticket = await crud_tickets.create_ticket(session, fields=fields, actor=actor)
-        public = crud_tickets.ticket_public(ticket)
+        public = ticket.public()
         return DraftOutcome("OK", say("ticket_created", lang, **public), ticket=public,
                             events=[("TICKET_CREATED", ticket.ticket_id, fields)])
     draft = await crud_drafts.create_draft(session, owner_id=actor.user_id,
@@ -56,18 +56,18 @@ async def resume_draft(
     draft = await crud_drafts.get_draft(session, draft_id=draft_id)
     if draft is None or draft.owner_id != actor.user_id:
         return DraftOutcome("REJECTED", "", reason="DRAFT_NOT_FOUND")
-    if draft.status != "ACTIVE":
+    if draft.status != DraftStatus.ACTIVE:
         return DraftOutcome("REJECTED", "", reason="DRAFT_NOT_ACTIVE")
     merged = {**crud_drafts.draft_fields(draft), **fields}
-    if crud_drafts.missing_fields(merged):
+    if missing_fields(merged):
         return await _update(session, draft.draft_id, draft.version, merged, fields, lang)
     ticket = await crud_tickets.create_ticket(session, fields=merged, actor=actor)
     consumed = await crud_drafts.update_draft(
         session, draft_id=draft.draft_id, version=draft.version,
-        values={**fields, "status": "CONSUMED", "ticket_id": ticket.ticket_id})
+        values={**fields, "status": DraftStatus.CONSUMED, "ticket_id": ticket.ticket_id})
     if consumed is None:
         return DraftOutcome("REJECTED", "", reason="DRAFT_NOT_ACTIVE")
-    public = crud_tickets.ticket_public(ticket)
+    public = ticket.public()
     return DraftOutcome(
         "OK", say("draft_consumed", lang, draft_id=draft_id, **public), ticket=public,
         draft=crud_drafts.draft_public(consumed),
@@ -84,7 +84,7 @@ async def _update(
                                              values=fields)
     if updated is None:
         return DraftOutcome("REJECTED", "", reason="DRAFT_NOT_ACTIVE")
-    missing = crud_drafts.missing_fields(merged)
+    missing = missing_fields(merged)
     return DraftOutcome(
         "NEED_MORE_INFO",
         say("draft_updated", lang, draft_id=draft_id, missing=field_list(missing, lang)),
@@ -96,10 +96,10 @@ async def _update(
 def is_stale(draft: TicketDraft, ttl_s: int) -> bool:
     """An ACTIVE draft nobody touched for `ttl_s` seconds has expired."""
     stale = draft.updated_at < datetime.now(UTC) - timedelta(seconds=ttl_s)
-    return draft.status == "ACTIVE" and stale and can_transition_draft(draft.status, DraftStatus.EXPIRED)
+    return draft.status == DraftStatus.ACTIVE and stale and can_transition_draft(draft.status, DraftStatus.EXPIRED)
 
 
 async def expire(session: AsyncSession, *, draft: TicketDraft) -> TicketDraft:
     """Mark a stale draft EXPIRED (or return it as another run left it)."""
-    expired = await crud_drafts.set_status(session, draft_id=draft.draft_id, status="EXPIRED")
+    expired = await crud_drafts.set_status(session, draft_id=draft.draft_id, status=DraftStatus.EXPIRED)
     return expired or draft

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tools.crud.tickets import TicketRow
-from tools.domain import MAX_ESCALATION, Actor, TicketStatus, can_transition_ticket
+from tools.domain import MAX_ESCALATION, Actor, TicketRow, TicketStatus, can_transition_ticket
 from tools.registry import TicketTool
 
 

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tools.crud import tickets as crud
-from tools.crud.tickets import TicketRow
 from tools.db.engine import Db
-from tools.domain import Actor
+from tools.domain import Actor, TicketRow
 from tools.handlers.guards import guard
 from tools.refusals import refusal
 from tools.registry import TicketTool, UpdateArgs
@@ -43,7 +42,7 @@ def rejected(reason: str, lang: Lang, tool: TicketTool | None = None, ticket_id:
 async def _list(db: Db, actor: Actor, args: dict[str, Any], lang: Lang) -> ToolOutcome:
     rows = await crud.list_tickets(db, actor=actor, status=args.get("status"),
                                    limit=args.get("limit", 10), mine_only=True)
-    tickets = [crud.ticket_public(t) for t in rows]
+    tickets = [t.public() for t in rows]
     if not tickets:
         return ToolOutcome("OK", say("list_empty", lang))
     return ToolOutcome("OK", ticket_list(tickets, lang), tickets=tickets)
@@ -83,7 +82,7 @@ async def execute_tool(
         ticket = await crud.update_ticket(db, ticket_id=ticket.ticket_id, version=ticket.version, values=values)
     if ticket is None:
         return rejected("CONFLICT", lang, tool, args["ticket_id"], status)
-    public = crud.ticket_public(ticket)
+    public = ticket.public()
     extra = {"changes": changes_text(_changes(args), lang)} if tool.name == "update_ticket" else {}
     event = None if tool.reads_only else "TICKET_UPDATED"
     return ToolOutcome("OK", say(tool.name, lang, **public, **extra), ticket=public, event=event)

@@ -20,7 +20,7 @@ from tools.kb.queries import keyword_search, vocabulary
 from tools.kb.ranking import RankingConfig, fuse
 from tools.kb.spelling import Vocabulary, with_corrections
 from tools.kb.store import Passage, PreparedDocument
-from tools.kb.text import detect_lang
+from tools.replies import lang_of
 from tools.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class KnowledgeBase:
         vector, keyword = await asyncio.gather(self._vector_side(query, fetch),
                                                self._keyword_side(query, fetch))
         mode: Retrieval = self._retrieval if vector is not None else "keyword"
-        return fuse(query, detect_lang(query), mode, self._ranking, vector, keyword, k)
+        return fuse(query, lang_of(query), mode, self._ranking, vector, keyword, k)
 
     async def _known_words(self) -> Vocabulary:
         if self._vocabulary is None:
@@ -87,7 +87,7 @@ class KnowledgeBase:
 
     async def answer(self, question: str) -> KbAnswer:
         """Extractive answer from the best passages with citations, or found=False."""
-        lang = detect_lang(question)
+        lang = lang_of(question)
         hits = await self.search(question, k=5)
         if not hits or hits[0].score < self._ranking.min_score:
             return answers.not_found(lang, hits, hits[0].retrieval if hits else self._retrieval)

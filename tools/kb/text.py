@@ -1,4 +1,4 @@
-"""Language detection and tokens for retrieval: English words and Chinese character bigrams.
+"""Tokens for retrieval: English words and Chinese character bigrams.
 
 Chinese has no spaces and the embedded Postgres has no Chinese parser (nor pg_trgm), so
 CJK runs become overlapping character bigrams; Latin text becomes lower-case words.
@@ -13,10 +13,9 @@ from functools import lru_cache
 import snowballstemmer
 
 from tools.kb.synonyms import expansions
+from tools.replies import CJK_RANGES
 
-_CJK_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_CHAR = re.compile(f"[{_CJK_RANGES}]")
-_PIECE = re.compile(f"([{_CJK_RANGES}]+)|([A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)")
+_PIECE = re.compile(f"([{CJK_RANGES}]+)|([A-Za-z0-9]+(?:-[A-Za-z0-9]+)*)")
 
 # Function characters that carry no topic; a CJK run is split at them before bigramming.
 CJK_STOP_CHARS = frozenset("的了吗呢吧啊呀么我你您他她它们这那哪怎什是否让嘛")
@@ -51,13 +50,6 @@ class Terms:
     def empty(self) -> bool:
         """True when nothing in the text can be matched."""
         return not (self.words or self.cjk_bigrams or self.cjk_chars)
-
-
-def detect_lang(text: str) -> str:
-    """`zh` when the text has Chinese characters in earnest, else `en`."""
-    cjk = len(_CJK_CHAR.findall(text))
-    latin = len(re.findall(r"[A-Za-z]", text))
-    return "zh" if cjk and cjk * 4 >= latin else "en"  # a Chinese character ~ a 4-letter word
 
 
 def _latin_words(piece: str) -> list[str]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from tools.domain import TICKET_FIELDS
 from tools.planner.lexicon import Lexicon, alternation, compile_terms, fold
 from tools.planner.vocab import terms, vocab
 
-_FIELDS = ("title", "description", "category", "priority")
-_LABEL_OF = {name: compile_terms(terms("fields", "labels", name)) for name in _FIELDS}
-_ALL_LABELS = alternation([t for name in _FIELDS for t in terms("fields", "labels", name)])
+_LABEL_OF = {name: compile_terms(terms("fields", "labels", name)) for name in TICKET_FIELDS}
+_ALL_LABELS = alternation([t for name in TICKET_FIELDS for t in terms("fields", "labels", name)])
 _SEPARATOR = alternation(terms("fields", "separators"))
 # All patterns here run on folded text (lexicon.fold); values are sliced from the original.
 _LABEL = re.compile(f"(?P<label>{_ALL_LABELS})\\s*(?P<sep>{_SEPARATOR})?\\s*")
@@ -34,7 +34,7 @@ def labelled_fields(text: str) -> Labelled:
     """Every labelled field in `text`; the first label of a field wins."""
     found, folded = Labelled(), fold(text)
     for match in _LABEL.finditer(folded):
-        name = next(n for n in _FIELDS if _LABEL_OF[n].fullmatch(match.group("label")))
+        name = next(n for n in TICKET_FIELDS if _LABEL_OF[n].fullmatch(match.group("label")))
         if name in found.values:
             continue
         value, end = _value(name, text, folded, match)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tools.domain import REQUIRED_FIELDS
 from tools.nlu.fuzzy import correct
 from tools.planner.analysis import Analysis, Keyword, analyse
 from tools.planner.confirm import classify_confirmation
@@ -24,7 +25,6 @@ from tools.planner.vocab import terms
 
 __all__ = ["classify_confirmation", "extract_references", "extract_ticket_fields", "plan_rules"]
 
-REQUIRED_FIELDS = ("title", "description", "category")
 _DISCARD = compile_terms(terms("draft", "discard"))
 _GREETING = compile_terms([*terms("intents", "chitchat"), *terms("fillers")])
 Step = Callable[[Analysis, PlanContext], Plan | None]

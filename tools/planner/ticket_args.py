@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tools.domain import TICKET_FIELDS
 from tools.planner.fields import priority_word
 from tools.planner.labels import CATEGORY_LABELS, EXPLICIT_PRIORITY, labelled_fields
 from tools.planner.lexicon import Hit, alternation, compile_terms, fold
@@ -71,7 +72,7 @@ def update_changes(text: str, hit: Hit | None) -> dict[str, str]:
     """
     labelled = labelled_fields(text).values
     changes: dict[str, str] = {
-        k: labelled[k] for k in ("title", "description", "category") if k in labelled
+        k: labelled[k] for k in TICKET_FIELDS if k != "priority" and k in labelled
     }
     for pattern in _RENAME:
         if "title" not in changes and (rename := pattern.search(fold(text))):
