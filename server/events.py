@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import models_json_schema
@@ -12,7 +12,6 @@ from graph.result import TurnResult
 from server.errors import ErrorBody
 
 _REF = "#/components/schemas/"
-EventName = Literal["metadata", "step", "token", "interrupt", "result", "error", "end"]
 
 
 class MetadataData(BaseModel):

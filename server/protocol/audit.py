@@ -8,15 +8,15 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from tools.crud import audit as crud_audit
-from tools.domain import Actor
+from tools.domain import Actor, AuditEventType
 
 if TYPE_CHECKING:
     from server.runtime import Runtime
 
 log = logging.getLogger("helpdesk.protocol")
-DROPPED = "PROTOCOL_INPUT_DROPPED"
-STATE_UPDATED = "PROTOCOL_STATE_UPDATED"
-FORKED = "PROTOCOL_FORK"
+DROPPED = AuditEventType.PROTOCOL_INPUT_DROPPED
+STATE_UPDATED = AuditEventType.PROTOCOL_STATE_UPDATED
+FORKED = AuditEventType.PROTOCOL_FORK
 
 
 def row(runtime: Runtime, actor: Actor, thread_id: str, trace_id: str, event_type: str,

@@ -1,8 +1,9 @@
 // Words for the codes the API returns, one table per language: people read these, never the codes.
 // Kinds: status (ticket), draft, pending (pending action), priority, category, tool, event (audit),
 // field (ticket fields), role, step (graph node), result (audit result / turn status), reason.
-// The vocabulary is defined in tools/domain.py, tools/registry.py, tools/crud/audit.py,
-// tools/replies.py and graph/graph.py; tests/browser/test_labels.py checks every code has words here.
+// The vocabulary is defined in tools/domain.py (statuses, TicketFields, AuditEventType), tools/registry.py,
+// tools/replies.py and graph/graph.py; tests/browser/test_labels.py checks every code has words here
+// (tests/unit/test_shapes.py, without a browser, the ticket fields and audit event types).
 
 export const LABELS = {
   en: {
@@ -20,10 +21,13 @@ export const LABELS = {
       PLAN_EXECUTED: "Action carried out", LLM_FALLBACK: "Model unavailable, rules used", LLM_ERROR: "Model call failed",
       DRAFT_CREATED: "Draft created", DRAFT_UPDATED: "Draft updated", DRAFT_CONSUMED: "Draft turned into a ticket",
       DRAFT_EXPIRED: "Draft expired", TICKET_CREATED: "Ticket created", TICKET_UPDATED: "Ticket updated",
-      ACTION_PENDING: "Waiting for confirmation", ACTION_CONFIRMED: "Action confirmed",
+      ACTION_PENDING: "Waiting for confirmation", ACTION_STILL_PENDING: "Still waiting for confirmation",
+      ACTION_CONFIRMED: "Action confirmed",
       ACTION_CANCELLED: "Action declined", ACTION_EXPIRED: "Confirmation expired",
       ACTION_SUPERSEDED: "Action replaced by a newer request", KB_ANSWERED: "Answered from the knowledge base",
-      BUDGET_EXCEEDED: "Model budget exceeded", TURN_COMPLETED: "Conversation turn finished" },
+      BUDGET_EXCEEDED: "Model budget exceeded", TURN_COMPLETED: "Conversation turn finished",
+      PROTOCOL_INPUT_DROPPED: "Request fields ignored", PROTOCOL_STATE_UPDATED: "Conversation state edited",
+      PROTOCOL_FORK: "Conversation forked" },
     field: { title: "Title", description: "Description", category: "Category", priority: "Priority",
       ticket_id: "Ticket number", draft_id: "Draft number", comment: "Comment", status: "Status" },
     role: { requester: "Requester", agent: "Agent", admin: "Admin" },
@@ -63,9 +67,11 @@ export const LABELS = {
     event: { AGENT_ROUTE: "识别请求类型", PLAN_PROPOSED: "拟定操作", PLAN_REJECTED: "操作被拒绝",
       PLAN_EXECUTED: "操作已执行", LLM_FALLBACK: "模型不可用，改用规则", LLM_ERROR: "模型调用失败",
       DRAFT_CREATED: "创建草稿", DRAFT_UPDATED: "更新草稿", DRAFT_CONSUMED: "草稿转为工单", DRAFT_EXPIRED: "草稿过期",
-      TICKET_CREATED: "创建工单", TICKET_UPDATED: "更新工单", ACTION_PENDING: "等待确认", ACTION_CONFIRMED: "确认操作",
+      TICKET_CREATED: "创建工单", TICKET_UPDATED: "更新工单", ACTION_PENDING: "等待确认",
+      ACTION_STILL_PENDING: "仍在等待确认", ACTION_CONFIRMED: "确认操作",
       ACTION_CANCELLED: "拒绝操作", ACTION_EXPIRED: "确认过期", ACTION_SUPERSEDED: "操作被新请求取代",
-      KB_ANSWERED: "知识库解答", BUDGET_EXCEEDED: "超出模型预算", TURN_COMPLETED: "完成一轮对话" },
+      KB_ANSWERED: "知识库解答", BUDGET_EXCEEDED: "超出模型预算", TURN_COMPLETED: "完成一轮对话",
+      PROTOCOL_INPUT_DROPPED: "忽略了请求中的字段", PROTOCOL_STATE_UPDATED: "修改了对话状态", PROTOCOL_FORK: "复制了对话分支" },
     field: { title: "标题", description: "问题描述", category: "类别", priority: "优先级", ticket_id: "工单号",
       draft_id: "草稿号", comment: "评论内容", status: "状态" },
     role: { requester: "提单人", agent: "技术支持人员", admin: "管理员" },

@@ -22,9 +22,17 @@ from graph.result import Status
 from tests.browser.driver import chromium, screenshot, wait_for
 from tests.browser.pages import card_facts, card_words, open_page, pending_card, pick_identity, say, ticket_card
 from tests.server.helpers import who
-from tools.crud.audit import EVENT_TYPES
-from tools.crud.drafts import REQUIRED_FIELDS
-from tools.domain import CATEGORIES, PRIORITIES, ROLES, DraftStatus, PendingStatus, TicketStatus
+from tools.domain import (
+    CATEGORIES,
+    PRIORITIES,
+    REQUIRED_FIELDS,
+    ROLES,
+    TICKET_FIELDS,
+    AuditEventType,
+    DraftStatus,
+    PendingStatus,
+    TicketStatus,
+)
 from tools.llm.failure import FailureKind
 from tools.planner.plan import Route
 from tools.registry import TICKET_TOOLS
@@ -60,7 +68,7 @@ def vocabulary() -> dict[str, set[str]]:
     return {
         "status": set(TicketStatus), "draft": set(DraftStatus), "pending": set(PendingStatus),
         "priority": set(PRIORITIES), "category": set(CATEGORIES), "tool": set(TICKET_TOOLS),
-        "event": set(EVENT_TYPES), "field": {*REQUIRED_FIELDS, "priority"}, "role": set(ROLES), "step": nodes,
+        "event": set(AuditEventType), "field": set(TICKET_FIELDS), "role": set(ROLES), "step": nodes,
         "result": {*get_args(Status), *get_args(Route), *get_args(FailureKind), "FOUND", "NO_MATCH"},
     }
 

@@ -51,9 +51,10 @@ async def test_retry_finishes_the_committed_ticket(stack: Stack, failpoint: None
     again = await stack.runner.run(req, who, trace_id="t2")
     assert again.status == "OK" and again.ticket is not None
     assert await _tickets(stack, who.user_id) == 1
-    async with stack.services.db.session() as s:
-        key = await idempotency.get_key(s, user_id=who.user_id, action_id=action)
-    assert key is not None and key.state == "done"  # stored with the turn's checkpoint
-    assert key.body is not None and key.body["ticket"]["ticket_id"] == again.ticket["ticket_id"]
+    async with stack.services.db.connection() as conn:
+        key = await fetch_one(conn, "SELECT state, body FROM idempotency_keys"
+                                    " WHERE user_id = %(u)s AND action_id = %(a)s", {"u": who.user_id, "a": action})
+    assert key is not None and key["state"] == "done"  # stored with the turn's checkpoint
+    assert key["body"] is not None and key["body"]["ticket"]["ticket_id"] == again.ticket["ticket_id"]
     view = await stack.views.get_thread(again.thread_id, who)
     assert view["memory"]["ticket_id"] == again.ticket["ticket_id"]

@@ -13,8 +13,7 @@ from typing import Any, get_args
 import pytest
 
 from graph.result import Status
-from tools.crud.audit import EVENT_TYPES
-from tools.domain import CATEGORIES, PRIORITIES, DraftStatus, PendingStatus, TicketStatus
+from tools.domain import CATEGORIES, PRIORITIES, AuditEventType, DraftStatus, PendingStatus, TicketStatus
 from tools.refusals import INSTEAD, allowed_statuses, alternative, refusal
 from tools.registry import TICKET_TOOLS
 from tools.replies import (
@@ -149,7 +148,7 @@ def test_a_declined_action_says_what_did_not_happen(tool: str | None, lang: str)
 
 _REASON_LINE = re.compile(r'(rejection|rejected)\(|reason=|return .*"[A-Z_]+"|_PLAN_REASON|'
                           r'DraftOutcome\("REJECTED"')
-_NOT_REASONS = {*EVENT_TYPES, *get_args(Status), *STATUS_CODES, *(s.value for s in DraftStatus),
+_NOT_REASONS = {*(e.value for e in AuditEventType), *get_args(Status), *STATUS_CODES, *(s.value for s in DraftStatus),
                 *(s.value for s in PendingStatus), "PASS"}
 
 

@@ -10,15 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tools.db.engine import Db, execute
 from tools.db.models import AuditEvent
-from tools.domain import Actor
-
-EVENT_TYPES = frozenset({
-    "AGENT_ROUTE", "PLAN_PROPOSED", "PLAN_REJECTED", "PLAN_EXECUTED", "LLM_FALLBACK",
-    "DRAFT_CREATED", "DRAFT_UPDATED", "DRAFT_CONSUMED", "DRAFT_EXPIRED", "TICKET_CREATED", "TICKET_UPDATED",
-    "ACTION_PENDING", "ACTION_CONFIRMED", "ACTION_CANCELLED", "ACTION_EXPIRED",
-    "ACTION_SUPERSEDED", "KB_ANSWERED", "BUDGET_EXCEEDED", "TURN_COMPLETED",
-})
-
+from tools.domain import Actor, AuditEventType
 
 # Audit rows from a JSON array of events (AuditEvent's column names): one statement however many.
 INSERT_EVENTS = """
@@ -34,7 +26,9 @@ SELECT trace_id, thread_id, actor_id, event_type, target, payload, result, versi
 
 
 def events_json(events: list[dict[str, Any]]) -> str:
-    """The `events` parameter of INSERT_EVENTS."""
+    """The `events` parameter of INSERT_EVENTS; an event type not in AuditEventType is a ValueError."""
+    for event in events:
+        AuditEventType(event["event_type"])
     return json.dumps(events, default=str)
 
 
@@ -87,6 +81,6 @@ async def ticket_events(
 async def creating_thread(session: AsyncSession, *, ticket_id: str) -> str | None:
     """The conversation a ticket was created in, from its TICKET_CREATED event."""
     query = (select(AuditEvent.thread_id)
-             .where(AuditEvent.target == ticket_id, AuditEvent.event_type == "TICKET_CREATED")
+             .where(AuditEvent.target == ticket_id, AuditEvent.event_type == AuditEventType.TICKET_CREATED)
              .order_by(AuditEvent.id).limit(1))
     return (await session.scalars(query)).first()

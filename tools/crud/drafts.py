@@ -19,7 +19,7 @@ async def create_draft(
     """Insert an ACTIVE draft with whatever fields are known."""
     draft = TicketDraft(
         draft_id=new_draft_id(), owner_id=owner_id, department=department, thread_id=thread_id,
-        status=DraftStatus.ACTIVE, version=1, **{k: fields.get(k) for k in TICKET_FIELDS},
+        status=DraftStatus.ACTIVE.value, version=1, **{k: fields.get(k) for k in TICKET_FIELDS},
     )
     session.add(draft)
     await session.flush()

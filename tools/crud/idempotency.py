@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import bindparam, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -135,8 +135,3 @@ async def purge_expired(session: AsyncSession, retention_s: float = RETENTION_S)
     ), {"r": max(retention_s, 24 * 3600)})
     return int(getattr(result, "rowcount", 0) or 0)
 
-
-async def get_key(session: AsyncSession, *, user_id: str, action_id: str) -> IdempotencyKey | None:
-    """One key row (tests and diagnostics)."""
-    return (await session.scalars(select(IdempotencyKey).where(
-        IdempotencyKey.user_id == user_id, IdempotencyKey.action_id == action_id))).first()

@@ -21,7 +21,7 @@ async def create_pending(
     action = PendingAction(
         id=new_pending_id(), thread_id=thread_id, actor_id=actor.user_id, actor_role=actor.role,
         actor_department=actor.department, tool=tool, args=args, target=target,
-        confirm_token=new_confirm_token(), status="PENDING", trace_id=trace_id,
+        confirm_token=new_confirm_token(), status=PendingStatus.PENDING.value, trace_id=trace_id,
         expires_at=datetime.now(UTC) + timedelta(seconds=ttl_s),
     )
     session.add(action)

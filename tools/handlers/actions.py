@@ -19,7 +19,7 @@ from tools.crud import audit
 from tools.crud import pending as crud_pending
 from tools.crud import tickets as crud_tickets
 from tools.db.models import PendingAction
-from tools.domain import Actor, PendingStatus
+from tools.domain import Actor, AuditEventType, PendingStatus
 from tools.handlers.guards import guard
 from tools.handlers.ticket_ops import ToolOutcome, business_events, execute_tool, rejected
 from tools.registry import TICKET_TOOLS, TicketTool, arg_errors
@@ -71,7 +71,7 @@ def _of(out: ToolOutcome, tool: str) -> ActionOutcome:
 async def _reject(session: AsyncSession, stamp: Stamp, tool: TicketTool, args: dict[str, Any],
                   reason: str, status: str | None = None) -> ActionOutcome:
     """Audit the refusal; its reply says why and what to do instead (the chat path's words)."""
-    row = stamp.row("PLAN_REJECTED", args.get("ticket_id"), reason, tool=tool.name, args=args)
+    row = stamp.row(AuditEventType.PLAN_REJECTED, args.get("ticket_id"), reason, tool=tool.name, args=args)
     await audit.add_events(session, events=[row])
     return _of(rejected(reason, stamp.lang, tool, args.get("ticket_id"), status), tool.name)
 
@@ -101,8 +101,8 @@ async def _propose(session: AsyncSession, tool: TicketTool, args: dict[str, Any]
         session, thread_id=CONSOLE_THREAD.format(user=stamp.actor.user_id), actor=stamp.actor,
         tool=tool.name, args=args, target=args["ticket_id"], ttl_s=ttl_s, trace_id=stamp.trace_id)
     await audit.add_events(session, events=[stamp.row(
-        "ACTION_PENDING", action.target, "PENDING", pending_action_id=action.id, tool=tool.name,
-        args=args)])
+        AuditEventType.ACTION_PENDING, action.target, PendingStatus.PENDING, pending_action_id=action.id,
+        tool=tool.name, args=args)])
     reply = say("confirm_needed", stamp.lang, tool=tool.name, target=action.target,
                 minutes=max(1, ttl_s // 60))
     return ActionOutcome(status="NEED_CONFIRMATION", tool=tool.name, reply=reply,
@@ -122,12 +122,13 @@ async def decide(session: AsyncSession, *, action_id: str, ticket_id: str, token
         return _first(action, confirm, stamp.lang)
     if action.expires_at <= datetime.now(UTC):
         await crud_pending.transition(session, action_id=action.id, to=PendingStatus.EXPIRED)
-        await _audit_decision(session, stamp, action, "ACTION_EXPIRED", "EXPIRED")
+        await _audit_decision(session, stamp, action, AuditEventType.ACTION_EXPIRED, PendingStatus.EXPIRED)
         return _of(rejected("CONFIRMATION_EXPIRED", stamp.lang), action.tool)
     if not confirm:
         await crud_pending.transition(session, action_id=action.id, to=PendingStatus.CANCELLED,
                                       outcome={"status": "CANCELLED"})
-        await _audit_decision(session, stamp, action, "ACTION_CANCELLED", "CANCELLED")
+        await _audit_decision(session, stamp, action, AuditEventType.ACTION_CANCELLED,
+                              PendingStatus.CANCELLED)
         return ActionOutcome(status="CANCELLED", tool=action.tool, reply=say("action_cancelled", stamp.lang))
     return await _carry_out(session, action, stamp)
 
@@ -144,7 +145,7 @@ async def _carry_out(session: AsyncSession, action: PendingAction, stamp: Stamp)
     final = PendingStatus.EXECUTED if out.status == "OK" else PendingStatus.FAILED
     await crud_pending.transition(session, action_id=action.id, to=final,
                                   outcome={**out.as_dict(), "tool": tool.name})
-    rows = [stamp.row("ACTION_CONFIRMED", action.target, "OK", pending_action_id=action.id),
+    rows = [stamp.row(AuditEventType.ACTION_CONFIRMED, action.target, "OK", pending_action_id=action.id),
             *(stamp.row(kind, target, payload.get("status", "OK"), **payload)
               for kind, target, payload in business_events(out, tool.name, claimed.args))]
     await audit.add_events(session, events=rows)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tools.crud import drafts as crud_drafts
 from tools.crud import tickets as crud_tickets
 from tools.db.models import TicketDraft
-from tools.domain import Actor, DraftStatus, can_transition_draft, missing_fields
+from tools.domain import Actor, AuditEventType, DraftStatus, can_transition_draft, missing_fields
 from tools.replies import Lang, field_list, say
 
 
@@ -37,7 +37,7 @@ async def create_ticket_or_draft(
         ticket = await crud_tickets.create_ticket(session, fields=fields, actor=actor)
         public = ticket.public()
         return DraftOutcome("OK", say("ticket_created", lang, **public), ticket=public,
-                            events=[("TICKET_CREATED", ticket.ticket_id, fields)])
+                            events=[(AuditEventType.TICKET_CREATED.value, ticket.ticket_id, fields)])
     draft = await crud_drafts.create_draft(session, owner_id=actor.user_id,
                                            department=actor.department, thread_id=thread_id,
                                            fields=fields)
@@ -45,7 +45,7 @@ async def create_ticket_or_draft(
         "NEED_MORE_INFO",
         say("draft_created", lang, draft_id=draft.draft_id, missing=field_list(missing, lang)),
         draft=crud_drafts.draft_public(draft), missing=missing,
-        events=[("DRAFT_CREATED", draft.draft_id, fields)],
+        events=[(AuditEventType.DRAFT_CREATED.value, draft.draft_id, fields)],
     )
 
 
@@ -64,15 +64,15 @@ async def resume_draft(
     ticket = await crud_tickets.create_ticket(session, fields=merged, actor=actor)
     consumed = await crud_drafts.update_draft(
         session, draft_id=draft.draft_id, version=draft.version,
-        values={**fields, "status": DraftStatus.CONSUMED, "ticket_id": ticket.ticket_id})
+        values={**fields, "status": DraftStatus.CONSUMED.value, "ticket_id": ticket.ticket_id})
     if consumed is None:
         return DraftOutcome("REJECTED", "", reason="DRAFT_NOT_ACTIVE")
     public = ticket.public()
     return DraftOutcome(
         "OK", say("draft_consumed", lang, draft_id=draft_id, **public), ticket=public,
         draft=crud_drafts.draft_public(consumed),
-        events=[("DRAFT_CONSUMED", draft_id, {"ticket_id": ticket.ticket_id}),
-                ("TICKET_CREATED", ticket.ticket_id, merged)],
+        events=[(AuditEventType.DRAFT_CONSUMED.value, draft_id, {"ticket_id": ticket.ticket_id}),
+                (AuditEventType.TICKET_CREATED.value, ticket.ticket_id, merged)],
     )
 
 
@@ -89,7 +89,7 @@ async def _update(
         "NEED_MORE_INFO",
         say("draft_updated", lang, draft_id=draft_id, missing=field_list(missing, lang)),
         draft=crud_drafts.draft_public(updated), missing=missing,
-        events=[("DRAFT_UPDATED", draft_id, fields)],
+        events=[(AuditEventType.DRAFT_UPDATED.value, draft_id, fields)],
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from tools.crud import tickets as crud
 from tools.db.engine import Db
-from tools.domain import Actor, TicketRow
+from tools.domain import Actor, AuditEventType, TicketRow, TicketStatus
 from tools.handlers.guards import guard
 from tools.refusals import refusal
 from tools.registry import TicketTool, UpdateArgs
@@ -55,10 +55,10 @@ def _changes(args: dict[str, Any]) -> dict[str, Any]:
 _WRITES: dict[str, Callable[[TicketRow, dict[str, Any]], dict[str, Any]]] = {
     "update_ticket": lambda t, a: _changes(a),
     "escalate_ticket": lambda t, a: {"escalation_level": t.escalation_level + 1},
-    "cancel_ticket": lambda t, a: {"status": "CANCELLED"},
-    "close_ticket": lambda t, a: {"status": "CLOSED"},
-    "reopen_ticket": lambda t, a: {"status": "OPEN"},
-    "resolve_ticket": lambda t, a: {"status": "RESOLVED"},
+    "cancel_ticket": lambda t, a: {"status": TicketStatus.CANCELLED},
+    "close_ticket": lambda t, a: {"status": TicketStatus.CLOSED},
+    "reopen_ticket": lambda t, a: {"status": TicketStatus.OPEN},
+    "resolve_ticket": lambda t, a: {"status": TicketStatus.RESOLVED},
 }
 
 
@@ -84,14 +84,15 @@ async def execute_tool(
         return rejected("CONFLICT", lang, tool, args["ticket_id"], status)
     public = ticket.public()
     extra = {"changes": changes_text(_changes(args), lang)} if tool.name == "update_ticket" else {}
-    event = None if tool.reads_only else "TICKET_UPDATED"
+    event = None if tool.reads_only else AuditEventType.TICKET_UPDATED.value
     return ToolOutcome("OK", say(tool.name, lang, **public, **extra), ticket=public, event=event)
 
 
 def business_events(out: ToolOutcome, tool: str, args: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
     """The audit events a tool run writes with its own transaction (chat and console alike)."""
     target = args.get("ticket_id") or ""
-    events = [("PLAN_EXECUTED", target, {"tool": tool, "args": args, "status": out.status})]
+    events: list[tuple[str, str, dict[str, Any]]] = [
+        (AuditEventType.PLAN_EXECUTED.value, target, {"tool": tool, "args": args, "status": out.status})]
     if out.event and out.status == "OK":
         events.append((out.event, target, {"tool": tool, "args": args}))
     return events

@@ -6,8 +6,6 @@ from typing import Any
 
 from tools.llm.failure import LlmFailure
 
-USAGE_KEYS = ("llm_calls", "input_tokens", "output_tokens", "cost_usd")
-
 
 def new_usage() -> dict[str, Any]:
     """An empty usage record for one turn."""
