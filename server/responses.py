@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from tools.domain import TicketRow
+
 
 class KbDocumentOut(BaseModel):
     """The stored article."""
@@ -70,35 +72,8 @@ class CheckpointOut(BaseModel):
     summary: str | None = None
 
 
-class CommentOut(BaseModel):
-    """A ticket comment: `tools.domain.CommentRow.public()`."""
-
-    author_id: str
-    body: str
-    created_at: str
-
-
-class TicketOut(BaseModel):
-    """A ticket as API.md shows it: the schema of `tools.domain.TicketRow.public()`.
-
-    The same keys as that record (tests/unit/test_shapes.py holds them together); the order
-    here is the order of the JSON the routes answer with.
-    """
-
-    ticket_id: str
-    title: str
-    description: str
-    category: str
-    priority: str
-    status: str
-    requester_id: str
-    department: str
-    escalation_level: int
-    comments: list[CommentOut] = Field(default_factory=list)
-    created_at: str
-    updated_at: str
-    assignee_id: str | None
-    version: int
+class TicketOut(TicketRow):
+    """A ticket as API.md shows it (the fields and JSON of `tools.domain.TicketRow`)."""
 
 
 class DraftOut(BaseModel):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, model_validator
 
 from tools.limits import DESCRIPTION_MAX, TITLE_MAX
 
@@ -62,27 +62,31 @@ def missing_fields(fields: dict[str, Any]) -> list[str]:
     return [k for k in REQUIRED_FIELDS if not fields.get(k)]
 
 
-@dataclass(frozen=True, slots=True)
-class CommentRow:
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+IsoTime = Annotated[datetime, PlainSerializer(_iso, return_type=str)]
+"""A timestamp, written in JSON as Python's isoformat() ("2026-03-01T09:30:00+00:00")."""
+
+
+class CommentRow(BaseModel):
     """A comment on a ticket."""
 
+    model_config = ConfigDict(frozen=True)
     author_id: str
     body: str
-    created_at: datetime
-
-    def public(self) -> dict[str, Any]:
-        """The comment as API.md shows it."""
-        return {"author_id": self.author_id, "body": self.body, "created_at": self.created_at.isoformat()}
+    created_at: IsoTime
 
 
-@dataclass(frozen=True, slots=True)
-class TicketRow:
-    """A ticket: the one typed record of it (plain data, no session behind it).
+class TicketRow(BaseModel):
+    """A ticket: the one typed record of it, and (`public()`) its one JSON shape.
 
-    `public()` is its JSON everywhere (API responses, chat results, replies); the response
-    schema `server.responses.TicketOut` documents exactly these keys (tests/unit check it).
+    Routes answer with it (`server.responses.TicketOut` is this model), chat results and
+    replies carry `public()`; the ticket's own fields are TicketFields'.
     """
 
+    model_config = ConfigDict(frozen=True)
     ticket_id: str
     title: str
     description: str
@@ -94,20 +98,13 @@ class TicketRow:
     assignee_id: str | None
     escalation_level: int
     version: int
-    created_at: datetime
-    updated_at: datetime
-    comments: list[CommentRow]
+    comments: list[CommentRow] = Field(default_factory=list)
+    created_at: IsoTime
+    updated_at: IsoTime
 
     def public(self) -> dict[str, Any]:
-        """The ticket as API.md shows it."""
-        return {
-            "ticket_id": self.ticket_id, "title": self.title, "description": self.description,
-            "category": self.category, "priority": self.priority, "status": self.status,
-            "requester_id": self.requester_id, "department": self.department,
-            "assignee_id": self.assignee_id, "escalation_level": self.escalation_level,
-            "version": self.version, "comments": [c.public() for c in self.comments],
-            "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
-        }
+        """The ticket as API.md shows it (plain JSON data)."""
+        return self.model_dump(mode="json")
 
 
 class TicketStatus(StrEnum):

@@ -15,8 +15,7 @@ from tools.domain import DEFAULT_PRIORITY, Actor, CommentRow, TicketRow
 
 RECENT_COMMENTS = 20  # a ticket in a chat result carries its latest comments, not all of them
 
-_COLUMNS = ("ticket_id, title, description, category, priority, status, requester_id, department, "
-            "assignee_id, escalation_level, version, created_at, updated_at")
+_COLUMNS = ", ".join(name for name in TicketRow.model_fields if name != "comments")  # the tickets columns
 
 # The ticket and its latest comments in one round trip (LIMIT NULL: all of them).
 _GET = f"""
@@ -34,7 +33,8 @@ SELECT {_COLUMNS}, c.authors, c.bodies, c.times
 
 def _row(row: dict[str, Any]) -> TicketRow:
     authors, bodies, times = row.pop("authors", None), row.pop("bodies", None), row.pop("times", None)
-    comments = [CommentRow(*c) for c in zip(authors or [], bodies or [], times or [], strict=True)]
+    comments = [CommentRow(author_id=a, body=b, created_at=t)
+                for a, b, t in zip(authors or [], bodies or [], times or [], strict=True)]
     return TicketRow(**row, comments=comments)
 
 
