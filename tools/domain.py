@@ -1,4 +1,5 @@
-"""Domain vocabulary and the state machines: the one place transitions are decided."""
+"""Domain vocabulary: roles, categories, the ticket's fields and record, audit event types, and the
+state machines (the one place transitions are decided)."""
 
 from __future__ import annotations
 
