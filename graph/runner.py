@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from langgraph.types import Command
 from checkpoints.saver import LATEST_CHECKPOINT
 from graph.recovery import DOMAIN_WRITERS, Recovered, new_thread_id, refusal_of, responder
 from graph.result import TurnResult
+from graph.tracing import NodeClock
 from tools import failpoints, tracing
 from tools.crud import threads as crud_threads
 from tools.crud.leases import Heartbeat
@@ -251,7 +251,7 @@ class Runner:
         interrupted: Event | None = None  # sent once the turn's end has committed
         paused = False
         ran: set[str] = set()
-        last = time.perf_counter()
+        clock = NodeClock(timings) if timings is not None else None
         # Closed explicitly: a turn stopped at a node boundary (TurnStopped below) leaves the
         # stream early, and the graph writes its exit checkpoint while closing. Left to the
         # garbage collector, that write could come after the lease went back, and be refused.
@@ -284,10 +284,8 @@ class Runner:
                         failpoints.hit(Point.AFTER_DOMAIN_WRITE)
                     if emit:
                         emit(("step", {"node": node}))
-                    if timings is not None:
-                        now = time.perf_counter()
-                        timings[node] = round(timings.get(node, 0.0) + (now - last) * 1000, 2)
-                        last = now
+                    if clock is not None:
+                        clock.charge(node)
                     if node == "finalize" and update:
                         result = update["result"]
                 _stop_here(req.stop, ran)
