@@ -26,7 +26,7 @@ from tools.replies import declined
 from turn.context import Context
 from turn.contract import Execute, Outcome, Superseded
 from turn.dialogue import ask_again
-from turn.gate import stated_decision
+from turn.gate import CARRIED_OUT, forget_pending, stated_decision
 from turn.state import State, resolved_of
 from turn.support import audit_rows, event, lang, outcome, rejection, services_of, thread_of
 
@@ -51,8 +51,7 @@ def _durable(action: PendingAction, state: State) -> bool:
 
 def _replay(action: PendingAction, decision: Confirmation, state: State) -> Outcome | None:
     """The first outcome, when this decision was already carried out (a replayed confirm)."""
-    done = (PendingStatus.EXECUTED, PendingStatus.FAILED)
-    if decision == "confirm" and action.status in done and action.outcome:
+    if decision == "confirm" and action.status in CARRIED_OUT and action.outcome:
         return Outcome.from_dict(action.outcome).but(intent="confirm", tool=action.tool, replayed=True)
     if decision == "cancel" and action.status == PendingStatus.CANCELLED:
         return outcome("CANCELLED", "cancel", declined(action.tool, action.target, lang(state)),
@@ -109,7 +108,7 @@ async def decide(decision: Confirmation, state: State, runtime: Runtime[Context]
 
 
 def _forget_pending(state: State) -> State:
-    return {"memory": {**(state.get("memory") or {}), "pending_action_id": None, "pending_tool": None}}
+    return {"memory": forget_pending(state.get("memory"))}
 
 
 def _finish(result: Outcome, state: State | None = None) -> State:

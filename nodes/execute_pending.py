@@ -14,7 +14,8 @@ from tools.registry import TICKET_TOOLS
 from turn.context import Context
 from turn.contract import Outcome
 from turn.effects import remember_effect, tool_outcome, write_with_audit
-from turn.state import Memory, State, execution_of
+from turn.gate import CARRIED_OUT, forget_pending
+from turn.state import State, execution_of
 from turn.support import context_of, lang, rejection, services_of
 
 
@@ -26,7 +27,7 @@ async def execute_pending(state: State, runtime: Runtime[Context]) -> State:
     """
     started = time.perf_counter()
     svc = services_of(runtime)
-    memory: Memory = {**(state.get("memory") or {}), "pending_action_id": None, "pending_tool": None}
+    memory = forget_pending(state.get("memory"))
     action_id = str(execution_of(state).pending_action_id)
     async with svc.db.session() as session:
         action = await crud.transition(session, action_id=action_id, to=PendingStatus.CONFIRMED)
@@ -47,7 +48,6 @@ async def execute_pending(state: State, runtime: Runtime[Context]) -> State:
 
 async def _first_outcome(session: Any, action_id: str, state: State) -> Outcome:
     action = await crud.get_pending(session, action_id=action_id)
-    done = (PendingStatus.EXECUTED, PendingStatus.FAILED)
-    if action is not None and action.outcome and action.status in done:
+    if action is not None and action.outcome and action.status in CARRIED_OUT:
         return Outcome.from_dict(action.outcome).but(replayed=True)
     return rejection("confirm", "NOTHING_TO_CONFIRM", lang(state))

@@ -137,6 +137,7 @@ class Execute:
     """The plan passed: `executor` runs it with these checked arguments."""
 
     kind: Literal["execute"] = "execute"
+    """The tag of this verdict."""
     executor: Executor
     """The node that carries it out."""
     fields: Mapping[str, Any] = field(default_factory=dict)
@@ -158,6 +159,7 @@ class Confirm:
     """A dangerous tool: a pending action was created; the outcome asks the person to confirm."""
 
     kind: Literal["confirm"] = "confirm"
+    """The tag of this verdict."""
     outcome: Outcome
     """NEED_CONFIRMATION, with the pending action."""
 
@@ -167,6 +169,7 @@ class NeedMoreInfo:
     """Something required is missing: the outcome asks for it."""
 
     kind: Literal["need_more_info"] = "need_more_info"
+    """The tag of this verdict."""
     outcome: Outcome
     """NEED_MORE_INFO, with the missing fields."""
 
@@ -176,6 +179,7 @@ class Reject:
     """The plan may not run: the outcome says why (its `reason`)."""
 
     kind: Literal["reject"] = "reject"
+    """The tag of this verdict."""
     outcome: Outcome
     """REJECTED, with the refusal code."""
 
@@ -185,6 +189,7 @@ class Reply:
     """Nothing to run (a chitchat plan): the outcome is the reply."""
 
     kind: Literal["reply"] = "reply"
+    """The tag of this verdict."""
     outcome: Outcome
     """OK, chitchat."""
 

@@ -3,7 +3,7 @@ domain write recorded in the write's own transaction."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from langgraph.runtime import Runtime
 
@@ -12,21 +12,21 @@ from tools.db.engine import Db, execute
 from tools.handlers.drafts import DraftOutcome
 from tools.handlers.ticket_ops import ToolOutcome
 from turn.context import Context
-from turn.contract import Intent, Outcome
+from turn.contract import Intent, Outcome, Status
 from turn.state import State
 from turn.support import audit_rows, context_of, event, outcome, services_of
 
 
 def draft_outcome(out: DraftOutcome, intent: Intent) -> Outcome:
-    """A handler's DraftOutcome as a node outcome."""
-    return outcome(out.status, intent, out.reply, ticket=out.ticket, draft=out.draft,  # type: ignore[arg-type]
+    """A handler's DraftOutcome as a node outcome (its status is one of the turn's)."""
+    return outcome(cast(Status, out.status), intent, out.reply, ticket=out.ticket, draft=out.draft,
                    missing_fields=out.missing, reason=out.reason,
                    tool="create_ticket" if out.ticket else None)
 
 
 def tool_outcome(out: ToolOutcome, intent: Intent, tool: str) -> Outcome:
-    """A handler's ToolOutcome as a node outcome."""
-    return outcome(out.status, intent, out.reply, tool=tool, reason=out.reason,  # type: ignore[arg-type]
+    """A handler's ToolOutcome as a node outcome (its status is one of the turn's)."""
+    return outcome(cast(Status, out.status), intent, out.reply, tool=tool, reason=out.reason,
                    ticket=out.ticket, tickets=out.tickets)
 
 

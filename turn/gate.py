@@ -5,9 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from tools.domain import PendingStatus
 from tools.planner.answers import nothing_to_confirm
 from tools.planner.plan import Confirmation, PlanContext
 from tools.planner.rules import classify_confirmation, plan_rules
+from turn.state import Memory
+
+CARRIED_OUT = (PendingStatus.EXECUTED, PendingStatus.FAILED)
+"""A pending action in one of these was confirmed and run: its stored outcome is the answer
+to any repeat of the confirm."""
+
+
+def forget_pending(memory: Memory | None) -> Memory:
+    """The thread's memory with no action waiting."""
+    return {**(memory or {}), "pending_action_id": None, "pending_tool": None}
 
 
 def stated_decision(state: Mapping[str, Any]) -> Confirmation | None:
