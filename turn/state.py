@@ -14,8 +14,10 @@ from turn.contract import AuditEvent, Execute, Outcome, Plan, Resolved, Verdict
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-# Scratch of the turn in progress: needed while the turn runs, never checkpointed (each turn
-# starts by resetting it), so a checkpoint holds only memory, the transcript window and result.
+# Scratch of the turn in progress (UntrackedValue): needed while the turn runs, never
+# checkpointed (each turn starts by resetting it), so it holds the typed objects of
+# turn.contract as they are, and a checkpoint holds only memory, the transcript window, the
+# chat messages and result — plain JSON for the checkpointer's serializer.
 Scratch = Annotated[dict[str, Any] | None, UntrackedValue(dict)]
 MESSAGES_WINDOW = 10  # LangChain messages kept for chat clients (agent-chat-ui, Studio)
 
@@ -49,7 +51,7 @@ class Memory(TypedDict, total=False):
 
 
 class State(TurnInput, total=False):
-    """Full state. Per-turn channels are overwritten at the start of every turn."""
+    """Full state. Per-turn channels (resolved … usage) are reset at the start of every turn."""
 
     memory: Memory
     transcript: list[dict[str, str]]  # last few lines only; the full transcript is in Postgres
