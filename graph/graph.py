@@ -17,8 +17,10 @@ routers below are pure functions of the state that pick the next node.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Generic, Literal, TypeVar
 
+from langchain_core.runnables import Runnable, RunnableConfig
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
@@ -86,6 +88,28 @@ def after_finalize(state: State) -> Literal["await_confirmation", "__end__"]:
     return "await_confirmation" if (state.get("memory") or {}).get("pending_action_id") else "__end__"
 
 
+R = TypeVar("R", bound=str)
+
+
+class Route(Runnable[State, R], Generic[R]):
+    """A router as a graph edge calls it: a plain call of the pure function, without the
+    callback run LangGraph wraps around a bare function (measured: ~0.1 ms per route, a tenth
+    of a rules-mode turn over its routes)."""
+
+    def __init__(self, route: Callable[[State], R]) -> None:
+        self.route = route
+        self.name = route.__name__
+
+    def invoke(self, input: State, config: RunnableConfig | None = None, **kwargs: Any) -> R:
+        """The route for this state."""
+        return self.route(input)
+
+    async def ainvoke(self, input: State, config: RunnableConfig | None = None,
+                      **kwargs: Any) -> R:
+        """The route for this state (pure and quick: no need to leave the event loop)."""
+        return self.route(input)
+
+
 def build_graph(checkpointer: Any = None) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile the graph (Studio passes no checkpointer; the server passes its Postgres saver)."""
     g = traced(StateGraph(State, context_schema=Context, input_schema=TurnInput))
@@ -100,18 +124,18 @@ def build_graph(checkpointer: Any = None) -> CompiledStateGraph[Any, Any, Any, A
     g.add_node("await_confirmation", await_confirmation)
 
     g.add_edge(START, "context_restore")
-    g.add_conditional_edges("context_restore", after_restore,
+    g.add_conditional_edges("context_restore", Route(after_restore),
                             ["confirm_gate", "global_router", "finalize"])
-    g.add_conditional_edges("confirm_gate", after_gate,
+    g.add_conditional_edges("confirm_gate", Route(after_gate),
                             ["execute_pending", "global_router", "finalize"])
-    g.add_conditional_edges("global_router", after_router,
+    g.add_conditional_edges("global_router", Route(after_router),
                             ["ticket_subplanner", "validator", "finalize"])
     g.add_edge("ticket_subplanner", "validator")
-    g.add_conditional_edges("validator", after_validator,
+    g.add_conditional_edges("validator", Route(after_validator),
                             ["kb_answer", "create_ticket", "resume_draft", "ticket_tool", "finalize"])
     for name in EXECUTORS:
         g.add_edge(name, "finalize")
-    g.add_conditional_edges("finalize", after_finalize, ["await_confirmation", END])
+    g.add_conditional_edges("finalize", Route(after_finalize), ["await_confirmation", END])
     g.add_edge("await_confirmation", "context_restore")
     return g.compile(checkpointer=checkpointer, name="helpdesk")
 
