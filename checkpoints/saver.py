@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -23,6 +23,7 @@ from psycopg_pool import AsyncConnectionPool
 from tools import failpoints
 from tools.db.engine import POOL_OPTIONS, libpq_url
 from tools.failpoints import Point
+from turn.writes import turn_writes
 
 # The library's query joins a checkpoint's channel versions to checkpoint_blobs with a plain
 # join; Postgres guesses 100 versions and hash-joins against a sequential scan of the blobs,
@@ -62,9 +63,6 @@ from checkpoints """  # noqa: E501 - kept line-for-line comparable with the libr
 
 _SETUP_LOCK = 72_616_002  # any constant: serialises checkpointer setup across processes
 
-TURN_WRITES = "helpdesk_turn_writes"
-"""The `configurable` key under which a run hands the saver its TurnWrites."""
-
 RUN_LOADS = Counter("helpdesk_checkpoint_loads", "A run's load of its thread's latest checkpoint, "
                     "by where it came from (memory: the one this process wrote last)", ["source"])
 
@@ -73,51 +71,6 @@ LATEST_CHECKPOINT = "__helpdesk_latest_checkpoint"
 checkpoint, as read from the database when the run took its lease, if that checkpoint has no
 pending writes. A checkpoint this process wrote with that id can be served from memory.
 (LangGraph copies `configurable` strings into every checkpoint's metadata, but not "__" keys.)"""
-
-
-@dataclass
-class TurnWrites:
-    """Statements a run wants committed in the same transaction as its next checkpoint.
-
-    The end of a turn writes its audit rows, its transcript lines and the thread's lease; the
-    checkpoint is written right after. In one transaction they are one commit instead of three,
-    and they can't disagree: a crash leaves either the whole turn or none of it.
-
-    `closing` runs last, whatever was queued before it: the run's owner puts there what must
-    happen even when the run stops early (give the lease back), written so that it does nothing
-    when a statement queued before it already did that.
-    """
-
-    run_id: str
-    statements: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    closing: tuple[str, dict[str, Any]] | None = None
-    committed: bool = False
-    fence: tuple[str, dict[str, Any]] | None = None
-    """Runs first: fails the transaction if the run no longer holds its thread's lease."""
-    respond: Callable[[dict[str, Any]], tuple[str, dict[str, Any]]] | None = None
-    """Given the turn's result, the statement that stores it as the idempotent response."""
-    result: dict[str, Any] | None = None
-    """The turn's result, once finalize has built it."""
-
-    def add(self, query: str, params: dict[str, Any], *, closes: bool = False) -> None:
-        """Queue a statement for the next checkpoint's transaction. `closes`: it does what
-        `closing` would (it releases the lease), so `closing` is dropped, one statement less."""
-        self.statements.append((query, params))
-        if closes:
-            self.closing = None
-
-    def pending(self) -> list[tuple[str, dict[str, Any]]]:
-        """What the next checkpoint's transaction runs: the lease fence, the queued statements,
-        the stored response (once there is a result), then `closing`."""
-        answer = self.respond(self.result) if self.respond and self.result is not None else None
-        return [*([self.fence] if self.fence else []), *self.statements,
-                *([answer] if answer else []), *([self.closing] if self.closing else [])]
-
-    def done(self) -> None:
-        """Everything pending was committed."""
-        self.statements.clear()
-        self.closing = self.respond = None
-        self.committed = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,12 +88,6 @@ class _Written:
 
 def _as_is(text: str) -> str:
     return text  # a Jsonb dumps() for JSON already serialised
-
-
-def turn_writes(config: RunnableConfig) -> TurnWrites | None:
-    """The run's TurnWrites, if its caller passed one (Studio runs don't)."""
-    found = (config.get("configurable") or {}).get(TURN_WRITES)
-    return found if isinstance(found, TurnWrites) else None
 
 
 class HelpdeskSaver(AsyncPostgresSaver):

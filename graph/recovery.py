@@ -1,7 +1,7 @@
 """What makes a turn safe to replay after a crash (graph.runner uses these).
 
 A domain write records its outcome under the turn's action_id in its own transaction
-(nodes.create_ticket.remember_effect); a retry that takes over the dead attempt's claim gets
+(turn.effects.remember_effect); a retry that takes over the dead attempt's claim gets
 that outcome with its lease (`Recovered`) and finishes the turn with it. The response is stored
 with the turn's checkpoint (`responder`). Refusals the schema raises on purpose become the
 errors a client should see (`refusal_of`).

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-Status = Literal["OK", "NEED_MORE_INFO", "NEED_CONFIRMATION", "CANCELLED", "REJECTED"]
-Intent = Literal["kb_qa", "create_ticket", "resume_draft", "ticket_op", "confirm", "cancel", "chitchat"]
+from turn.contract import Intent, ModeUsed, Status
 
 
 class Citation(BaseModel):
@@ -52,7 +51,7 @@ class TurnResult(BaseModel):
     reason: str | None = None
     citations: list[Citation] = Field(default_factory=list)
     memory: Memory = Field(default_factory=Memory)
-    mode_used: Literal["rules", "llm"] = "rules"
+    mode_used: ModeUsed = "rules"
     degraded: bool = False
     usage: Usage = Field(default_factory=Usage)
     version_set: str = ""

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -16,9 +15,10 @@ from typing import Any, Literal, cast
 
 from langgraph.types import Command
 
-from checkpoints.saver import LATEST_CHECKPOINT, TURN_WRITES, TurnWrites
+from checkpoints.saver import LATEST_CHECKPOINT
 from graph.recovery import DOMAIN_WRITERS, Recovered, new_thread_id, refusal_of, responder
 from graph.result import TurnResult
+from graph.tracing import NodeClock
 from tools import failpoints, tracing
 from tools.crud import threads as crud_threads
 from tools.crud.leases import Heartbeat
@@ -28,8 +28,10 @@ from tools.errors import HelpdeskError, InvalidInput, NotFound, ThreadBusy, Unav
 from tools.failpoints import Point
 from tools.limits import MESSAGE_MAX
 from tools.settings import Mode
-from turn.context import ACTION_ID, RECOVERED, Context
+from turn.context import Context
+from turn.contract import Outcome
 from turn.services import Services
+from turn.writes import TURN_WRITES, TurnWrites
 
 log = logging.getLogger("helpdesk.runner")
 
@@ -176,7 +178,7 @@ class Runner:
                      trace_id: str) -> Lease | Recovered:
         db, settings = self.services.db, self.services.settings
         if req.decision and req.thread_id:
-            await self._owned(thread_id, actor)  # resuming never creates a thread
+            await owned_thread(self.services, thread_id, actor)  # resuming never creates a thread
         async with db_errors(), db.connection() as conn:
             lease, effect = await crud_threads.take_lease(
                 conn, thread_id=thread_id, owner_id=actor.user_id, department=actor.department,
@@ -186,15 +188,9 @@ class Runner:
         if lease is not None:
             self.heartbeat.hold_run(run_id, thread_id)  # dropped when the run settles
             return lease if effect is None else Recovered(*lease, effect)
-        await self._owned(thread_id, actor)
+        await owned_thread(self.services, thread_id, actor)
         raise ThreadBusy(f"thread {thread_id} is running another turn; retry shortly",
                          retry_after=1)
-
-    async def _owned(self, thread_id: str, actor: Actor) -> None:
-        async with db_errors(), self.services.db.session() as session:
-            row = await crud_threads.get_thread(session, thread_id=thread_id)
-        if row is None or row.owner_id != actor.user_id:
-            raise NotFound(f"thread {thread_id} not found")
 
     async def _drive(self, req: TurnRequest, thread_id: str, run_id: str, actor: Actor, trace_id: str,
                      lease: Lease | Recovered, queue: asyncio.Queue[Any] | None, tokens: bool,
@@ -237,14 +233,14 @@ class Runner:
                        lease: Lease | Recovered,
                        queue: asyncio.Queue[Any] | None, tokens: bool, writes: TurnWrites,
                        timings: dict[str, float] | None) -> dict[str, Any]:
-        extra: dict[str, Any] = {ACTION_ID: req.action_id} if req.action_id else {}
-        if isinstance(lease, Recovered):
-            # An earlier attempt of this action_id committed its domain write, then died before
-            # its turn's end: context_restore sends this turn straight to finalize with that
-            # write's outcome, acting on nothing again.
-            extra[RECOVERED] = lease.effect
+        # An earlier attempt of this action_id that committed its domain write, then died before
+        # its turn's end, left that write's outcome: context_restore sends this turn straight to
+        # finalize with it, acting on nothing again.
+        recovered = Outcome.from_dict(lease.effect) if isinstance(lease, Recovered) else None
         ctx = Context(user_id=actor.user_id, department=actor.department, role=actor.role,
-                      mode=req.mode, trace_id=trace_id, services=self.services, extra=extra)
+                      mode=req.mode, trace_id=trace_id, thread_id=thread_id,
+                      services=self.services, action_id=req.action_id, recovered=recovered,
+                      writes=writes)
         graph_input = req.entry(lease)
         config: dict[str, Any] = {"configurable": {"thread_id": thread_id, TURN_WRITES: writes,
                                                    LATEST_CHECKPOINT: lease.latest_checkpoint}}
@@ -254,7 +250,7 @@ class Runner:
         interrupted: Event | None = None  # sent once the turn's end has committed
         paused = False
         ran: set[str] = set()
-        last = time.perf_counter()
+        clock = NodeClock(timings) if timings is not None else None
         # Closed explicitly: a turn stopped at a node boundary (TurnStopped below) leaves the
         # stream early, and the graph writes its exit checkpoint while closing. Left to the
         # garbage collector, that write could come after the lease went back, and be refused.
@@ -287,10 +283,8 @@ class Runner:
                         failpoints.hit(Point.AFTER_DOMAIN_WRITE)
                     if emit:
                         emit(("step", {"node": node}))
-                    if timings is not None:
-                        now = time.perf_counter()
-                        timings[node] = round(timings.get(node, 0.0) + (now - last) * 1000, 2)
-                        last = now
+                    if clock is not None:
+                        clock.charge(node)
                     if node == "finalize" and update:
                         result = update["result"]
                 _stop_here(req.stop, ran)
@@ -327,6 +321,15 @@ class Runner:
                                                  status=status, settled=False)
         except Exception:
             log.warning("could not release the lease of thread %s", thread_id, exc_info=True)
+
+
+async def owned_thread(services: Services, thread_id: str, actor: Actor) -> Any:
+    """The thread's row, if `actor` owns it; NotFound otherwise (never "someone else's")."""
+    async with db_errors(), services.db.session() as session:
+        row = await crud_threads.get_thread(session, thread_id=thread_id)
+    if row is None or row.owner_id != actor.user_id:
+        raise NotFound(f"thread {thread_id} not found")
+    return row
 
 
 def _stop_here(stop: Stop | None, ran: set[str]) -> None:

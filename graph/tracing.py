@@ -1,18 +1,40 @@
-"""A span per graph node, when tracing is on: `traced(StateGraph(...))` wraps each node added.
+"""Node timing: a span per graph node when tracing is on, and milliseconds per node always.
 
-Off (the default), the graph is returned untouched: no wrapper runs on any turn. The wrapper
-keeps the node's signature (functools.wraps), so LangGraph injects the same arguments.
+`traced(StateGraph(...))` wraps each node added in a span. Off (the default), the graph is
+returned untouched: no wrapper runs on any turn. The wrapper keeps the node's signature
+(functools.wraps), so LangGraph injects the same arguments. `NodeClock` times nodes from the
+turn's stream, as their updates arrive (graph.runner, the server's turn log).
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import time
 from typing import Any, TypeVar
 
 from tools import tracing
 
 G = TypeVar("G")
+
+
+class NodeClock:
+    """Milliseconds per node of one turn, into `times`: each node is charged the time since the
+    previous mark (the turn's start, or the update before its own)."""
+
+    def __init__(self, times: dict[str, float] | None = None) -> None:
+        self.times: dict[str, float] = {} if times is None else times
+        self._last = time.perf_counter()
+
+    def mark(self) -> None:
+        """Start the next interval now (something not a node's took the time before)."""
+        self._last = time.perf_counter()
+
+    def charge(self, node: str) -> None:
+        """`node`'s update arrived: it took the time since the last mark."""
+        now = time.perf_counter()
+        self.times[node] = round(self.times.get(node, 0.0) + (now - self._last) * 1000, 2)
+        self._last = now
 
 
 def _thread_id() -> str | None:

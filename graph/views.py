@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.runner import db_errors
+from graph.runner import db_errors, owned_thread
 from tools.crud import pending as crud_pending
 from tools.crud import threads as crud_threads
-from tools.domain import Actor
-from tools.errors import NotFound
+from tools.domain import Actor, PendingStatus
 from turn.services import Services
 
 
@@ -20,16 +19,9 @@ class ThreadViews:
         self.services = services
         self.graph = graph
 
-    async def _owned(self, thread_id: str, actor: Actor) -> Any:
-        async with db_errors(), self.services.db.session() as session:
-            row = await crud_threads.get_thread(session, thread_id=thread_id)
-        if row is None or row.owner_id != actor.user_id:
-            raise NotFound(f"thread {thread_id} not found")
-        return row
-
     async def get_thread(self, thread_id: str, actor: Actor) -> dict[str, Any]:
         """Owner, status, memory, pending action and transcript of one thread."""
-        row = await self._owned(thread_id, actor)
+        row = await owned_thread(self.services, thread_id, actor)
         snapshot = await self.graph.aget_state({"configurable": {"thread_id": thread_id}})
         values = snapshot.values or {}
         memory = values.get("memory") or {}
@@ -46,7 +38,7 @@ class ThreadViews:
 
     async def history(self, thread_id: str, actor: Actor, limit: int = 50) -> list[dict[str, Any]]:
         """The thread's checkpoints, newest first."""
-        await self._owned(thread_id, actor)
+        await owned_thread(self.services, thread_id, actor)
         config = {"configurable": {"thread_id": thread_id}}
         return [_checkpoint(s) async for s in self.graph.aget_state_history(config, limit=limit)]
 
@@ -71,11 +63,11 @@ async def _pending(session: Any, action_id: str | None) -> dict[str, Any] | None
     if not action_id:
         return None
     action = await crud_pending.get_pending(session, action_id=action_id)
-    if action is None or action.status != "PENDING":
+    if action is None or action.status != PendingStatus.PENDING:
         return None
     public = crud_pending.pending_public(action)
     if action.expires_at <= datetime.now(UTC):
-        public["status"] = "EXPIRED"  # recorded as such when the person next answers
+        public["status"] = PendingStatus.EXPIRED.value  # recorded as such when the person next answers
     return public
 
 

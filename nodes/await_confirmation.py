@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
-from langgraph.types import Command, interrupt
+from langgraph.types import interrupt
 
 from turn.state import State
 
 _INPUT_KEYS = ("message", "confirm_token", "ticket_id", "draft_id", "decision")
 
 
-async def await_confirmation(state: State) -> Command[Literal["context_restore"]]:
-    """Pause on the pending action; the answer (any turn input) starts the next turn.
+async def await_confirmation(state: State) -> State:
+    """Pause on the pending action; the answer (any turn input) starts the next turn
+    (graph.graph: await_confirmation -> context_restore).
 
     Nothing runs before `interrupt()`, so re-running this node on resume is harmless.
     """
     pending = (state.get("result") or {}).get("pending_action")
     answer: Any = interrupt({"pending_action": pending, **hitl_request(pending)})
-    update = {k: answer.get(k) for k in _INPUT_KEYS} if isinstance(answer, dict) else {}
+    update: dict[str, Any] = {k: answer.get(k) for k in _INPUT_KEYS} if isinstance(answer, dict) else {}
     if decision := hitl_decision(answer):
         update["decision"] = decision
-    return Command(goto="context_restore", update=update)
+    return cast(State, update)
 
 
 def hitl_request(pending: dict[str, Any] | None) -> dict[str, Any]:

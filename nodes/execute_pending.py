@@ -7,27 +7,28 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from nodes.create_ticket import remember_effect, write_with_audit
-from nodes.support import context_of, lang, rejection, services_of
-from nodes.ticket_tool import tool_outcome
 from tools.crud import pending as crud
 from tools.domain import PendingStatus
 from tools.handlers.ticket_ops import business_events, execute_tool
 from tools.registry import TICKET_TOOLS
 from turn.context import Context
-from turn.state import State
+from turn.contract import Outcome
+from turn.effects import remember_effect, tool_outcome, write_with_audit
+from turn.gate import CARRIED_OUT, forget_pending
+from turn.state import State, execution_of
+from turn.support import context_of, lang, rejection, services_of
 
 
-async def execute_pending(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+async def execute_pending(state: State, runtime: Runtime[Context]) -> State:
     """PENDING→CONFIRMED (one conditional UPDATE), run the tool, record the outcome, atomically.
 
     A concurrent confirm blocks on the row lock, then finds the action no longer PENDING and
     returns the outcome the winner stored: nothing runs twice.
     """
     started = time.perf_counter()
-    svc = await services_of(runtime)
-    memory = {**(state.get("memory") or {}), "pending_action_id": None, "pending_tool": None}
-    action_id = (state.get("verdict") or {})["pending_action_id"]
+    svc = services_of(runtime)
+    memory = forget_pending(state.get("memory"))
+    action_id = str(execution_of(state).pending_action_id)
     async with svc.db.session() as session:
         action = await crud.transition(session, action_id=action_id, to=PendingStatus.CONFIRMED)
         if action is None:
@@ -37,7 +38,7 @@ async def execute_pending(state: State, runtime: Runtime[Context]) -> dict[str, 
                                  actor=context_of(runtime).actor, lang=lang(state))
         result = tool_outcome(out, "confirm", tool.name)
         final = PendingStatus.EXECUTED if out.status == "OK" else PendingStatus.FAILED
-        await crud.transition(session, action_id=action.id, to=final, outcome=result)
+        await crud.transition(session, action_id=action.id, to=final, outcome=result.as_dict())
         events = [("ACTION_CONFIRMED", action.target or "", {"pending_action_id": action.id}),
                   *business_events(out, tool.name, action.args)]
         await write_with_audit(runtime, events, session, started, state)
@@ -45,8 +46,8 @@ async def execute_pending(state: State, runtime: Runtime[Context]) -> dict[str, 
     return {"outcome": result, "memory": memory}
 
 
-async def _first_outcome(session: Any, action_id: str, state: State) -> dict[str, Any]:
+async def _first_outcome(session: Any, action_id: str, state: State) -> Outcome:
     action = await crud.get_pending(session, action_id=action_id)
-    if action is not None and action.outcome and action.status in ("EXECUTED", "FAILED"):
-        return {**action.outcome, "replayed": True}
+    if action is not None and action.outcome and action.status in CARRIED_OUT:
+        return Outcome.from_dict(action.outcome).but(replayed=True)
     return rejection("confirm", "NOTHING_TO_CONFIRM", lang(state))

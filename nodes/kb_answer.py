@@ -8,36 +8,44 @@ token; any LLM failure falls back to the extractive answer and marks the turn de
 from __future__ import annotations
 
 import time
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
-from nodes.global_router import failure_events
-from nodes.support import context_of, event, lang, mode_of, outcome, services_of
-from tools.llm import LlmFailure
+from tools.llm import LlmFailure, LlmGateway
 from tools.replies import say_in
 from turn.context import Context
+from turn.contract import AuditEvent, Json, ModeUsed
+from turn.planning import failure_events
 from turn.services import Services
 from turn.state import State, empty_usage
+from turn.support import context_of, event, lang, mode_of, outcome, services_of
+
+if TYPE_CHECKING:
+    from tools.kb import KbAnswer
 
 
-def _wants_llm(state: State, runtime: Runtime[Context], svc: Services, answer: Any) -> bool:
-    plan = state.get("plan") or {}
-    return (svc.llm is not None and mode_of(runtime, svc) != "rules"
-            and not plan.get("degraded") and bool(answer.citations))
+def _model(state: State, runtime: Runtime[Context], svc: Services,
+           answer: KbAnswer) -> LlmGateway | None:
+    """The model that writes this answer, if one should: none in rules mode, for a degraded
+    turn, or without hits to ground it on."""
+    plan = state.get("plan")
+    if mode_of(runtime, svc) == "rules" or (plan is not None and plan.degraded):
+        return None
+    return svc.llm if answer.citations else None
 
 
-def _passages(answer: Any) -> list[dict[str, Any]]:
+def _passages(answer: KbAnswer) -> list[Json]:
     """The hits' whole passages (the citations' snippets when a KB gives no hits)."""
-    hits = [h.model_dump() if hasattr(h, "model_dump") else dict(h)
-            for h in getattr(answer, "hits", None) or []]
+    hits = [h.model_dump() for h in answer.hits]
     return hits or [dict(c) for c in answer.citations]
 
 
-async def _written(state: State, runtime: Runtime[Context], svc: Services, answer: Any,
-                   usage: dict[str, Any]) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
-    """(reply, result flags, audit events): the model's grounded answer, else the extractive."""
+async def _written(state: State, runtime: Runtime[Context], llm: LlmGateway, answer: KbAnswer,
+                   usage: dict[str, Any]) -> tuple[str, ModeUsed, bool, list[AuditEvent]]:
+    """(reply, mode_used, degraded, audit events): the model's grounded answer, else the
+    extractive one."""
     write = get_stream_writer()
     streamed: list[str] = []
 
@@ -46,7 +54,7 @@ async def _written(state: State, runtime: Runtime[Context], svc: Services, answe
         write({"token": piece})
 
     try:
-        reply = await svc.llm.answer_grounded(
+        reply = await llm.answer_grounded(
             question=state.get("message") or "", actor=context_of(runtime).actor, usage=usage,
             passages=_passages(answer),
             on_token=on_token)
@@ -54,32 +62,31 @@ async def _written(state: State, runtime: Runtime[Context], svc: Services, answe
         write({"token": ("\n\n" if streamed else "") + answer.reply})
         fallback = event("LLM_FALLBACK", None, result=failure.kind, reason=failure.kind,
                          route="kb_qa", writer="extractive")
-        return (answer.reply, {"mode_used": "rules", "degraded": True},
-                [*failure_events(failure, "answer_grounded"), fallback])
-    return reply, {"mode_used": "llm"}, []
+        return answer.reply, "rules", True, [*failure_events(failure, "answer_grounded"), fallback]
+    return reply, "llm", False, []
 
 
-async def kb_answer(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+async def kb_answer(state: State, runtime: Runtime[Context]) -> State:
     """Answer with citations: written by the model from the hits, or extractive."""
     started = time.perf_counter()
-    svc = await services_of(runtime)
+    svc = services_of(runtime)
     question = state.get("message") or ""
     if svc.kb is None:
-        reply = say_in("kb", "unavailable", lang(cast(dict[str, Any], state)))
-        return {"outcome": outcome("OK", "kb_qa", reply)}
+        return {"outcome": outcome("OK", "kb_qa", say_in("kb", "unavailable", lang(state)))}
     answer = await svc.kb.answer(question)
     usage = dict(state.get("usage") or empty_usage())
-    flags: dict[str, Any] = {}
-    events: list[dict[str, Any]] = []
-    if _wants_llm(state, runtime, svc, answer):
-        reply, flags, events = await _written(state, runtime, svc, answer, usage)
+    mode_used: ModeUsed | None = None
+    degraded = False
+    events: list[AuditEvent] = []
+    if (llm := _model(state, runtime, svc, answer)) is not None:
+        reply, mode_used, degraded, events = await _written(state, runtime, llm, answer, usage)
     else:
         reply = answer.reply
         get_stream_writer()({"token": reply})
     cited = [c["doc_id"] for c in answer.citations]
     ev = event("KB_ANSWERED", cited[0] if cited else None,
                result="FOUND" if answer.found else "NO_MATCH", started=started, doc_ids=cited,
-               retrieval=answer.retrieval, writer="llm" if flags.get("mode_used") == "llm"
-               else "extractive")
-    return {"outcome": outcome("OK", "kb_qa", reply, citations=answer.citations, **flags),
+               retrieval=answer.retrieval, writer="llm" if mode_used == "llm" else "extractive")
+    return {"outcome": outcome("OK", "kb_qa", reply, citations=answer.citations,
+                               mode_used=mode_used, degraded=degraded),
             "events": [*state.get("events", []), *events, ev], "usage": usage}

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from langgraph.runtime import Runtime
 
-from nodes.create_ticket import draft_outcome, remember_effect, write_with_audit
-from nodes.support import context_of, lang, rejection, services_of
 from tools.handlers.drafts import resume_draft as resume
 from turn.context import Context
-from turn.state import State
+from turn.effects import draft_outcome, remember_effect, write_with_audit
+from turn.state import State, execution_of
+from turn.support import context_of, lang, rejection, services_of
 
 
-async def resume_draft(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+async def resume_draft(state: State, runtime: Runtime[Context]) -> State:
     """Merge the new fields into the draft and audit it, in one transaction."""
     started = time.perf_counter()
-    svc = await services_of(runtime)
-    verdict = state.get("verdict") or {}
+    svc = services_of(runtime)
+    verdict = execution_of(state)
+    assert verdict.draft_id is not None, "the validator checked the draft"
     async with svc.db.session() as session:
-        out = await resume(session, draft_id=verdict["draft_id"], fields=verdict.get("fields", {}),
+        out = await resume(session, draft_id=verdict.draft_id, fields=dict(verdict.fields),
                            actor=context_of(runtime).actor, lang=lang(state))
         if out.status != "REJECTED":
             await write_with_audit(runtime, out.events, session, started, state)

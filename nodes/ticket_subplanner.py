@@ -12,17 +12,17 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from nodes.global_router import Proposal, failure_events, fall_back, on_failure, ticket_plan_proposed
-from nodes.support import context_of, event, mode_of, services_of
-from nodes.validator import allowed_ticket_ids, tool_args
 from tools.crud import tickets as crud_tickets
 from tools.handlers.guards import guard
 from tools.llm import LlmFailure, as_error
 from tools.planner.plan import Plan, PlanContext
 from tools.planner.rules import plan_rules
 from tools.registry import arg_errors, get_tool
+from turn.checks import allowed_ticket_ids, tool_args
 from turn.context import Context
-from turn.state import State, empty_usage
+from turn.planning import Proposal, failure_events, fall_back, on_failure, ticket_plan_proposed
+from turn.state import State, empty_usage, plan_of
+from turn.support import context_of, event, mode_of, services_of
 
 
 async def tool_problem(plan: Plan, state: State, runtime: Runtime[Context]) -> str | None:
@@ -40,7 +40,7 @@ async def tool_problem(plan: Plan, state: State, runtime: Runtime[Context]) -> s
         return guard(tool, None, context_of(runtime).actor)
     if args["ticket_id"] not in allowed_ticket_ids(state):
         return "TICKET_NOT_FOUND"
-    svc = await services_of(runtime)
+    svc = services_of(runtime)
     async with svc.db.connection() as conn:
         ticket = await crud_tickets.get_ticket(conn, ticket_id=args["ticket_id"])
         return guard(tool, ticket, context_of(runtime).actor)
@@ -49,9 +49,9 @@ async def tool_problem(plan: Plan, state: State, runtime: Runtime[Context]) -> s
 async def choose_tool(state: State, runtime: Runtime[Context], plan: Plan, ctx: PlanContext,
                       usage: dict[str, Any]) -> Proposal | None:
     """The ticket tool plan in the run's mode; None keeps the router's (rules) plan."""
-    if plan.source != "llm":
+    svc = services_of(runtime)
+    if plan.source != "llm" or svc.llm is None:  # a model's plan came from a configured model
         return None
-    svc = await services_of(runtime)
     mode = mode_of(runtime, svc)
     text = state.get("message") or ""
     try:
@@ -73,17 +73,13 @@ async def choose_tool(state: State, runtime: Runtime[Context], plan: Plan, ctx: 
     return Proposal(chosen, mode_used="llm")
 
 
-async def ticket_subplanner(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+async def ticket_subplanner(state: State, runtime: Runtime[Context]) -> State:
     """Refine a ticket_op plan into one registered ticket tool call."""
     started = time.perf_counter()
-    raw = dict(state.get("plan") or {})
-    ctx = PlanContext.model_validate(raw.pop("context", {}))
-    extra: dict[str, Any] = {k: raw.pop(k) for k in ("mode_used", "degraded") if k in raw}
+    routed = plan_of(state)
     usage = dict(state.get("usage") or empty_usage())
-    got = await choose_tool(state, runtime, Plan.model_validate(raw), ctx, usage)
-    plan, events = (got.plan, got.events) if got else (Plan.model_validate(raw), [])
-    if got is not None:
-        extra = got.extra()
-    return {"plan": {**plan.model_dump(), "context": ctx.model_dump(), **extra},
-            "events": [*state.get("events", []), *events, ticket_plan_proposed(plan, started)],
+    got = await choose_tool(state, runtime, routed.call, routed.context, usage)
+    plan, events = (got.plan(routed.context), got.events) if got else (routed, [])
+    return {"plan": plan,
+            "events": [*state.get("events", []), *events, ticket_plan_proposed(plan.call, started)],
             "usage": usage}

@@ -3,34 +3,27 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from langgraph.runtime import Runtime
 
-from nodes.create_ticket import remember_effect, write_with_audit
-from nodes.support import context_of, event, lang, outcome, services_of
 from tools.handlers.ticket_ops import ToolOutcome, business_events, execute_tool
 from tools.registry import TICKET_TOOLS
 from tools.replies import say
 from turn.context import Context
-from turn.state import State
+from turn.effects import remember_effect, tool_outcome, write_with_audit
+from turn.state import State, execution_of
+from turn.support import context_of, event, lang, services_of
 
 
-def tool_outcome(out: ToolOutcome, intent: str, tool: str) -> dict[str, Any]:
-    """A handler's ToolOutcome as a node outcome."""
-    return outcome(out.status, intent, out.reply, tool=tool, reason=out.reason,
-                   ticket=out.ticket, tickets=out.tickets)
-
-
-async def ticket_tool(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+async def ticket_tool(state: State, runtime: Runtime[Context]) -> State:
     """Execute the tool and write its audit rows in the same transaction."""
     started = time.perf_counter()
-    svc = await services_of(runtime)
-    verdict = state.get("verdict") or {}
-    tool = TICKET_TOOLS[verdict["tool"]]
-    actor, args = context_of(runtime).actor, verdict["args"]
+    svc = services_of(runtime)
+    verdict = execution_of(state)
+    tool = TICKET_TOOLS[str(verdict.tool)]
+    actor, args = context_of(runtime).actor, dict(verdict.args)
     if tool.reads_only:  # nothing to write, so no transaction: its audit rows go with the turn's
-        if seen := verdict.get("ticket"):  # answered from the row the validator just checked
+        if seen := verdict.ticket:  # answered from the row the validator just checked
             out = ToolOutcome("OK", say(tool.name, lang(state), **seen), ticket=seen)
         else:
             async with svc.db.connection() as conn:

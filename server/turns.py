@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
-import time
 from typing import TYPE_CHECKING, Any
 
 from graph.result import TurnResult
+from graph.tracing import NodeClock
 from server.errors import failure_of
 from server.metrics import TURN_ERRORS, TURNS
 from server.schemas import AgentRequest, ResumeRequest
@@ -42,19 +42,18 @@ class TurnLog:
 
     def __init__(self, actor: Actor) -> None:
         self.actor = actor
-        self.nodes: dict[str, float] = {}
+        self.clock = NodeClock()
+        self.nodes = self.clock.times
         self.thread_id: str | None = None
-        self._last = time.perf_counter()
 
     def see(self, name: str, data: dict[str, Any]) -> None:
         """Note one event."""
-        now = time.perf_counter()
+        if name == "step":
+            self.clock.charge(str(data.get("node")))
+            return
         if name == "metadata":
             self.thread_id = data.get("thread_id")
-        elif name == "step":
-            node = str(data.get("node"))
-            self.nodes[node] = round(self.nodes.get(node, 0.0) + (now - self._last) * 1000, 2)
-        self._last = now
+        self.clock.mark()
 
     def done(self, result: dict[str, Any] | None, error: BaseException | None) -> None:
         """Count and log the turn's outcome."""

@@ -3,6 +3,7 @@ state machines (the one place transitions are decided)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -53,7 +54,7 @@ TICKET_FIELDS: tuple[str, ...] = tuple(TicketFields.model_fields)
 REQUIRED_FIELDS = TicketFields.REQUIRED
 
 
-def given_fields(values: dict[str, Any]) -> dict[str, Any]:
+def given_fields(values: Mapping[str, Any]) -> dict[str, Any]:
     """The ticket fields among `values` that have a value (any other key is left out)."""
     return {k: v for k in TICKET_FIELDS if (v := values.get(k))}
 

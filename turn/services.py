@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from tools.db.engine import Database
-from tools.settings import CODE_VERSION, Settings, get_settings
+from tools.settings import CODE_VERSION, Settings
+
+if TYPE_CHECKING:
+    from tools.kb import KnowledgeBase
+    from tools.llm import LlmGateway
 
 
 @dataclass
@@ -16,8 +19,8 @@ class Services:
 
     settings: Settings
     db: Database
-    kb: Any = None  # tools.kb.KnowledgeBase
-    llm: Any = None  # tools.llm.LlmGateway | None
+    kb: KnowledgeBase | None = None
+    llm: LlmGateway | None = None  # None: no chat model configured
     version_set: str = field(default="")
 
     async def close(self) -> None:
@@ -36,7 +39,7 @@ def _version_set(settings: Settings) -> str:
     return f"code={CODE_VERSION};model={model};prompts={prompts};cfg={settings.config_hash()}"
 
 
-def _kb(db: Database, settings: Settings) -> Any:
+def _kb(db: Database, settings: Settings) -> KnowledgeBase | None:
     try:
         from tools.kb import KnowledgeBase
     except ImportError:
@@ -44,7 +47,7 @@ def _kb(db: Database, settings: Settings) -> Any:
     return KnowledgeBase(db, settings)
 
 
-def _llm(db: Database, settings: Settings) -> Any:
+def _llm(db: Database, settings: Settings) -> LlmGateway | None:
     try:
         from tools.llm import build_gateway
     except ImportError:
@@ -59,47 +62,16 @@ def open_services(settings: Settings, url: str, *, pool_size: int = 10) -> Servi
                     version_set=_version_set(settings))
 
 
-_default: Services | None = None
-_default_lock = asyncio.Lock()
-_embedded: Any = None  # the embedded Postgres default_services() started, if any
+_process: Services | None = None
 
 
-async def default_services() -> Services:
-    """Services from the environment, for runs with no injected services (Studio, scripts).
-
-    Opened once per process, off the event loop (`langgraph dev` forbids blocking calls in a
-    node): the embedded Postgres if no DATABASE_URL (stopped when the process exits), the
-    migrations, and the sample KB if the KB is empty.
-    """
-    global _default
-    async with _default_lock:
-        if _default is None:
-            from tools.db.migrations import migrate
-
-            settings = await asyncio.to_thread(get_settings)
-            url = settings.database_url or await asyncio.to_thread(_embedded_url, settings)
-            services = await asyncio.to_thread(open_services, settings, str(url))
-            await migrate(services.db.engine)
-            if services.kb is not None:
-                await services.kb.load_sample_if_empty()
-            _default = services
-    return _default
+def install(services: Services | None) -> None:
+    """Make `services` the process's own, for runs whose context brings none (Studio: the
+    `langgraph dev` lifespan in graph.studio installs them; None uninstalls)."""
+    global _process
+    _process = services
 
 
-def _embedded_url(settings: Settings) -> str:
-    global _embedded
-    from checkpoints import embedded
-
-    _embedded = embedded.start(settings.data_dir)
-    return embedded.uri(_embedded)
-
-
-async def close_default_services() -> None:
-    """Close the default services and stop the embedded Postgres they started (off the loop)."""
-    global _default, _embedded
-    async with _default_lock:
-        services, server, _default, _embedded = _default, _embedded, None, None
-        if services is not None:
-            await services.close()
-        if server is not None:
-            await asyncio.to_thread(server.cleanup)
+def installed() -> Services | None:
+    """The services installed for the process, if any."""
+    return _process

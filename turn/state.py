@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 from langchain_core.messages import AnyMessage
 from langgraph.channels.untracked_value import UntrackedValue
 from langgraph.graph.message import add_messages
 from typing_extensions import TypedDict  # pydantic (the graph's JSON schemas) needs it on 3.11
 
-# Scratch of the turn in progress: needed while the turn runs, never checkpointed (each turn
-# starts by resetting it), so a checkpoint holds only memory, the transcript window and result.
+from turn.contract import AuditEvent, Execute, Outcome, Plan, Resolved, Verdict
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+# Scratch of the turn in progress (UntrackedValue): needed while the turn runs, never
+# checkpointed (each turn starts by resetting it), so it holds the typed objects of
+# turn.contract as they are, and a checkpoint holds only memory, the transcript window, the
+# chat messages and result — plain JSON for the checkpointer's serializer.
 Scratch = Annotated[dict[str, Any] | None, UntrackedValue(dict)]
 MESSAGES_WINDOW = 10  # LangChain messages kept for chat clients (agent-chat-ui, Studio)
 
@@ -44,16 +51,16 @@ class Memory(TypedDict, total=False):
 
 
 class State(TurnInput, total=False):
-    """Full state. Per-turn channels are overwritten at the start of every turn."""
+    """Full state. Per-turn channels (resolved … usage) are reset at the start of every turn."""
 
     memory: Memory
     transcript: list[dict[str, str]]  # last few lines only; the full transcript is in Postgres
-    resolved: Scratch  # this turn's ticket/draft ids, their sources, language
-    plan: Scratch  # the Plan proposed this turn
-    verdict: Scratch  # the validator's decision
-    outcome: Scratch  # what an executor (or gate) produced
-    events: Annotated[list[dict[str, Any]], UntrackedValue(list)]  # flushed by finalize
-    usage: Scratch  # LLM usage of this turn
+    resolved: Annotated[Resolved | None, UntrackedValue(Resolved)]  # context_restore's
+    plan: Annotated[Plan | None, UntrackedValue(Plan)]  # the Plan proposed this turn
+    verdict: Annotated[Verdict | None, UntrackedValue(object)]  # the validator's decision
+    outcome: Annotated[Outcome | None, UntrackedValue(Outcome)]  # an executor's (or a gate's)
+    events: Annotated[list[AuditEvent], UntrackedValue(list)]  # flushed by finalize
+    usage: Scratch  # LLM usage of this turn (the LLM gateway adds to it in place)
     result: dict[str, Any] | None  # the unified result of the last turn
 
 
@@ -63,6 +70,25 @@ def empty_usage() -> dict[str, Any]:
 
 
 MAX_RECENT_TICKETS = 5
+
+
+def resolved_of(state: Mapping[str, Any]) -> Resolved:
+    """This turn's Resolved (an empty one before context_restore has run)."""
+    return state.get("resolved") or Resolved()
+
+
+def plan_of(state: Mapping[str, Any]) -> Plan:
+    """This turn's Plan (the planners have run: the graph's order guarantees it)."""
+    plan = state.get("plan")
+    assert isinstance(plan, Plan), "no plan this turn"
+    return plan
+
+
+def execution_of(state: Mapping[str, Any]) -> Execute:
+    """The verdict an executor carries out (the graph routes only an Execute to one)."""
+    verdict = state.get("verdict")
+    assert isinstance(verdict, Execute), f"not a verdict to execute: {verdict!r}"
+    return verdict
 
 
 def text_of(content: Any) -> str:

@@ -41,11 +41,12 @@ def _check_contents(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ("server/routes/__init__.py", "tools/llm/global_planner.v1.txt",
                    "tools/kb/articles/vpn-setup.en.md", "tools/planner/vocab.yaml",
-                   "tools/kb/synonyms.yaml", "checkpoints/saver.py", "nodes/finalize.py"):
+                   "tools/kb/synonyms.yaml", "checkpoints/saver.py", "nodes/finalize.py",
+                   "turn/contract.py"):
         assert needed in names, needed
     assert not any(n.startswith(("tests/", "bench/")) for n in names)
     ours = {n.split("/")[0] for n in names if not n.startswith("helpdesk_agent-")}
-    assert ours == {"checkpoints", "graph", "nodes", "server", "tools"}, ours
+    assert ours == {"checkpoints", "graph", "nodes", "server", "tools", "turn"}, ours
 
 
 def test_wheel_installs_and_serves_a_turn() -> None:

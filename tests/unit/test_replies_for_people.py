@@ -46,7 +46,7 @@ ZH_CODES = whole_words(list(CATEGORIES))  # English category codes in a Chinese 
 
 
 def ticket(status: str = "IN_PROGRESS", **over: Any) -> dict[str, Any]:
-    """A ticket as ticket_public gives it."""
+    """A ticket as TicketRow.public() gives it."""
     return {"ticket_id": "TCK-2026-AB12CD", "title": "VPN 连不上 / VPN drops", "description": "…",
             "category": "network", "priority": "P2", "status": status, "escalation_level": 1,
             "requester_id": "u1", "department": "IT", "version": 3, "comments": [], **over}

@@ -4,10 +4,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from nodes.validator import allowed_ticket_ids, ticket_fields
 from tools.domain import Actor, TicketRow
 from tools.handlers.guards import guard
+from tools.planner.plan import References
 from tools.registry import TICKET_TOOLS, arg_errors, get_tool
+from turn.checks import allowed_ticket_ids, ticket_fields
+from turn.contract import Resolved
 
 TID = "TCK-2026-AB12CD"
 
@@ -88,6 +90,6 @@ def test_ticket_fields_reject_bad_values() -> None:
 
 
 def test_only_ids_in_context_are_actionable() -> None:
-    state = {"resolved": {"ticket_id": TID, "refs": {"ticket_ids": ["TCK-2026-ZZZZZZ"]}},
+    state = {"resolved": Resolved(ticket_id=TID, refs=References(ticket_ids=["TCK-2026-ZZZZZZ"])),
              "memory": {"recent_ticket_ids": ["TCK-2026-YYYYYY"]}}
     assert allowed_ticket_ids(state) == {TID, "TCK-2026-ZZZZZZ", "TCK-2026-YYYYYY"}

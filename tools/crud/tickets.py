@@ -108,11 +108,6 @@ async def add_comment(db: Db, *, ticket_id: str, author_id: str, body: str) -> N
                   {"t": ticket_id, "a": author_id, "b": body})
 
 
-def ticket_public(ticket: TicketRow) -> dict[str, Any]:
-    """`TicketRow.public()`, under the name nodes/validator.py still calls it by."""
-    return ticket.public()
-
-
 async def list_queue(
     db: Db, *, department: str | None, filters: dict[str, str], offset: int = 0, limit: int = 20,
 ) -> tuple[list[TicketRow], int]:
