@@ -1,4 +1,4 @@
-"""The Postgres checkpointer (langgraph-checkpoint-postgres) on its own psycopg pool."""
+"""The Postgres checkpointer (langgraph-checkpoint-postgres) on the database's psycopg pool."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
 from tools import failpoints
-from tools.db.engine import POOL_OPTIONS, libpq_url
+from tools.db.engine import Database
 from tools.failpoints import Point
 
 # The library's query joins a checkpoint's channel versions to checkpoint_blobs with a plain
@@ -299,26 +299,23 @@ async def _poll_lock(conn: AsyncConnection[Any], key: int) -> None:
         await asyncio.sleep(0.05)
 
 
-async def open_checkpointer(url: str, *, max_size: int = 10,
-                            memory: int = 1024) -> tuple[AsyncConnectionPool, AsyncPostgresSaver]:
-    """Open a pool, create the checkpoint tables if needed, and return (pool, saver).
+async def open_checkpointer(db: Database, *, memory: int = 1024) -> HelpdeskSaver:
+    """The checkpointer on the database's pool, its tables created if needed.
 
     `memory`: how many threads' latest checkpoints the saver keeps to serve their next turn.
 
     The saver's own `setup()` is its migration list (versioned in `checkpoint_migrations`).
     """
-    pool: AsyncConnectionPool = AsyncConnectionPool(
-        libpq_url(url), min_size=1, max_size=max_size, open=False, **POOL_OPTIONS)
-    await pool.open(wait=True)
-    saver = HelpdeskSaver(pool, memory=memory)
+    await db.open()
+    saver = HelpdeskSaver(db.pool, memory=memory)
     # The library's setup() is not safe to run twice at once: two workers starting on a new
     # database both try CREATE TABLE checkpoints, and one of them dies. Take turns. Poll for the
     # lock rather than wait in a statement: setup() runs CREATE INDEX CONCURRENTLY, which waits
     # for every open transaction, a blocked pg_advisory_lock() included (a deadlock).
-    async with pool.connection() as conn:
+    async with db.connection() as conn:
         await _poll_lock(conn, _SETUP_LOCK)
         try:
             await saver.setup()
         finally:
             await conn.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK,))
-    return pool, saver
+    return saver

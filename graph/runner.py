@@ -192,8 +192,8 @@ class Runner:
                          retry_after=1)
 
     async def _owned(self, thread_id: str, actor: Actor) -> None:
-        async with db_errors(), self.services.db.session() as session:
-            row = await crud_threads.get_thread(session, thread_id=thread_id)
+        async with db_errors(), self.services.db.connection() as conn:
+            row = await crud_threads.get_thread(conn, thread_id=thread_id)
         if row is None or row.owner_id != actor.user_id:
             raise NotFound(f"thread {thread_id} not found")
 

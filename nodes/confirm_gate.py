@@ -19,7 +19,7 @@ from nodes.dialogue import ask_again
 from nodes.support import audit_rows, event, lang, outcome, rejection, services_of, thread_id
 from tools.crud import audit
 from tools.crud import pending as crud
-from tools.db.models import PendingAction
+from tools.crud.pending import PendingAction
 from tools.domain import PendingStatus
 from tools.planner.answers import SMALL_TALK, Answer, ambiguous_cancel, nothing_to_confirm, read_answer
 from tools.planner.plan import PlanContext
@@ -56,14 +56,14 @@ def has_business(state: State) -> bool:
     return bool((state.get("memory") or {}).get("pending_action_id") or _decision(state))
 
 
-async def _find(state: State, session: Any) -> tuple[PendingAction | None, str | None]:
+async def _find(state: State, conn: Any) -> tuple[PendingAction | None, str | None]:
     """The pending action this turn answers, or the reason there is none."""
     token = state.get("confirm_token")
     if token:
-        action = await crud.get_by_token(session, thread_id=thread_id(), token=token)
+        action = await crud.get_by_token(conn, thread_id=thread_id(), token=token)
         return action, None if action else "INVALID_CONFIRM_TOKEN"
     pending_id = (state.get("memory") or {}).get("pending_action_id")
-    action = await crud.get_pending(session, action_id=pending_id) if pending_id else None
+    action = await crud.get_pending(conn, action_id=pending_id) if pending_id else None
     return action, None if action else "NOTHING_TO_CONFIRM"
 
 
@@ -96,8 +96,8 @@ async def decide(decision: str, state: State, runtime: Runtime[Context], started
     """Carry out a confirm or a cancel of the pending action (or say why it can't be)."""
     svc = await services_of(runtime)
     intent = "confirm" if decision == "confirm" else "cancel"
-    async with svc.db.session() as session:
-        action, problem = await _find(state, session)
+    async with svc.db.transaction() as conn:
+        action, problem = await _find(state, conn)
         if action is None:
             return _finish(rejection(intent, problem or "NOTHING_TO_CONFIRM", lang(state)))
         if replay := _replay(action, decision, state):
@@ -110,17 +110,17 @@ async def decide(decision: str, state: State, runtime: Runtime[Context], started
         if action.status != "PENDING":
             return _finish(rejection(intent, "NOTHING_TO_CONFIRM", lang(state), tool=action.tool))
         if action.expires_at <= datetime.now(UTC):
-            await crud.transition(session, action_id=action.id, to=PendingStatus.EXPIRED)
+            await crud.transition(conn, action_id=action.id, to=PendingStatus.EXPIRED)
             rows = [event("ACTION_EXPIRED", action.target, result="EXPIRED", started=started,
                           pending_action_id=action.id, tool=action.tool)]
-            await audit.add_events(session, events=audit_rows(rows, runtime, svc, state=state))
+            await audit.add_events(conn, events=audit_rows(rows, runtime, svc, state=state))
             return _finish(rejection(intent, "CONFIRMATION_EXPIRED", lang(state), tool=action.tool), state)
         if decision == "cancel":
-            await crud.transition(session, action_id=action.id, to=PendingStatus.CANCELLED,
+            await crud.transition(conn, action_id=action.id, to=PendingStatus.CANCELLED,
                                   outcome={"status": "CANCELLED"})
             rows = [event("ACTION_CANCELLED", action.target, result="CANCELLED", started=started,
                           pending_action_id=action.id, tool=action.tool)]
-            await audit.add_events(session, events=audit_rows(rows, runtime, svc, state=state))
+            await audit.add_events(conn, events=audit_rows(rows, runtime, svc, state=state))
             return _finish(outcome("CANCELLED", "cancel", declined(action.tool, action.target, lang(state)),
                                    tool=action.tool), state)
     return Command(goto="execute_pending", update={"verdict": {"pending_action_id": action.id}})
@@ -147,12 +147,12 @@ async def supersede(state: State, runtime: Runtime[Context], started: float) -> 
         return Command(goto="global_router")
     svc = await services_of(runtime)
     resolved = dict(state.get("resolved") or {})
-    async with svc.db.session() as session:
-        action = await crud.transition(session, action_id=pending_id, to=PendingStatus.SUPERSEDED)
+    async with svc.db.transaction() as conn:
+        action = await crud.transition(conn, action_id=pending_id, to=PendingStatus.SUPERSEDED)
         if action is not None:
             rows = [event("ACTION_SUPERSEDED", action.target, result="SUPERSEDED",
                           started=started, pending_action_id=action.id, tool=action.tool)]
-            await audit.add_events(session, events=audit_rows(rows, runtime, svc, state=state))
+            await audit.add_events(conn, events=audit_rows(rows, runtime, svc, state=state))
             resolved["superseded"] = {"tool": action.tool, "target": action.target}
     return Command(goto="global_router", update={"memory": _forget_pending(state), "resolved": resolved})
 
@@ -163,8 +163,8 @@ async def read_reply(state: State, runtime: Runtime[Context], started: float) ->
     if not pending_id:
         return Command(goto="global_router")
     svc = await services_of(runtime)
-    async with svc.db.reader() as session:
-        action = await crud.get_pending(session, action_id=pending_id)
+    async with svc.db.connection() as conn:
+        action = await crud.get_pending(conn, action_id=pending_id)
     text = state.get("message") or ""
     if action is None:
         return await supersede(state, runtime, started)  # gone: plan the message

@@ -9,7 +9,7 @@ from langgraph.runtime import Runtime
 
 from nodes.support import audit_rows, context_of, event, lang, outcome, services_of, thread_id
 from tools.crud import audit, idempotency
-from tools.db.engine import Db, execute
+from tools.db.engine import Conn, execute
 from tools.handlers.drafts import DraftOutcome, create_ticket_or_draft
 from turn.context import ACTION_ID, Context
 from turn.state import State
@@ -23,7 +23,7 @@ def draft_outcome(out: DraftOutcome, intent: str) -> dict[str, Any]:
 
 
 async def write_with_audit(runtime: Runtime[Context], out_events: list[tuple[str, str, dict[str, Any]]],
-                           db: Db, started: float, state: State | None = None) -> None:
+                           db: Conn, started: float, state: State | None = None) -> None:
     """Record a handler's business events in the handler's own transaction."""
     svc = await services_of(runtime)
     rows = [event(kind, target, result="OK", started=started, **payload)
@@ -31,7 +31,7 @@ async def write_with_audit(runtime: Runtime[Context], out_events: list[tuple[str
     await audit.add_events(db, events=audit_rows(rows, runtime, svc, state=state))
 
 
-async def remember_effect(runtime: Runtime[Context], db: Db, result: dict[str, Any]) -> None:
+async def remember_effect(runtime: Runtime[Context], db: Conn, result: dict[str, Any]) -> None:
     """Record a domain write's outcome under the turn's action_id, in the write's transaction:
     if the turn dies before its end, the retry finishes with this outcome (graph.runner)."""
     ctx = context_of(runtime)
@@ -45,10 +45,10 @@ async def create_ticket(state: State, runtime: Runtime[Context]) -> dict[str, An
     started = time.perf_counter()
     svc = await services_of(runtime)
     fields = (state.get("verdict") or {}).get("fields", {})
-    async with svc.db.session() as session:
-        out = await create_ticket_or_draft(session, fields=fields, actor=context_of(runtime).actor,
+    async with svc.db.transaction() as conn:
+        out = await create_ticket_or_draft(conn, fields=fields, actor=context_of(runtime).actor,
                                            thread_id=thread_id(), lang=lang(state))
-        await write_with_audit(runtime, out.events, session, started, state)
+        await write_with_audit(runtime, out.events, conn, started, state)
         result = draft_outcome(out, "create_ticket")
-        await remember_effect(runtime, session, result)
+        await remember_effect(runtime, conn, result)
     return {"outcome": result}

@@ -67,8 +67,8 @@ async def plan_context(state: State, runtime: Runtime[Context]) -> PlanContext:
     fields: dict[str, str] = {}
     if draft_id := resolved.get("draft_id"):
         svc = await services_of(runtime)
-        async with svc.db.reader() as session:
-            draft = await crud_drafts.get_draft(session, draft_id=draft_id)
+        async with svc.db.connection() as conn:
+            draft = await crud_drafts.get_draft(conn, draft_id=draft_id)
             if draft is not None and draft.status == "ACTIVE":
                 fields = crud_drafts.draft_fields(draft)
     return PlanContext(
@@ -103,8 +103,8 @@ def failure_events(failure: LlmFailure, op: str) -> list[dict[str, Any]]:
 async def persist(events: list[dict[str, Any]], runtime: Runtime[Context], svc: Services,
                   usage: dict[str, Any]) -> None:
     """Write audit rows now: the turn is about to raise and finalize will not run."""
-    async with svc.db.session() as session:
-        await audit.add_events(session, events=audit_rows(events, runtime, svc, usage=usage))
+    async with svc.db.transaction() as conn:
+        await audit.add_events(conn, events=audit_rows(events, runtime, svc, usage=usage))
 
 
 async def on_failure(failure: LlmFailure, *, op: str, mode: Mode, rules: Plan, state: State,

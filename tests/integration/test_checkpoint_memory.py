@@ -20,6 +20,7 @@ from graph.graph import build_graph
 from graph.runner import Runner, TurnRequest
 from tests.factories import Stack, actor
 from tools.crud import threads as crud_threads
+from tools.db.engine import Database
 
 
 async def _from_db(saver: HelpdeskSaver, thread_id: str) -> CheckpointTuple:
@@ -102,7 +103,8 @@ async def test_served_checkpoint_equals_the_loaded_one_on_every_line(stack: Stac
 async def test_a_checkpoint_written_elsewhere_is_never_shadowed(stack: Stack, db_url: str) -> None:
     """Two savers on one database, as two server processes: turns alternate between them."""
     who = actor()
-    pool, other_saver = await open_checkpointer(db_url, max_size=2)
+    pool = Database.connect(db_url, pool_size=1)
+    other_saver = await open_checkpointer(pool)
     try:
         other = Runner(stack.services, build_graph(checkpointer=other_saver))
         first = await stack.turn(who, "我的VPN连不上了，帮我提个工单")
@@ -130,7 +132,8 @@ async def _run(runner: Runner, who: Any, message: str, thread: str) -> dict[str,
 
 
 async def test_memory_is_bounded(stack: Stack, db_url: str) -> None:
-    pool, saver = await open_checkpointer(db_url, max_size=2, memory=2)
+    pool = Database.connect(db_url, pool_size=1)
+    saver = await open_checkpointer(pool, memory=2)
     try:
         runner = Runner(stack.services, build_graph(checkpointer=saver))
         threads = []
@@ -145,7 +148,8 @@ async def test_memory_is_bounded(stack: Stack, db_url: str) -> None:
 async def test_a_channel_left_unchanged_is_served_after_another_saver_wrote_it(db_url: str) -> None:
     """Saver B writes a checkpoint on top of one saver A wrote, changing one channel of two:
     what B serves for it must still hold the other channel, which B never wrote."""
-    (pool_a, a), (pool_b, b) = [await open_checkpointer(db_url, max_size=2) for _ in range(2)]
+    pool_a, pool_b = Database.connect(db_url, pool_size=1), Database.connect(db_url, pool_size=1)
+    a, b = await open_checkpointer(pool_a), await open_checkpointer(pool_b)
     try:
         thread = f"t-{uuid.uuid4()}"
         config: RunnableConfig = {"configurable": {"thread_id": thread, "checkpoint_ns": ""}}

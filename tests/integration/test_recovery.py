@@ -9,6 +9,7 @@ import pytest
 import pytest_asyncio
 
 from graph.runner import TurnRequest
+from tests import sql
 from tests.factories import Stack, actor, open_stack
 from tools import failpoints
 from tools.crud import idempotency
@@ -28,7 +29,7 @@ def failpoint() -> Iterator[None]:
 
 
 async def _claim(stack: Stack, user: str, action: str) -> None:
-    async with stack.services.db.session() as s:
+    async with stack.services.db.transaction() as s:
         assert await idempotency.claim(s, user_id=user, action_id=action, request_hash="h") is None
 
 
@@ -51,8 +52,8 @@ async def test_retry_finishes_the_committed_ticket(stack: Stack, failpoint: None
     again = await stack.runner.run(req, who, trace_id="t2")
     assert again.status == "OK" and again.ticket is not None
     assert await _tickets(stack, who.user_id) == 1
-    async with stack.services.db.session() as s:
-        key = await idempotency.get_key(s, user_id=who.user_id, action_id=action)
+    key = await sql.row(stack.services.db, "SELECT * FROM idempotency_keys WHERE user_id = %(u)s"
+                        " AND action_id = %(a)s", {"u": who.user_id, "a": action})
     assert key is not None and key.state == "done"  # stored with the turn's checkpoint
     assert key.body is not None and key.body["ticket"]["ticket_id"] == again.ticket["ticket_id"]
     view = await stack.views.get_thread(again.thread_id, who)

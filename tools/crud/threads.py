@@ -3,15 +3,47 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from tools.crud.audit import INSERT_EVENTS, events_json
-from tools.db.engine import Db, execute, fetch_one
-from tools.db.models import Thread, ThreadMessage
+from tools.db.engine import Conn, execute, fetch_all, fetch_one
 from tools.errors import QuotaExceeded
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """A conversation; owned by the user who started it. Holds the cross-process run lease."""
+
+    thread_id: str
+    owner_id: str
+    department: str
+    title: str
+    status: str  # idle|interrupted|busy
+    lease_until: datetime | None
+    lease_run_id: str | None
+    last_trace_id: str | None
+    settled: bool  # its latest checkpoint ended a turn
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadMessage:
+    """One line of a thread's transcript (kept here, not in the checkpoint, so state stays small)."""
+
+    id: int
+    thread_id: str
+    role: str  # user|assistant
+    content: str
+    trace_id: str | None
+    created_at: datetime
+
+
+_THREAD = ("thread_id, owner_id, department, title, status, lease_until, lease_run_id, "
+           "last_trace_id, settled, created_at, updated_at")
+_MESSAGE = "id, thread_id, role, content, trace_id, created_at"
 
 # Create the thread holding the lease, or take the lease of an existing one if the caller owns
 # it and no live run holds it (a lease lapses `lease` seconds after its holder last renewed it:
@@ -91,7 +123,7 @@ class Taken(NamedTuple):
 
 
 async def take_lease(
-    db: Db, *, thread_id: str, owner_id: str, department: str, title: str,
+    conn: Conn, *, thread_id: str, owner_id: str, department: str, title: str,
     run_id: str, trace_id: str, lease_s: float, action_id: str | None = None,
     rate: float = 0.0, burst: int = 1,
 ) -> Taken:
@@ -101,7 +133,7 @@ async def take_lease(
     params = {"tid": thread_id, "owner": owner_id, "dept": department, "title": title[:120],
               "run": run_id, "trace": trace_id, "lease": lease_s, "action": action_id,
               "rate": rate, "burst": burst}
-    row = await fetch_one(db, _ACQUIRE, params)
+    row = await fetch_one(conn, _ACQUIRE, params)
     if row is None:
         return Taken(None, None)
     if not row["allowed"]:
@@ -114,11 +146,11 @@ async def take_lease(
 
 
 async def acquire_lease(
-    db: Db, *, thread_id: str, owner_id: str, department: str, title: str,
+    conn: Conn, *, thread_id: str, owner_id: str, department: str, title: str,
     run_id: str, trace_id: str, lease_s: float,
 ) -> Lease | None:
     """Take the run lease (creating the thread if new), or None if not taken."""
-    return (await take_lease(db, thread_id=thread_id, owner_id=owner_id, department=department,
+    return (await take_lease(conn, thread_id=thread_id, owner_id=owner_id, department=department,
                              title=title, run_id=run_id, trace_id=trace_id,
                              lease_s=lease_s)).lease
 
@@ -143,39 +175,36 @@ def unsettle_statement(*, thread_id: str) -> tuple[str, dict[str, Any]]:
     return "UPDATE threads SET settled = false WHERE thread_id = %(tid)s", {"tid": thread_id}
 
 
-async def release_lease(db: Db, *, thread_id: str, run_id: str, status: str,
+async def release_lease(conn: Conn, *, thread_id: str, run_id: str, status: str,
                         settled: bool) -> None:
     """Give the lease back and record the thread's status after the run."""
-    await execute(db, *release_statement(thread_id=thread_id, run_id=run_id, status=status,
+    await execute(conn, *release_statement(thread_id=thread_id, run_id=run_id, status=status,
                                          settled=settled))
 
 
-async def get_thread(session: AsyncSession, *, thread_id: str) -> Thread | None:
+async def get_thread(conn: Conn, *, thread_id: str) -> Thread | None:
     """One thread row."""
-    return await session.get(Thread, thread_id)
+    row = await fetch_one(conn, f"SELECT {_THREAD} FROM threads WHERE thread_id = %(tid)s",
+                          {"tid": thread_id})
+    return None if row is None else Thread(**row)
 
 
 async def list_threads(
-    session: AsyncSession, *, owner_id: str, status: str | None = None, limit: int = 50
+    conn: Conn, *, owner_id: str, status: str | None = None, limit: int = 50
 ) -> list[Thread]:
     """A user's threads, newest first."""
-    query = select(Thread).where(Thread.owner_id == owner_id)
-    if status:
-        query = query.where(Thread.status == status)
-    return list((await session.scalars(query.order_by(Thread.updated_at.desc()).limit(limit))).all())
+    rows = await fetch_all(conn, f"SELECT {_THREAD} FROM threads WHERE owner_id = %(owner)s"
+                           f"{' AND status = %(status)s' if status else ''}"
+                           " ORDER BY updated_at DESC LIMIT %(limit)s",
+                           {"owner": owner_id, "status": status, "limit": limit})
+    return [Thread(**row) for row in rows]
 
 
-async def add_messages(session: AsyncSession, *, rows: list[dict[str, Any]]) -> None:
-    """Append transcript lines (dicts with thread_id, role, content, trace_id)."""
-    if rows:
-        await session.execute(insert(ThreadMessage), rows)
-
-
-async def list_messages(session: AsyncSession, *, thread_id: str, limit: int = 200) -> list[ThreadMessage]:
+async def list_messages(conn: Conn, *, thread_id: str, limit: int = 200) -> list[ThreadMessage]:
     """The last `limit` transcript lines of a thread, oldest first."""
-    query = (select(ThreadMessage).where(ThreadMessage.thread_id == thread_id)
-             .order_by(ThreadMessage.id.desc()).limit(limit))
-    return list(reversed((await session.scalars(query)).all()))
+    rows = await fetch_all(conn, f"SELECT {_MESSAGE} FROM thread_messages WHERE thread_id = %(tid)s"
+                           " ORDER BY id DESC LIMIT %(limit)s", {"tid": thread_id, "limit": limit})
+    return [ThreadMessage(**row) for row in reversed(rows)]
 
 
 # A turn's audit events and transcript lines in one statement: atomic, one round trip.
@@ -193,6 +222,6 @@ def record_statement(*, events: list[dict[str, Any]], messages: list[dict[str, A
     return _RECORD_TURN, {"events": events_json(events), "messages": json.dumps(messages)}
 
 
-async def record_turn(db: Db, *, events: list[dict[str, Any]], messages: list[dict[str, Any]]) -> None:
+async def record_turn(conn: Conn, *, events: list[dict[str, Any]], messages: list[dict[str, Any]]) -> None:
     """Append a turn's audit events and transcript lines together."""
-    await execute(db, *record_statement(events=events, messages=messages))
+    await execute(conn, *record_statement(events=events, messages=messages))
