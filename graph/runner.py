@@ -18,7 +18,7 @@ import psycopg
 import sqlalchemy.exc
 from langgraph.types import Command
 
-from checkpoints.saver import LATEST_CHECKPOINT, TURN_WRITES, TurnWrites
+from checkpoints.saver import TURN_WRITES, TurnWrites
 from graph.recovery import DOMAIN_WRITERS, Recovered, new_thread_id, refusal_of, responder
 from graph.result import TurnResult
 from tools import failpoints, tracing
@@ -247,8 +247,7 @@ class Runner:
         ctx = Context(user_id=actor.user_id, department=actor.department, role=actor.role,
                       mode=req.mode, trace_id=trace_id, services=self.services, extra=extra)
         graph_input = req.entry(lease)
-        config: dict[str, Any] = {"configurable": {"thread_id": thread_id, TURN_WRITES: writes,
-                                                   LATEST_CHECKPOINT: lease.latest_checkpoint}}
+        config: dict[str, Any] = {"configurable": {"thread_id": thread_id, TURN_WRITES: writes}}
         extras = req.options(config, writes.run_id)
         emit = queue.put_nowait if queue is not None else None
         result: dict[str, Any] | None = None
