@@ -24,7 +24,6 @@ class Recovered(NamedTuple):
 
     status: str
     settled: bool
-    latest_checkpoint: str | None
     effect: dict[str, Any]
 
 

@@ -15,7 +15,6 @@ from typing import Any, Literal, cast
 
 from langgraph.types import Command
 
-from checkpoints.saver import LATEST_CHECKPOINT
 from graph.recovery import DOMAIN_WRITERS, Recovered, new_thread_id, refusal_of, responder
 from graph.result import TurnResult
 from graph.tracing import NodeClock
@@ -242,8 +241,7 @@ class Runner:
                       services=self.services, action_id=req.action_id, recovered=recovered,
                       writes=writes)
         graph_input = req.entry(lease)
-        config: dict[str, Any] = {"configurable": {"thread_id": thread_id, TURN_WRITES: writes,
-                                                   LATEST_CHECKPOINT: lease.latest_checkpoint}}
+        config: dict[str, Any] = {"configurable": {"thread_id": thread_id, TURN_WRITES: writes}}
         extras = req.options(config, writes.run_id)
         emit = queue.put_nowait if queue is not None else None
         result: dict[str, Any] | None = None
@@ -325,8 +323,8 @@ class Runner:
 
 async def owned_thread(services: Services, thread_id: str, actor: Actor) -> Any:
     """The thread's row, if `actor` owns it; NotFound otherwise (never "someone else's")."""
-    async with db_errors(), services.db.session() as session:
-        row = await crud_threads.get_thread(session, thread_id=thread_id)
+    async with db_errors(), services.db.connection() as conn:
+        row = await crud_threads.get_thread(conn, thread_id=thread_id)
     if row is None or row.owner_id != actor.user_id:
         raise NotFound(f"thread {thread_id} not found")
     return row

@@ -25,9 +25,9 @@ class ThreadViews:
         snapshot = await self.graph.aget_state({"configurable": {"thread_id": thread_id}})
         values = snapshot.values or {}
         memory = values.get("memory") or {}
-        async with db_errors(), self.services.db.session() as session:
-            messages = await crud_threads.list_messages(session, thread_id=thread_id)
-            pending = await _pending(session, memory.get("pending_action_id"))
+        async with db_errors(), self.services.db.connection() as conn:
+            messages = await crud_threads.list_messages(conn, thread_id=thread_id)
+            pending = await _pending(conn, memory.get("pending_action_id"))
         return {
             "thread_id": thread_id, "owner": row.owner_id, "status": _status(row),
             "memory": memory, "pending_action": pending, "title": row.title,
@@ -45,8 +45,8 @@ class ThreadViews:
     async def list_threads(self, actor: Actor, status: str | None = None,
                            limit: int = 50) -> list[dict[str, Any]]:
         """The caller's threads, newest first."""
-        async with db_errors(), self.services.db.session() as session:
-            rows = await crud_threads.list_threads(session, owner_id=actor.user_id,
+        async with db_errors(), self.services.db.connection() as conn:
+            rows = await crud_threads.list_threads(conn, owner_id=actor.user_id,
                                                    status=status, limit=limit)
         return [{"thread_id": r.thread_id, "title": r.title, "status": _status(r),
                  "created_at": r.created_at.isoformat(), "updated_at": r.updated_at.isoformat()}
@@ -59,10 +59,10 @@ def _status(row: Any) -> str:
     return str(row.status)
 
 
-async def _pending(session: Any, action_id: str | None) -> dict[str, Any] | None:
+async def _pending(conn: Any, action_id: str | None) -> dict[str, Any] | None:
     if not action_id:
         return None
-    action = await crud_pending.get_pending(session, action_id=action_id)
+    action = await crud_pending.get_pending(conn, action_id=action_id)
     if action is None or action.status != PendingStatus.PENDING:
         return None
     public = crud_pending.pending_public(action)

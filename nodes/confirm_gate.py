@@ -17,7 +17,7 @@ from langgraph.runtime import Runtime
 
 from tools.crud import audit
 from tools.crud import pending as crud
-from tools.db.models import PendingAction
+from tools.crud.pending import PendingAction
 from tools.domain import PendingStatus
 from tools.planner.answers import SMALL_TALK, Answer, ambiguous_cancel, read_answer
 from tools.planner.plan import Confirmation, PlanContext
@@ -31,15 +31,15 @@ from turn.state import State, resolved_of
 from turn.support import audit_rows, event, lang, outcome, rejection, services_of, thread_of
 
 
-async def _find(state: State, session: Any,
+async def _find(state: State, conn: Any,
                 runtime: Runtime[Context]) -> tuple[PendingAction | None, str | None]:
     """The pending action this turn answers, or the reason there is none."""
     token = state.get("confirm_token")
     if token:
-        action = await crud.get_by_token(session, thread_id=thread_of(runtime), token=token)
+        action = await crud.get_by_token(conn, thread_id=thread_of(runtime), token=token)
         return action, None if action else "INVALID_CONFIRM_TOKEN"
     pending_id = (state.get("memory") or {}).get("pending_action_id")
-    action = await crud.get_pending(session, action_id=pending_id) if pending_id else None
+    action = await crud.get_pending(conn, action_id=pending_id) if pending_id else None
     return action, None if action else "NOTHING_TO_CONFIRM"
 
 
@@ -77,8 +77,8 @@ async def decide(decision: Confirmation, state: State, runtime: Runtime[Context]
     """Carry out a confirm or a cancel of the pending action (or say why it can't be)."""
     svc = services_of(runtime)
     intent = decision
-    async with svc.db.session() as session:
-        action, problem = await _find(state, session, runtime)
+    async with svc.db.transaction() as conn:
+        action, problem = await _find(state, conn, runtime)
         if action is None:
             return _finish(rejection(intent, problem or "NOTHING_TO_CONFIRM", lang(state)))
         if replay := _replay(action, decision, state):
@@ -91,17 +91,17 @@ async def decide(decision: Confirmation, state: State, runtime: Runtime[Context]
         if action.status != PendingStatus.PENDING:
             return _finish(rejection(intent, "NOTHING_TO_CONFIRM", lang(state), tool=action.tool))
         if action.expires_at <= datetime.now(UTC):
-            await crud.transition(session, action_id=action.id, to=PendingStatus.EXPIRED)
+            await crud.transition(conn, action_id=action.id, to=PendingStatus.EXPIRED)
             rows = [event("ACTION_EXPIRED", action.target, result="EXPIRED", started=started,
                           pending_action_id=action.id, tool=action.tool)]
-            await audit.add_events(session, events=audit_rows(rows, runtime, svc, state=state))
+            await audit.add_events(conn, events=audit_rows(rows, runtime, svc, state=state))
             return _finish(rejection(intent, "CONFIRMATION_EXPIRED", lang(state), tool=action.tool), state)
         if decision == "cancel":
-            await crud.transition(session, action_id=action.id, to=PendingStatus.CANCELLED,
+            await crud.transition(conn, action_id=action.id, to=PendingStatus.CANCELLED,
                                   outcome={"status": "CANCELLED"})
             rows = [event("ACTION_CANCELLED", action.target, result="CANCELLED", started=started,
                           pending_action_id=action.id, tool=action.tool)]
-            await audit.add_events(session, events=audit_rows(rows, runtime, svc, state=state))
+            await audit.add_events(conn, events=audit_rows(rows, runtime, svc, state=state))
             return _finish(outcome("CANCELLED", "cancel", declined(action.tool, action.target, lang(state)),
                                    tool=action.tool), state)
     return {"verdict": Execute(executor="execute_pending", pending_action_id=action.id)}
@@ -126,12 +126,12 @@ async def supersede(state: State, runtime: Runtime[Context], started: float) -> 
         return {}
     svc = services_of(runtime)
     resolved = resolved_of(state)
-    async with svc.db.session() as session:
-        action = await crud.transition(session, action_id=pending_id, to=PendingStatus.SUPERSEDED)
+    async with svc.db.transaction() as conn:
+        action = await crud.transition(conn, action_id=pending_id, to=PendingStatus.SUPERSEDED)
         if action is not None:
             rows = [event("ACTION_SUPERSEDED", action.target, result="SUPERSEDED",
                           started=started, pending_action_id=action.id, tool=action.tool)]
-            await audit.add_events(session, events=audit_rows(rows, runtime, svc, state=state))
+            await audit.add_events(conn, events=audit_rows(rows, runtime, svc, state=state))
             resolved = replace(resolved, superseded=Superseded(tool=action.tool, target=action.target))
     return {**_forget_pending(state), "resolved": resolved}
 
@@ -142,8 +142,8 @@ async def read_reply(state: State, runtime: Runtime[Context], started: float) ->
     if not pending_id:
         return {}
     svc = services_of(runtime)
-    async with svc.db.reader() as session:
-        action = await crud.get_pending(session, action_id=pending_id)
+    async with svc.db.connection() as conn:
+        action = await crud.get_pending(conn, action_id=pending_id)
     text = state.get("message") or ""
     if action is None:
         return await supersede(state, runtime, started)  # gone: plan the message

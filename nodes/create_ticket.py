@@ -18,10 +18,10 @@ async def create_ticket(state: State, runtime: Runtime[Context]) -> State:
     started = time.perf_counter()
     svc = services_of(runtime)
     fields = dict(execution_of(state).fields)
-    async with svc.db.session() as session:
-        out = await create_ticket_or_draft(session, fields=fields, actor=context_of(runtime).actor,
+    async with svc.db.transaction() as conn:
+        out = await create_ticket_or_draft(conn, fields=fields, actor=context_of(runtime).actor,
                                            thread_id=thread_of(runtime), lang=lang(state))
-        await write_with_audit(runtime, out.events, session, started, state)
+        await write_with_audit(runtime, out.events, conn, started, state)
         result = draft_outcome(out, "create_ticket")
-        await remember_effect(runtime, session, result)
+        await remember_effect(runtime, conn, result)
     return {"outcome": result}

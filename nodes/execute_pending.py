@@ -29,25 +29,25 @@ async def execute_pending(state: State, runtime: Runtime[Context]) -> State:
     svc = services_of(runtime)
     memory = forget_pending(state.get("memory"))
     action_id = str(execution_of(state).pending_action_id)
-    async with svc.db.session() as session:
-        action = await crud.transition(session, action_id=action_id, to=PendingStatus.CONFIRMED)
+    async with svc.db.transaction() as conn:
+        action = await crud.transition(conn, action_id=action_id, to=PendingStatus.CONFIRMED)
         if action is None:
-            return {"outcome": await _first_outcome(session, action_id, state), "memory": memory}
+            return {"outcome": await _first_outcome(conn, action_id, state), "memory": memory}
         tool = TICKET_TOOLS[action.tool]
-        out = await execute_tool(session, tool=tool, args=action.args,
+        out = await execute_tool(conn, tool=tool, args=action.args,
                                  actor=context_of(runtime).actor, lang=lang(state))
         result = tool_outcome(out, "confirm", tool.name)
         final = PendingStatus.EXECUTED if out.status == "OK" else PendingStatus.FAILED
-        await crud.transition(session, action_id=action.id, to=final, outcome=result.as_dict())
+        await crud.transition(conn, action_id=action.id, to=final, outcome=result.as_dict())
         events = [("ACTION_CONFIRMED", action.target or "", {"pending_action_id": action.id}),
                   *business_events(out, tool.name, action.args)]
-        await write_with_audit(runtime, events, session, started, state)
-        await remember_effect(runtime, session, result)
+        await write_with_audit(runtime, events, conn, started, state)
+        await remember_effect(runtime, conn, result)
     return {"outcome": result, "memory": memory}
 
 
-async def _first_outcome(session: Any, action_id: str, state: State) -> Outcome:
-    action = await crud.get_pending(session, action_id=action_id)
+async def _first_outcome(conn: Any, action_id: str, state: State) -> Outcome:
+    action = await crud.get_pending(conn, action_id=action_id)
     if action is not None and action.outcome and action.status in CARRIED_OUT:
         return Outcome.from_dict(action.outcome).but(replayed=True)
     return rejection("confirm", "NOTHING_TO_CONFIRM", lang(state))

@@ -38,8 +38,8 @@ async def plan_context(state: State, runtime: Runtime[Context]) -> PlanContext:
     fields: dict[str, str] = {}
     if draft_id := resolved.draft_id:
         svc = services_of(runtime)
-        async with svc.db.reader() as session:
-            draft = await crud_drafts.get_draft(session, draft_id=draft_id)
+        async with svc.db.connection() as conn:
+            draft = await crud_drafts.get_draft(conn, draft_id=draft_id)
             if draft is not None and draft.status == DraftStatus.ACTIVE:
                 fields = crud_drafts.draft_fields(draft)
     return PlanContext(

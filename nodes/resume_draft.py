@@ -19,12 +19,12 @@ async def resume_draft(state: State, runtime: Runtime[Context]) -> State:
     svc = services_of(runtime)
     verdict = execution_of(state)
     assert verdict.draft_id is not None, "the validator checked the draft"
-    async with svc.db.session() as session:
-        out = await resume(session, draft_id=verdict.draft_id, fields=dict(verdict.fields),
+    async with svc.db.transaction() as conn:
+        out = await resume(conn, draft_id=verdict.draft_id, fields=dict(verdict.fields),
                            actor=context_of(runtime).actor, lang=lang(state))
         if out.status != "REJECTED":
-            await write_with_audit(runtime, out.events, session, started, state)
-            await remember_effect(runtime, session, draft_outcome(out, "resume_draft"))
+            await write_with_audit(runtime, out.events, conn, started, state)
+            await remember_effect(runtime, conn, draft_outcome(out, "resume_draft"))
     if out.status == "REJECTED":
         return {"outcome": rejection("resume_draft", out.reason or "DRAFT_NOT_ACTIVE", lang(state))}
     return {"outcome": draft_outcome(out, "resume_draft")}

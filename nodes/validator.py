@@ -79,16 +79,16 @@ async def _judge_draft(plan: Plan, state: State, runtime: Runtime[Context]) -> V
     if bad:
         return Reject(outcome=rejection("resume_draft", bad, lg))
     svc = services_of(runtime)
-    async with svc.db.reader() as session:
-        draft = await crud_drafts.get_draft(session, draft_id=draft_id)
+    async with svc.db.connection() as conn:
+        draft = await crud_drafts.get_draft(conn, draft_id=draft_id)
     if draft is None or draft.owner_id != context_of(runtime).user_id:
         return Reject(outcome=rejection("resume_draft", "DRAFT_NOT_FOUND", lg,
                                         facts={"draft_id": draft_id}))
     if is_stale(draft, svc.settings.draft_ttl_s):
-        async with svc.db.session() as session:
-            draft = await expire(session, draft=draft)
+        async with svc.db.transaction() as conn:
+            draft = await expire(conn, draft=draft)
             rows = [event("DRAFT_EXPIRED", draft.draft_id, result=draft.status)]
-            await audit.add_events(session, events=audit_rows(rows, runtime, svc, state=state))
+            await audit.add_events(conn, events=audit_rows(rows, runtime, svc, state=state))
     if draft.status != DraftStatus.ACTIVE:
         return Reject(outcome=rejection("resume_draft", "DRAFT_NOT_ACTIVE", lg,
                                         draft=crud_drafts.draft_public(draft)))
@@ -133,14 +133,14 @@ async def _judge_against_ticket(tool: TicketTool, args: Mapping[str, Any], state
         # a read is answered from the row just checked: no second query for it
         seen = ticket.public() if ticket and tool.reads_only else None
         return Execute(executor="ticket_tool", tool=tool.name, args=args, ticket=seen)
-    async with svc.db.session() as session:
+    async with svc.db.transaction() as conn:
         action = await crud_pending.create_pending(
-            session, thread_id=thread_of(runtime), actor=actor, tool=tool.name, args=dict(args),
+            conn, thread_id=thread_of(runtime), actor=actor, tool=tool.name, args=dict(args),
             target=args.get("ticket_id"), ttl_s=svc.settings.pending_ttl_s,
             trace_id=context_of(runtime).trace_id)
         rows = [event("ACTION_PENDING", action.target, result="PENDING",
                       pending_action_id=action.id, tool=tool.name, args=args)]
-        await audit.add_events(session, events=audit_rows(rows, runtime, svc, state=state))
+        await audit.add_events(conn, events=audit_rows(rows, runtime, svc, state=state))
     public = crud_pending.pending_public(action)
     reply = confirm_prompt(tool.name, action.target, max(1, svc.settings.pending_ttl_s // 60), lg)
     return Confirm(outcome=outcome("NEED_CONFIRMATION", "ticket_op", reply, tool=tool.name,

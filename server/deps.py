@@ -1,4 +1,4 @@
-"""Request dependencies as `Annotated` aliases: runtime, settings, session, trace id, actor."""
+"""Request dependencies as `Annotated` aliases: runtime, settings, connection, trace id, actor."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth import CurrentActor
 from server.errors import trace_id_of
 from server.runtime import Runtime
+from tools.db.engine import Conn
 from tools.errors import Unavailable
 from tools.settings import Settings
 
-__all__ = ["CurrentActor", "RuntimeDep", "SessionDep", "SettingsDep", "TraceId"]
+__all__ = ["ConnDep", "CurrentActor", "RuntimeDep", "SettingsDep", "TraceId"]
 
 
 # Dependencies are `async def` on purpose: FastAPI runs a plain `def` one in a worker thread,
@@ -35,17 +35,17 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
-async def get_session(
+async def get_conn(
     runtime: Annotated[Runtime, Depends(get_runtime)],
-) -> AsyncIterator[AsyncSession]:
-    """One read/write unit of work for a route."""
-    async with runtime.db.session() as session:
-        yield session
+) -> AsyncIterator[Conn]:
+    """A connection for a route's reads (autocommit: each statement on its own)."""
+    async with runtime.db.connection() as conn:
+        yield conn
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+ConnDep = Annotated[Conn, Depends(get_conn)]
 async def get_trace_id(request: Request) -> str:
     """The trace id the middleware gave this request."""
     return trace_id_of(request)

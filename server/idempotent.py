@@ -37,9 +37,9 @@ class IdempotencyKey:
     async def claim(self) -> JSONResponse | None:
         """None: run it now (the claim is kept alive until `complete`/`fail`); otherwise the
         stored response of the first run."""
-        async with self.runtime.db.session() as session:
+        async with self.runtime.db.transaction() as conn:
             stored = await idempotency.claim(
-                session, user_id=self.user_id, action_id=self.action_id,
+                conn, user_id=self.user_id, action_id=self.action_id,
                 request_hash=self.request_hash, ttl_s=self.runtime.settings.thread_lease_s)
         if stored is None:
             self.runtime.runner.heartbeat.hold_key(self.user_id, self.action_id)
@@ -50,8 +50,8 @@ class IdempotencyKey:
     async def complete(self, status_code: int, body: Any) -> None:
         """Store the response to replay (a no-op when the turn's checkpoint already did)."""
         self.let_go()
-        async with self.runtime.db.session() as session:
-            await idempotency.complete(session, user_id=self.user_id, action_id=self.action_id,
+        async with self.runtime.db.transaction() as conn:
+            await idempotency.complete(conn, user_id=self.user_id, action_id=self.action_id,
                                        status_code=status_code, body=body)
 
     def let_go(self) -> None:
@@ -63,8 +63,8 @@ class IdempotencyKey:
         failure = failure_of(exc)
         self.let_go()
         if failure.retryable:
-            async with self.runtime.db.session() as session:
-                await idempotency.release(session, user_id=self.user_id, action_id=self.action_id)
+            async with self.runtime.db.transaction() as conn:
+                await idempotency.release(conn, user_id=self.user_id, action_id=self.action_id)
         else:
             await self.complete(failure.status, failure.body(trace_id))
 

@@ -32,7 +32,6 @@ class Runtime:
     services: Services
     runner: Runner
     views: ThreadViews
-    pool: Any  # the checkpointer's psycopg AsyncConnectionPool
     stack: AsyncExitStack
     background: set[asyncio.Task[Any]] = field(default_factory=set)
     chores: asyncio.Task[None] | None = None
@@ -53,9 +52,8 @@ class Runtime:
     def recover_soon(self) -> None:
         """After a database failure, drop the pooled connections that died with it (once a second).
 
-        SQLAlchemy recycles its pool on the first disconnect error; the psycopg pools (the
-        checkpointer's and the hot path's) keep dead connections until checked, so a turn after an
-        outage would fail once per connection.
+        The psycopg pool (the domain's and the checkpointer's) keeps dead connections until
+        checked, so a turn after an outage would fail once per connection.
         """
         if time.monotonic() - self._last_recovery >= 1.0:
             self._last_recovery = time.monotonic()
@@ -63,7 +61,6 @@ class Runtime:
 
     async def _check_pool(self) -> None:
         try:
-            await self.pool.check()
             await self.db.check()
         except Exception:
             log.warning("pool check failed", exc_info=True)
@@ -71,8 +68,8 @@ class Runtime:
     async def purge_idempotency_keys(self) -> None:
         """Forget idempotency keys past their retention (API.md keeps them at least 24 h)."""
         try:
-            async with self.db.session() as session:
-                await idempotency.purge_expired(session, self.settings.idempotency_retention_s)
+            async with self.db.connection() as conn:
+                await idempotency.purge_expired(conn, self.settings.idempotency_retention_s)
         except Exception:
             log.warning("could not purge idempotency keys", exc_info=True)
 
@@ -143,14 +140,12 @@ async def open_runtime(settings: Settings) -> Runtime:
         await migrate_url(url)
         services = open_services(settings, url)
         stack.push_async_callback(services.close)
-        pool, saver = await open_checkpointer(url, memory=settings.checkpoint_memory)
-        saver = instrument_saver(saver)
-        stack.push_async_callback(pool.close)
+        saver = instrument_saver(await open_checkpointer(services.db))
         await load_sample_kb(services)
         await retention.publish_limits(services.db, settings)
         graph = build_graph(checkpointer=saver)
         runner, views = Runner(services, graph), ThreadViews(services, graph)
-        runtime = Runtime(settings, services, runner, views, pool, stack.pop_all())
+        runtime = Runtime(settings, services, runner, views, stack.pop_all())
         runtime.chores = asyncio.create_task(runtime.housekeeping())
         return runtime
     raise AssertionError("unreachable")  # pragma: no cover

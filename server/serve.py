@@ -96,11 +96,15 @@ def migrate_only() -> int:
 
     from checkpoints.saver import open_checkpointer
     from server.runtime import migrate_url
+    from tools.db.engine import Database
 
     async def run(url: str) -> None:
         await migrate_url(url)
-        pool, _ = await open_checkpointer(url, max_size=1)
-        await pool.close()
+        db = Database.connect(url, pool_size=1)
+        try:
+            await open_checkpointer(db)
+        finally:
+            await db.close()
 
     configure_logging(os.environ.get("HELPDESK_LOG_LEVEL", "INFO"))
     try:

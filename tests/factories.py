@@ -37,7 +37,6 @@ class Stack:
     graph: Any
     runner: Runner
     views: ThreadViews
-    pool: Any
 
     async def turn(self, who: Actor, message: str | None = None, **fields: Any) -> Any:
         """Run one turn and return the TurnResult."""
@@ -49,10 +48,9 @@ class Stack:
 async def open_stack(db_url: str, **overrides: Any) -> AsyncIterator[Stack]:
     """Open a Stack on `db_url` and close it afterwards."""
     services = open_services(make_settings(**overrides), db_url, pool_size=5)
-    pool, saver = await open_checkpointer(db_url, max_size=5)
-    graph = build_graph(checkpointer=saver)
     try:
-        yield Stack(services, graph, Runner(services, graph), ThreadViews(services, graph), pool)
+        saver = await open_checkpointer(services.db)
+        graph = build_graph(checkpointer=saver)
+        yield Stack(services, graph, Runner(services, graph), ThreadViews(services, graph))
     finally:
-        await pool.close()
         await services.close()

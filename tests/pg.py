@@ -72,8 +72,9 @@ def _make_template(url: str) -> None:
         await db.close()
 
     async def checkpoint_tables() -> None:
-        pool, _ = await open_checkpointer(pg_url(TEMPLATE), max_size=2)
-        await pool.close()
+        db = Database.connect(pg_url(TEMPLATE), pool_size=1)
+        await open_checkpointer(db)
+        await db.close()
 
     asyncio.run(migrated())
     _sql(f"CREATE DATABASE {TEMPLATE} TEMPLATE {BARE_TEMPLATE}")

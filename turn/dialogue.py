@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from tools.crud.pending import pending_public
-from tools.db.models import PendingAction
+from tools.crud.pending import PendingAction, pending_public
 from tools.planner.plan import Talk
 from tools.replies import Lang, confirm_prompt, say, say_in
 

@@ -8,7 +8,7 @@ from typing import Any, cast
 from langgraph.runtime import Runtime
 
 from tools.crud import audit, idempotency
-from tools.db.engine import Db, execute
+from tools.db.engine import Conn, execute
 from tools.handlers.drafts import DraftOutcome
 from tools.handlers.ticket_ops import ToolOutcome
 from turn.context import Context
@@ -31,7 +31,7 @@ def tool_outcome(out: ToolOutcome, intent: Intent, tool: str) -> Outcome:
 
 
 async def write_with_audit(runtime: Runtime[Context], out_events: list[tuple[str, str, dict[str, Any]]],
-                           db: Db, started: float, state: State | None = None) -> None:
+                           db: Conn, started: float, state: State | None = None) -> None:
     """Record a handler's business events in the handler's own transaction."""
     svc = services_of(runtime)
     rows = [event(kind, target, result="OK", started=started, **payload)
@@ -39,7 +39,7 @@ async def write_with_audit(runtime: Runtime[Context], out_events: list[tuple[str
     await audit.add_events(db, events=audit_rows(rows, runtime, svc, state=state))
 
 
-async def remember_effect(runtime: Runtime[Context], db: Db, result: Outcome) -> None:
+async def remember_effect(runtime: Runtime[Context], db: Conn, result: Outcome) -> None:
     """Record a domain write's outcome under the turn's action_id, in the write's transaction:
     if the turn dies before its end, the retry finishes with this outcome (graph.runner)."""
     ctx = context_of(runtime)

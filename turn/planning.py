@@ -56,8 +56,8 @@ def failure_events(failure: LlmFailure, op: str) -> list[AuditEvent]:
 async def persist(events: list[AuditEvent], runtime: Runtime[Context], svc: Services,
                   usage: dict[str, Any]) -> None:
     """Write audit rows now: the turn is about to raise and finalize will not run."""
-    async with svc.db.session() as session:
-        await audit.add_events(session, events=audit_rows(events, runtime, svc, usage=usage))
+    async with svc.db.transaction() as conn:
+        await audit.add_events(conn, events=audit_rows(events, runtime, svc, usage=usage))
 
 
 async def on_failure(failure: LlmFailure, *, op: str, mode: Mode, rules: planner.Plan,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tools.db.engine import Db, execute, fetch_all, fetch_one
+from tools.db.engine import Conn, execute, fetch_all, fetch_one
 
 _THREAD_COLS = ("thread_id, owner_id, status, lg_metadata AS metadata, created_at, updated_at, "
                 "coalesce(lease_until > now(), false) AS leased")
@@ -51,20 +51,20 @@ ON CONFLICT DO NOTHING
 """
 
 
-async def create_thread(db: Db, *, thread_id: str, owner: str, dept: str,
+async def create_thread(db: Conn, *, thread_id: str, owner: str, dept: str,
                         metadata: dict[str, Any]) -> dict[str, Any] | None:
     """A new thread row, or None if the id is taken."""
     return await fetch_one(db, _CREATE, {"tid": thread_id, "owner": owner, "dept": dept,
                                          "meta": json.dumps(metadata)})
 
 
-async def get_thread(db: Db, *, thread_id: str, owner: str) -> dict[str, Any] | None:
+async def get_thread(db: Conn, *, thread_id: str, owner: str) -> dict[str, Any] | None:
     """The caller's thread row, or None (absent or someone else's)."""
     return await fetch_one(db, f"SELECT {_THREAD_COLS} FROM threads WHERE thread_id = %(tid)s "
                                "AND owner_id = %(owner)s", {"tid": thread_id, "owner": owner})
 
 
-async def thread_exists(db: Db, *, thread_id: str) -> bool:
+async def thread_exists(db: Conn, *, thread_id: str) -> bool:
     """Whether any user has a thread with this id."""
     return await fetch_one(db, "SELECT 1 AS one FROM threads WHERE thread_id = %(tid)s",
                            {"tid": thread_id}) is not None
@@ -82,7 +82,7 @@ def _filters(owner: str, metadata: dict[str, Any], status: str | None,
     return " AND ".join(where), {"owner": owner, "meta": json.dumps(metadata), "status": status, "ids": ids}
 
 
-async def search_threads(db: Db, *, owner: str, metadata: dict[str, Any], status: str | None,
+async def search_threads(db: Conn, *, owner: str, metadata: dict[str, Any], status: str | None,
                          ids: list[str] | None, limit: int, offset: int,
                          sort_by: str, desc: bool) -> list[dict[str, Any]]:
     """The caller's threads matching metadata (containment), status and ids."""
@@ -93,14 +93,14 @@ async def search_threads(db: Db, *, owner: str, metadata: dict[str, Any], status
     return await fetch_all(db, query, {**params, "limit": limit, "offset": offset})
 
 
-async def count_threads(db: Db, *, owner: str, metadata: dict[str, Any], status: str | None) -> int:
+async def count_threads(db: Conn, *, owner: str, metadata: dict[str, Any], status: str | None) -> int:
     """How many of the caller's threads match."""
     where, params = _filters(owner, metadata, status, None)
     row = await fetch_one(db, f"SELECT count(*) AS n FROM threads WHERE {where}", params)
     return int(row["n"]) if row else 0
 
 
-async def patch_metadata(db: Db, *, thread_id: str, owner: str,
+async def patch_metadata(db: Conn, *, thread_id: str, owner: str,
                          metadata: dict[str, Any]) -> dict[str, Any] | None:
     """Merge metadata into the caller's thread; the updated row, or None."""
     return await fetch_one(db, f"UPDATE threads SET lg_metadata = lg_metadata || %(meta)s::jsonb, "
@@ -109,7 +109,7 @@ async def patch_metadata(db: Db, *, thread_id: str, owner: str,
                            {"tid": thread_id, "owner": owner, "meta": json.dumps(metadata)})
 
 
-async def delete_thread(db: Db, *, thread_id: str) -> None:
+async def delete_thread(db: Conn, *, thread_id: str) -> None:
     """Drop a thread, its checkpoints, transcript and runs (audit rows stay)."""
     params = {"tid": thread_id}
     for table in ("checkpoint_writes", "checkpoint_blobs", "checkpoints", "thread_messages",
@@ -117,37 +117,37 @@ async def delete_thread(db: Db, *, thread_id: str) -> None:
         await execute(db, f"DELETE FROM {table} WHERE thread_id = %(tid)s", params)
 
 
-async def claim(db: Db, *, thread_id: str, owner: str, stamp: dict[str, Any]) -> dict[str, Any] | None:
+async def claim(db: Conn, *, thread_id: str, owner: str, stamp: dict[str, Any]) -> dict[str, Any] | None:
     """Stamp graph/assistant ids on the caller's thread; its row with `leased` and `queued`."""
     return await fetch_one(db, _CLAIM, {"tid": thread_id, "owner": owner, "stamp": json.dumps(stamp)})
 
 
-async def put_run(db: Db, *, run: dict[str, Any], owner: str) -> None:
+async def put_run(db: Conn, *, run: dict[str, Any], owner: str) -> None:
     """Write a run's row (insert, or update its status)."""
     params = {**run, "owner": owner, "metadata": json.dumps(run["metadata"]),
               "kwargs": json.dumps(run["kwargs"])}
     await execute(db, _INSERT_RUN, params)
 
 
-async def set_status(db: Db, *, run_id: str, status: str) -> None:
+async def set_status(db: Conn, *, run_id: str, status: str) -> None:
     """Move a run to `status`."""
     await execute(db, "UPDATE protocol_runs SET status = %(status)s, updated_at = now() "
                       "WHERE run_id = %(run_id)s", {"run_id": run_id, "status": status})
 
 
-async def put_events(db: Db, *, run_id: str, events: list[dict[str, Any]]) -> None:
+async def put_events(db: Conn, *, run_id: str, events: list[dict[str, Any]]) -> None:
     """Store a run's events (for Last-Event-ID rejoins)."""
     await execute(db, _EVENTS, {"run_id": run_id, "events": json.dumps(events)})
 
 
-async def get_run(db: Db, *, run_id: str, owner: str, thread_id: str | None) -> dict[str, Any] | None:
+async def get_run(db: Conn, *, run_id: str, owner: str, thread_id: str | None) -> dict[str, Any] | None:
     """The caller's run (of `thread_id`, if given), or None."""
     query = (f"SELECT {_RUN_COLS} FROM protocol_runs WHERE run_id = %(run_id)s AND owner_id = %(owner)s"
              + (" AND thread_id = %(tid)s" if thread_id else ""))
     return await fetch_one(db, query, {"run_id": run_id, "owner": owner, "tid": thread_id})
 
 
-async def list_runs(db: Db, *, thread_id: str, owner: str, status: str | None, limit: int,
+async def list_runs(db: Conn, *, thread_id: str, owner: str, status: str | None, limit: int,
                     offset: int) -> list[dict[str, Any]]:
     """The thread's runs, newest first."""
     query = (f"SELECT {_RUN_COLS} FROM protocol_runs WHERE thread_id = %(tid)s AND owner_id = %(owner)s"
@@ -157,25 +157,25 @@ async def list_runs(db: Db, *, thread_id: str, owner: str, status: str | None, l
                                        "limit": limit, "offset": offset})
 
 
-async def events_after(db: Db, *, run_id: str, after: int) -> list[dict[str, Any]]:
+async def events_after(db: Conn, *, run_id: str, after: int) -> list[dict[str, Any]]:
     """A finished run's stored events after sequence number `after`."""
     return await fetch_all(db, "SELECT seq, event, data FROM protocol_run_events WHERE run_id = %(r)s "
                                "AND seq > %(after)s ORDER BY seq", {"r": run_id, "after": after})
 
 
-async def delete_run(db: Db, *, run_id: str) -> None:
+async def delete_run(db: Conn, *, run_id: str) -> None:
     """Forget a run (multitask rollback)."""
     await execute(db, "DELETE FROM protocol_runs WHERE run_id = %(r)s", {"r": run_id})
 
 
-async def start_run(db: Db, *, run: dict[str, Any], owner: str) -> None:
+async def start_run(db: Conn, *, run: dict[str, Any], owner: str) -> None:
     """Write a starting run's row, unless its end was written first."""
     params = {**run, "owner": owner, "metadata": json.dumps(run["metadata"]),
               "kwargs": json.dumps(run["kwargs"])}
     await execute(db, _INSERT_RUN.split("ON CONFLICT")[0] + "ON CONFLICT (run_id) DO NOTHING", params)
 
 
-async def drop_checkpoints(db: Db, *, thread_id: str, run_id: str) -> None:
+async def drop_checkpoints(db: Conn, *, thread_id: str, run_id: str) -> None:
     """Delete the checkpoint(s) a rolled-back turn wrote (its run id is in their metadata)."""
     params = {"tid": thread_id, "run": run_id}
     doomed = ("SELECT checkpoint_id FROM checkpoints WHERE thread_id = %(tid)s "
@@ -186,7 +186,7 @@ async def drop_checkpoints(db: Db, *, thread_id: str, run_id: str) -> None:
                   params)
 
 
-async def mark_running(db: Db, *, run_id: str) -> None:
+async def mark_running(db: Conn, *, run_id: str) -> None:
     """A queued run has started (a no-op once its end is written)."""
     await execute(db, "UPDATE protocol_runs SET status = 'running', updated_at = now() "
                       "WHERE run_id = %(r)s AND status = 'pending'", {"r": run_id})

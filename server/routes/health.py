@@ -6,7 +6,6 @@ import asyncio
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import text
 from starlette.responses import Response
 
 from server.deps import RuntimeDep
@@ -39,8 +38,8 @@ async def readyz(runtime: RuntimeDep) -> Ready:
 
 
 async def _ping_database(runtime: Runtime) -> None:
-    async with runtime.db.session() as session:
-        await session.execute(text("SELECT 1"))
+    async with runtime.db.connection() as conn:
+        await conn.execute("SELECT 1")
 
 
 def _llm_status(runtime: Runtime) -> dict[str, Any] | None:

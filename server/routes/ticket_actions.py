@@ -11,13 +11,13 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.action_schemas import CommentIn, DecisionIn, ReasonIn, TicketActionResult
 from server.deps import CurrentActor, RuntimeDep, TraceId
 from server.idempotent import key_for, run_once
 from server.openapi import WRITE, errors
 from server.runtime import Runtime
+from tools.db.engine import Conn
 from tools.db.ids import TICKET_ID
 from tools.domain import Actor
 from tools.errors import Forbidden, NotFound
@@ -48,21 +48,21 @@ def _result(out: ActionOutcome, trace_id: str, lang: Lang) -> TicketActionResult
     return TicketActionResult(trace_id=trace_id, **out.model_dump())
 
 
-Work = Callable[[AsyncSession, Stamp], Awaitable[ActionOutcome]]
+Work = Callable[[Conn, Stamp], Awaitable[ActionOutcome]]
 
 
 async def _perform(runtime: Runtime, actor: Actor, trace_id: str, lang: Lang,
                    work: Work) -> TicketActionResult:
     stamp = Stamp(actor, trace_id, runtime.services.version_set, lang)
-    async with runtime.db.session() as session:  # the audit row commits even when refused
-        out = await work(session, stamp)
+    async with runtime.db.transaction() as conn:  # the audit row commits even when refused
+        out = await work(conn, stamp)
     return _result(out, trace_id, lang)
 
 
 async def _tool(runtime: Runtime, actor: Actor, trace_id: str, lang: Lang, tool_name: str,
                 args: dict[str, Any]) -> TicketActionResult:
-    async def work(session: AsyncSession, stamp: Stamp) -> ActionOutcome:
-        return await act(session, tool=TICKET_TOOLS[tool_name], args=args, stamp=stamp,
+    async def work(conn: Conn, stamp: Stamp) -> ActionOutcome:
+        return await act(conn, tool=TICKET_TOOLS[tool_name], args=args, stamp=stamp,
                          ttl_s=runtime.settings.pending_ttl_s)
 
     return await _perform(runtime, actor, trace_id, lang, work)
@@ -108,8 +108,8 @@ async def confirm_action(ticket_id: TicketId, body: DecisionIn, request: Request
     """
     key = key_for(runtime, actor, "ticket:confirm", body, ticket=ticket_id)
 
-    async def work(session: AsyncSession, stamp: Stamp) -> ActionOutcome:
-        return await decide(session, action_id=body.pending_action_id, ticket_id=ticket_id,
+    async def work(conn: Conn, stamp: Stamp) -> ActionOutcome:
+        return await decide(conn, action_id=body.pending_action_id, ticket_id=ticket_id,
                             token=body.confirm_token, confirm=body.decision == "confirm",
                             stamp=stamp)
 

@@ -65,8 +65,8 @@ def test_a_busy_port_suggests_another() -> None:
 
 def test_bad_settings_name_the_variable() -> None:
     line = _one_error_line(_serve("--port", str(free_port()), HELPDESK_MODE="telepathy",
-                                  HELPDESK_CHECKPOINT_MEMORY="-3"))
-    assert "HELPDESK_MODE='telepathy'" in line and "HELPDESK_CHECKPOINT_MEMORY='-3'" in line, line
+                                  HELPDESK_THREAD_LEASE_S="-3"))
+    assert "HELPDESK_MODE='telepathy'" in line and "HELPDESK_THREAD_LEASE_S='-3'" in line, line
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="pgserver switches users only when run as root")

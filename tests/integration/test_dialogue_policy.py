@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
+from tests import sql
 from tests.factories import Stack, actor
-from tools.db.models import PendingAction, Ticket
 from tools.replies import say, say_in
 
 
@@ -15,9 +13,12 @@ async def _ticket(stack: Stack, who, message: str = "我的VPN连不上了，帮
     return r.thread_id, r.ticket["ticket_id"]
 
 
-async def _row(stack: Stack, model, key: str):
-    async with stack.services.db.session() as s:
-        return await s.get(model, key)
+PendingAction = "SELECT * FROM pending_actions WHERE id = %(key)s"
+Ticket = "SELECT * FROM tickets WHERE ticket_id = %(key)s"
+
+
+async def _row(stack: Stack, query: str, key: str):
+    return await sql.row(stack.services.db, query, {"key": key})
 
 
 async def test_an_unclear_reply_keeps_the_action_and_asks_again_in_words(stack: Stack) -> None:
@@ -122,6 +123,6 @@ async def test_submitting_a_draft_and_closing_in_other_words(stack: Stack) -> No
     ticket_id = r.ticket["ticket_id"]
     r = await stack.turn(who, "make it high priority pls", thread_id=thread)
     assert (r.status, r.tool) == ("OK", "update_ticket") and r.ticket["priority"] == "P2"
-    async with stack.services.db.session() as s:
-        kinds = (await s.scalars(select(PendingAction.tool).where(PendingAction.target == ticket_id))).all()
+    kinds = [r.tool for r in await sql.rows(stack.services.db, "SELECT tool FROM pending_actions "
+                                            "WHERE target = %(t)s", {"t": ticket_id})]
     assert kinds == []

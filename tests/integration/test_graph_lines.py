@@ -5,24 +5,22 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from sqlalchemy import func, select, text, update
-
 from graph.runner import TurnRequest
+from tests import sql
 from tests.factories import Stack, actor
-from tools.db.models import AuditEvent, PendingAction, Ticket
+from tools.crud import tickets as crud_tickets
+from tools.crud.tickets import TicketRow
 
 
 async def _audit_types(stack: Stack, trace_or_thread: str) -> list[str]:
-    async with stack.services.db.session() as s:
-        rows = await s.scalars(select(AuditEvent.event_type)
-                               .where(AuditEvent.thread_id == trace_or_thread)
-                               .order_by(AuditEvent.created_at, AuditEvent.id))
-        return list(rows)
+    rows = await sql.rows(stack.services.db, "SELECT event_type FROM audit_events WHERE thread_id = "
+                          "%(t)s ORDER BY created_at, id", {"t": trace_or_thread})
+    return [r.event_type for r in rows]
 
 
-async def _ticket(stack: Stack, ticket_id: str) -> Ticket:
-    async with stack.services.db.session() as s:
-        ticket = await s.get(Ticket, ticket_id)
+async def _ticket(stack: Stack, ticket_id: str) -> TicketRow:
+    async with stack.services.db.connection() as s:
+        ticket = await crud_tickets.get_ticket(s, ticket_id=ticket_id, comments=None)
         assert ticket is not None
         return ticket
 
@@ -44,8 +42,8 @@ async def test_complete_request_creates_ticket_zh(stack: Stack) -> None:
     assert ["AGENT_ROUTE", "PLAN_PROPOSED", "TICKET_CREATED", "TURN_COMPLETED"] == [
         t for t in types if t in {"AGENT_ROUTE", "PLAN_PROPOSED", "TICKET_CREATED", "TURN_COMPLETED"}]
     assert r.version_set.startswith("code=")
-    async with stack.services.db.session() as s:
-        rows = (await s.scalars(select(AuditEvent).where(AuditEvent.thread_id == r.thread_id))).all()
+    rows = await sql.rows(stack.services.db, "SELECT * FROM audit_events WHERE thread_id = %(t)s",
+                          {"t": r.thread_id})
     assert all(e.trace_id == r.trace_id and e.actor_id == who.user_id and e.version_set == r.version_set
                for e in rows)
     assert next(e for e in rows if e.event_type == "TICKET_CREATED").target == r.ticket["ticket_id"]
@@ -138,9 +136,8 @@ async def test_expired_and_wrong_token_execute_nothing(stack: Stack) -> None:
     r = await stack.turn(who, f"升级一下 {ticket_id}", thread_id=thread)
     r_bad = await stack.turn(who, confirm_token="not-the-token", thread_id=thread)
     assert r_bad.status == "REJECTED" and r_bad.reason == "INVALID_CONFIRM_TOKEN"
-    async with stack.services.db.session() as s:
-        await s.execute(update(PendingAction).where(PendingAction.id == r.pending_action["id"])
-                        .values(expires_at=func.now() - text("interval '1 second'")))
+    await sql.execute(stack.services.db, "UPDATE pending_actions SET expires_at = now() - "
+                      "interval '1 second' WHERE id = %(id)s", {"id": r.pending_action["id"]})
     r_exp = await stack.turn(who, "确认", thread_id=thread)
     assert r_exp.status == "REJECTED" and r_exp.reason == "CONFIRMATION_EXPIRED"
     assert (await _ticket(stack, ticket_id)).escalation_level == 0
@@ -251,14 +248,11 @@ async def test_restated_confirmation_must_match_the_pending_tool(stack: Stack) -
 
 
 async def test_stale_draft_expires_instead_of_resuming(stack: Stack) -> None:
-    from tools.db.models import TicketDraft
-
     who = actor()
     r = await stack.turn(who, "帮我提个工单")
     draft_id = r.draft["draft_id"]
-    async with stack.services.db.session() as s:
-        await s.execute(update(TicketDraft).where(TicketDraft.draft_id == draft_id)
-                        .values(updated_at=func.now() - text("interval '8 days'")))
+    await sql.execute(stack.services.db, "UPDATE ticket_drafts SET updated_at = now() - "
+                      "interval '8 days' WHERE draft_id = %(id)s", {"id": draft_id})
     r = await stack.turn(who, "打印机卡纸了，一直打印不出来", thread_id=r.thread_id)
     assert r.status == "REJECTED" and r.reason == "DRAFT_NOT_ACTIVE"
     assert r.draft["status"] == "EXPIRED" and r.memory.draft_id is None
@@ -274,9 +268,8 @@ async def test_every_ticket_tool_run_is_audited_with_its_turn(stack: Stack) -> N
                                  (f"给 {ticket_id} 加个备注：已重启", "add_comment", "TICKET_UPDATED")]:
         r = await stack.turn(who, message, thread_id=thread)
         assert (r.status, r.tool) == ("OK", tool)
-        async with stack.services.db.session() as s:
-            rows = list(await s.scalars(select(AuditEvent).where(AuditEvent.trace_id == r.trace_id)
-                                        .order_by(AuditEvent.id)))
+        rows = await sql.rows(stack.services.db, "SELECT * FROM audit_events WHERE trace_id = "
+                              "%(t)s ORDER BY id", {"t": r.trace_id})
         executed = [e for e in rows if e.event_type == "PLAN_EXECUTED"]
         assert len(executed) == 1 and executed[0].payload["tool"] == tool, [e.event_type for e in rows]
         assert executed[0].result == "OK" and executed[0].actor_id == who.user_id

@@ -36,7 +36,7 @@ async def test_an_idempotency_claim_lives_while_renewed(database: Database) -> N
     beat, action = Heartbeat(database, ttl_s=TTL), f"a-{uuid.uuid4().hex[:6]}"
 
     async def claim() -> idempotency.StoredResponse | None:
-        async with database.session() as s:
+        async with database.transaction() as s:
             return await idempotency.claim(s, user_id="u-lease", action_id=action,
                                            request_hash="h", ttl_s=TTL)
 

@@ -1,25 +1,24 @@
-from sqlalchemy import text
-
 from tools.db.engine import Database
 from tools.db.migrations import MIGRATIONS, migrate
 
 
 async def test_migrate_is_idempotent_and_versioned(database: Database) -> None:
     assert await migrate(database.engine) == len(MIGRATIONS)
-    async with database.session() as s:
-        versions = (await s.execute(text("SELECT v FROM helpdesk_migrations ORDER BY v"))).scalars().all()
+    async with database.transaction() as s:
+        rows = await (await s.execute("SELECT v FROM helpdesk_migrations ORDER BY v")).fetchall()
+        versions = [row["v"] for row in rows]
     assert versions == list(range(1, len(MIGRATIONS) + 1))
 
 
 async def test_ticket_id_format_is_enforced_by_the_schema(database: Database) -> None:
     import pytest
-    from sqlalchemy.exc import IntegrityError
+    from psycopg.errors import IntegrityError
 
     with pytest.raises(IntegrityError):
-        async with database.session() as s:
-            await s.execute(text(
+        async with database.transaction() as s:
+            await s.execute(
                 "INSERT INTO tickets (ticket_id, title, category, requester_id, department) "
-                "VALUES ('TCK-26-x', 't', 'network', 'u', 'IT')"))
+                "VALUES ('TCK-26-x', 't', 'network', 'u', 'IT')")
 
 
 async def test_checkpointer_setup_is_safe_when_workers_start_together() -> None:
@@ -31,11 +30,11 @@ async def test_checkpointer_setup_is_safe_when_workers_start_together() -> None:
 
     url = await asyncio.to_thread(pg.create_database, "ckpt", checkpoint_tables=False)
     try:
-        opened = await asyncio.gather(*(open_checkpointer(url, max_size=2) for _ in range(4)),
+        dbs = [Database.connect(url, pool_size=1) for _ in range(4)]
+        opened = await asyncio.gather(*(open_checkpointer(db) for db in dbs),
                                       return_exceptions=True)
-        for got in opened:
-            if not isinstance(got, BaseException):
-                await got[0].close()
+        for db in dbs:
+            await db.close()
         assert not [got for got in opened if isinstance(got, BaseException)]
     finally:
         await asyncio.to_thread(pg.drop_database, url)

@@ -28,7 +28,7 @@ def failpoint() -> Iterator[None]:
 
 
 async def _claim(stack: Stack, user: str, action: str) -> None:
-    async with stack.services.db.session() as s:
+    async with stack.services.db.transaction() as s:
         assert await idempotency.claim(s, user_id=user, action_id=action, request_hash="h") is None
 
 

@@ -8,13 +8,12 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-from sqlalchemy import select
 
 from server.app import create_app
+from tests import sql
 from tests.factories import Stack, make_settings, open_stack
 from tests.llm.conftest import MODEL
 from tests.llm.fake_openai import FakeOpenAI
-from tools.db.models import AuditEvent
 from tools.llm import LlmGateway
 from tools.llm.calls import RetryPolicy
 
@@ -37,10 +36,9 @@ async def llm_stack(db_url: str, fake: FakeOpenAI, **overrides: Any) -> AsyncIte
 
 async def audit_of(stack: Stack, thread_id: str) -> list[tuple[str, str | None, dict[str, Any]]]:
     """(event_type, result, payload) of a thread's audit rows, oldest first."""
-    async with stack.services.db.session() as s:
-        rows = await s.scalars(select(AuditEvent).where(AuditEvent.thread_id == thread_id)
-                               .order_by(AuditEvent.id))
-        return [(r.event_type, r.result, dict(r.payload)) for r in rows]
+    rows = await sql.rows(stack.services.db, "SELECT * FROM audit_events WHERE thread_id = %(t)s"
+                          " ORDER BY id", {"t": thread_id})
+    return [(r.event_type, r.result, dict(r.payload)) for r in rows]
 
 
 async def audit_types(stack: Stack, thread_id: str) -> list[str]:

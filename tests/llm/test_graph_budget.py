@@ -8,15 +8,14 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from prometheus_client import REGISTRY
-from sqlalchemy import select
 
+from tests import sql
 from tests.factories import Stack, actor
 from tests.llm import script as s
 from tests.llm.conftest import MODEL
 from tests.llm.factories import plan_json
 from tests.llm.fake_openai import FakeOpenAI
 from tests.llm.graph_helpers import app_client, audit_of, dev_identity, llm_stack, outcome
-from tools.db.models import AuditEvent
 from tools.errors import BudgetExhausted
 
 USAGE = {"prompt_tokens": 1500, "completion_tokens": 500}
@@ -70,11 +69,9 @@ async def test_usage_lands_on_the_turns_audit_rows(stack: Stack, fake: FakeOpenA
 
 
 async def audit_rows_with_usage(stack: Stack, thread_id: str) -> list[tuple[str, Any, Any]]:
-    async with stack.services.db.session() as session:
-        rows = await session.execute(select(AuditEvent.event_type, AuditEvent.result,
-                                            AuditEvent.usage)
-                                     .where(AuditEvent.thread_id == thread_id))
-        return [tuple(row) for row in rows]
+    rows = await sql.rows(stack.services.db, "SELECT event_type, result, usage FROM audit_events"
+                          " WHERE thread_id = %(t)s", {"t": thread_id})
+    return [(r.event_type, r.result, r.usage) for r in rows]
 
 
 async def test_the_server_answers_402_and_shows_the_breaker(db_url: str,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import text
 
+from tests import sql
 from tests.llm import factories as f
 from tests.llm import script as s
 from tests.llm.conftest import GatewayFactory
@@ -29,11 +29,10 @@ async def plan(gateway: LlmGateway, actor: Actor, usage: dict[str, object]) -> s
 
 
 async def day_row(database: Database, user_id: str) -> tuple[int, float, int]:
-    async with database.session() as session:
-        row = (await session.execute(text(
-            "SELECT tokens, cost_usd, calls FROM llm_usage_daily WHERE user_id = :u"),
-            {"u": user_id})).one()
-    return int(row[0]), float(row[1]), int(row[2])
+    row = await sql.row(database, "SELECT tokens, cost_usd, calls FROM llm_usage_daily"
+                        " WHERE user_id = %(u)s", {"u": user_id})
+    assert row is not None
+    return int(row.tokens), float(row.cost_usd), int(row.calls)
 
 
 async def test_usage_and_cost_add_up_per_turn(fake: FakeOpenAI, make_gateway: GatewayFactory,

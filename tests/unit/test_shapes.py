@@ -18,8 +18,8 @@ from server.errors import failure_of
 from server.responses import TicketOut
 from server.schemas import AgentRequest
 from tools.crud.audit import events_json
+from tools.crud.drafts import TicketDraft
 from tools.db.ids import DRAFT_ID_RE, TICKET_ID, TICKET_ID_RE, new_draft_id, new_ticket_id
-from tools.db.models import TicketDraft
 from tools.domain import (
     REQUIRED_FIELDS,
     TICKET_FIELDS,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from psycopg import sql
 
-from tools.db.engine import Db, execute
-from tools.db.models import AuditEvent
+from tools.db.engine import Conn, execute, fetch_all, fetch_one
 from tools.domain import Actor, AuditEventType
 
 # Audit rows from a JSON array of events (AuditEvent's column names): one statement however many.
@@ -32,28 +32,48 @@ def events_json(events: list[dict[str, Any]]) -> str:
     return json.dumps(events, default=str)
 
 
-async def add_events(db: Db, *, events: list[dict[str, Any]]) -> None:
+async def add_events(conn: Conn, *, events: list[dict[str, Any]]) -> None:
     """Insert audit events in one statement, in the caller's transaction."""
     if events:
-        await execute(db, INSERT_EVENTS, {"events": events_json(events)})
+        await execute(conn, INSERT_EVENTS, {"events": events_json(events)})
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One audited decision or write, as stored."""
+
+    id: int
+    trace_id: str
+    thread_id: str | None
+    actor_id: str
+    event_type: str
+    target: str | None
+    payload: dict[str, Any]
+    result: str | None
+    version_set: str
+    usage: dict[str, Any]
+    latency_ms: float
+    created_at: datetime
+
+
+_COLUMNS = sql.SQL("id, trace_id, thread_id, actor_id, event_type, target, payload, result, "
+                   "version_set, usage, latency_ms, created_at")
 
 
 async def list_audit(
-    session: AsyncSession, *, actor: Actor, trace_id: str | None = None,
+    conn: Conn, *, actor: Actor, trace_id: str | None = None,
     thread_id: str | None = None, ticket_id: str | None = None, limit: int = 100,
 ) -> list[AuditEvent]:
     """Audit events matching the filters, newest first; requesters see only their own."""
-    query = select(AuditEvent)
-    if actor.role != "admin":
-        query = query.where(AuditEvent.actor_id == actor.user_id)
-    if trace_id:
-        query = query.where(AuditEvent.trace_id == trace_id)
-    if thread_id:
-        query = query.where(AuditEvent.thread_id == thread_id)
-    if ticket_id:
-        query = query.where(AuditEvent.target == ticket_id)
-    query = query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)
-    return list((await session.scalars(query)).all())
+    filters = {"actor_id": actor.user_id if actor.role != "admin" else None,
+               "trace_id": trace_id, "thread_id": thread_id, "target": ticket_id}
+    where = [sql.SQL("{} = {}").format(sql.Identifier(k), sql.Placeholder(k))
+             for k, v in filters.items() if v]
+    query = sql.SQL("SELECT {} FROM audit_events WHERE {} ORDER BY created_at DESC, id DESC"
+                    " LIMIT %(limit)s").format(
+        _COLUMNS, sql.SQL(" AND ").join(where) if where else sql.SQL("true"))
+    rows = await fetch_all(conn, query, {**filters, "limit": limit})
+    return [AuditEvent(**row) for row in rows]
 
 
 def audit_public(event: AuditEvent) -> dict[str, Any]:
@@ -68,19 +88,19 @@ def audit_public(event: AuditEvent) -> dict[str, Any]:
 
 
 async def ticket_events(
-    session: AsyncSession, *, ticket_id: str, actor_id: str | None = None, limit: int = 200,
+    conn: Conn, *, ticket_id: str, actor_id: str | None = None, limit: int = 200,
 ) -> list[AuditEvent]:
     """A ticket's audit trail, oldest first (only `actor_id`'s events when given)."""
-    query = select(AuditEvent).where(AuditEvent.target == ticket_id)
-    if actor_id is not None:
-        query = query.where(AuditEvent.actor_id == actor_id)
-    query = query.order_by(AuditEvent.created_at, AuditEvent.id).limit(limit)
-    return list((await session.scalars(query)).all())
+    query = sql.SQL("SELECT {} FROM audit_events WHERE target = %(t)s"
+                    " AND (%(a)s::text IS NULL OR actor_id = %(a)s)"
+                    " ORDER BY created_at, id LIMIT %(limit)s").format(_COLUMNS)
+    rows = await fetch_all(conn, query, {"t": ticket_id, "a": actor_id, "limit": limit})
+    return [AuditEvent(**row) for row in rows]
 
 
-async def creating_thread(session: AsyncSession, *, ticket_id: str) -> str | None:
+async def creating_thread(conn: Conn, *, ticket_id: str) -> str | None:
     """The conversation a ticket was created in, from its TICKET_CREATED event."""
-    query = (select(AuditEvent.thread_id)
-             .where(AuditEvent.target == ticket_id, AuditEvent.event_type == AuditEventType.TICKET_CREATED)
-             .order_by(AuditEvent.id).limit(1))
-    return (await session.scalars(query)).first()
+    row = await fetch_one(conn, "SELECT thread_id FROM audit_events WHERE target = %(t)s"
+                          " AND event_type = %(e)s ORDER BY id LIMIT 1",
+                          {"t": ticket_id, "e": AuditEventType.TICKET_CREATED.value})
+    return None if row is None else row["thread_id"]

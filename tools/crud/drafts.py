@@ -2,65 +2,89 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from psycopg import sql
 
+from tools.db.engine import Conn, fetch_one
 from tools.db.ids import new_draft_id
-from tools.db.models import TicketDraft
 from tools.domain import TICKET_FIELDS, DraftStatus, missing_fields
 
 
+@dataclass(frozen=True, slots=True)
+class TicketDraft:
+    """A half-filled ticket `DRF-YYYY-XXXXXX`; becomes a ticket when complete (CONSUMED)."""
+
+    draft_id: str
+    owner_id: str
+    department: str
+    thread_id: str | None
+    title: str | None
+    description: str | None
+    category: str | None
+    priority: str | None
+    status: str
+    ticket_id: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+_COLUMNS = ("draft_id, owner_id, department, thread_id, title, description, category, priority, "
+            "status, ticket_id, version, created_at, updated_at")
+
+
 async def create_draft(
-    session: AsyncSession, *, owner_id: str, department: str, thread_id: str | None,
+    conn: Conn, *, owner_id: str, department: str, thread_id: str | None,
     fields: dict[str, Any],
 ) -> TicketDraft:
     """Insert an ACTIVE draft with whatever fields are known."""
-    draft = TicketDraft(
-        draft_id=new_draft_id(), owner_id=owner_id, department=department, thread_id=thread_id,
-        status=DraftStatus.ACTIVE.value, version=1, **{k: fields.get(k) for k in TICKET_FIELDS},
-    )
-    session.add(draft)
-    await session.flush()
-    return draft
+    row = await fetch_one(conn, f"""
+        INSERT INTO ticket_drafts (draft_id, owner_id, department, thread_id, title, description,
+                                   category, priority, status, version)
+        VALUES (%(id)s, %(owner)s, %(dept)s, %(thread)s, %(title)s, %(description)s,
+                %(category)s, %(priority)s, 'ACTIVE', 1)
+        RETURNING {_COLUMNS}""", {"id": new_draft_id(), "owner": owner_id, "dept": department,
+                                   "thread": thread_id, **{k: fields.get(k) for k in TICKET_FIELDS}})
+    assert row is not None
+    return TicketDraft(**row)
 
 
-async def get_draft(session: AsyncSession, *, draft_id: str) -> TicketDraft | None:
+async def get_draft(conn: Conn, *, draft_id: str) -> TicketDraft | None:
     """One draft, or None."""
-    return await session.get(TicketDraft, draft_id)
+    row = await fetch_one(conn, f"SELECT {_COLUMNS} FROM ticket_drafts WHERE draft_id = %(id)s",
+                          {"id": draft_id})
+    return None if row is None else TicketDraft(**row)
+
+
+_UPDATABLE = frozenset({*TICKET_FIELDS, "status", "ticket_id"})
 
 
 async def update_draft(
-    session: AsyncSession, *, draft_id: str, version: int, values: dict[str, Any]
+    conn: Conn, *, draft_id: str, version: int, values: dict[str, Any]
 ) -> TicketDraft | None:
     """Optimistic-locked update of an ACTIVE draft; None when it changed meanwhile."""
-    stmt = (
-        update(TicketDraft)
-        .where(TicketDraft.draft_id == draft_id, TicketDraft.version == version,
-               TicketDraft.status == DraftStatus.ACTIVE)
-        .values(**values, version=TicketDraft.version + 1, updated_at=func.now())
-        .returning(TicketDraft.draft_id)
-        .execution_options(synchronize_session=False)
-    )
-    if (await session.execute(stmt)).scalar_one_or_none() is None:
-        return None
-    return await session.get(TicketDraft, draft_id, populate_existing=True)
+    if unknown := set(values) - _UPDATABLE:
+        raise ValueError(f"not updatable: {sorted(unknown)}")
+    sets = sql.SQL("").join(sql.SQL("{} = {}, ").format(sql.Identifier(k), sql.Placeholder(k))
+                            for k in values)
+    query = sql.SQL("UPDATE ticket_drafts SET {}version = version + 1, updated_at = now()"
+                    " WHERE draft_id = %(id)s AND version = %(version)s AND status = 'ACTIVE'"
+                    " RETURNING {}").format(sets, sql.SQL(_COLUMNS))
+    row = await fetch_one(conn, query, {**values, "id": draft_id, "version": version})
+    return None if row is None else TicketDraft(**row)
 
 
-async def set_status(session: AsyncSession, *, draft_id: str, status: str,
-                     only_from: str = DraftStatus.ACTIVE) -> TicketDraft | None:
+async def set_status(conn: Conn, *, draft_id: str, status: str, only_from: str = DraftStatus.ACTIVE,
+                     ) -> TicketDraft | None:
     """Move a draft to `status` if it is still in `only_from`; None if it was not."""
-    stmt = (
-        update(TicketDraft)
-        .where(TicketDraft.draft_id == draft_id, TicketDraft.status == only_from)
-        .values(status=status, version=TicketDraft.version + 1, updated_at=func.now())
-        .returning(TicketDraft.draft_id)
-        .execution_options(synchronize_session=False)
-    )
-    if (await session.execute(stmt)).scalar_one_or_none() is None:
-        return None
-    return await session.get(TicketDraft, draft_id, populate_existing=True)
+    row = await fetch_one(conn, f"""
+        UPDATE ticket_drafts SET status = %(status)s, version = version + 1, updated_at = now()
+         WHERE draft_id = %(id)s AND status = %(from)s
+        RETURNING {_COLUMNS}""", {"id": draft_id, "status": status, "from": only_from})
+    return None if row is None else TicketDraft(**row)
 
 
 def draft_fields(draft: TicketDraft) -> dict[str, str]:

@@ -6,11 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, text
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from tools.db.models import IdempotencyKey
+from tools.db.engine import Conn, execute, fetch_one
 from tools.errors import IdempotencyConflict, ThreadBusy
 
 RETENTION_S = 48 * 3600  # API.md promises at least 24 h
@@ -19,21 +15,26 @@ RETENTION_S = 48 * 3600  # API.md promises at least 24 h
 # request whose holder stopped renewing it (its process died: tools.crud.leases). One statement,
 # so two racing requests cannot both win. A takeover keeps the `effect` the first attempt
 # committed, so the retry finishes that attempt instead of acting again.
-_CLAIM = text("""
+_CLAIM = """
 INSERT INTO idempotency_keys AS k (user_id, action_id, request_hash, state, lease_until)
-VALUES (:user, :action, :hash, 'running', now() + make_interval(secs => :ttl))
+VALUES (%(user)s, %(action)s, %(hash)s, 'running', now() + make_interval(secs => %(ttl)s))
 ON CONFLICT (user_id, action_id) DO UPDATE
    SET request_hash = EXCLUDED.request_hash, state = 'running', status_code = NULL,
        body = NULL, lease_until = EXCLUDED.lease_until,
-       effect = CASE WHEN k.created_at < now() - make_interval(secs => :retention)
+       effect = CASE WHEN k.created_at < now() - make_interval(secs => %(retention)s)
                      THEN NULL ELSE k.effect END,
        created_at = now()
- WHERE k.created_at < now() - make_interval(secs => :retention)
+ WHERE k.created_at < now() - make_interval(secs => %(retention)s)
     OR (k.state = 'running' AND k.request_hash = EXCLUDED.request_hash
         AND (coalesce(k.lease_until, k.created_at) < now()
-             OR k.created_at < now() - make_interval(secs => :stale)))
+             OR k.created_at < now() - make_interval(secs => %(stale)s)))
 RETURNING k.action_id
-""")
+"""
+# What the first run of a key stored (read when the claim was refused).
+_STORED = """
+SELECT request_hash, state, status_code, body FROM idempotency_keys
+ WHERE user_id = %(user)s AND action_id = %(action)s
+"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +46,7 @@ class StoredResponse:
 
 
 async def claim(
-    session: AsyncSession, *, user_id: str, action_id: str, request_hash: str,
+    conn: Conn, *, user_id: str, action_id: str, request_hash: str,
     ttl_s: float = 4.0, stale_s: float = 3600.0,
 ) -> StoredResponse | None:
     """Claim the key (None: go ahead and run), or the stored response of the first run.
@@ -56,51 +57,47 @@ async def claim(
     """
     params = {"user": user_id, "action": action_id, "hash": request_hash,
               "retention": RETENTION_S, "ttl": ttl_s, "stale": stale_s}
-    if (await session.execute(_CLAIM, params)).scalar_one_or_none() is not None:
+    if await fetch_one(conn, _CLAIM, params) is not None:
         return None
-    row = await session.get(IdempotencyKey, (user_id, action_id), populate_existing=True)
-    return _replay(row, request_hash)
+    return _replay(await fetch_one(conn, _STORED, params), request_hash)
 
 
-def _replay(row: IdempotencyKey | None, request_hash: str) -> StoredResponse:
+def _replay(row: dict[str, Any] | None, request_hash: str) -> StoredResponse:
     if row is None:  # deleted between the two statements: the first run gave up
         raise ThreadBusy("this action_id is being retried; try again shortly")
-    if row.request_hash != request_hash:
+    if row["request_hash"] != request_hash:
         raise IdempotencyConflict("action_id was already used with a different request")
-    if row.state != "done" or row.status_code is None:
+    if row["state"] != "done" or row["status_code"] is None:
         raise ThreadBusy("the first request with this action_id is still running")
-    return StoredResponse(row.status_code, row.body)
+    return StoredResponse(row["status_code"], row["body"])
 
 
 async def complete(
-    session: AsyncSession, *, user_id: str, action_id: str, status_code: int, body: Any,
+    conn: Conn, *, user_id: str, action_id: str, status_code: int, body: Any,
 ) -> None:
     """Record the response of a claimed key (nothing changes once one is recorded)."""
-    await session.execute(text(
-        "UPDATE idempotency_keys SET state = 'done', status_code = :status, body = :body "
-        "WHERE user_id = :user AND action_id = :action AND state = 'running'"
-    ).bindparams(bindparam("body", type_=JSONB)),
-        {"user": user_id, "action": action_id, "status": status_code, "body": body})
+    await execute(conn, *done_statement(user_id=user_id, action_id=action_id,
+                                        status_code=status_code, body=body))
 
 
-async def release(session: AsyncSession, *, user_id: str, action_id: str) -> None:
+async def release(conn: Conn, *, user_id: str, action_id: str) -> None:
     """Give up a running claim whose run failed in a way worth retrying.
 
     A claim with nothing committed is forgotten; one whose first attempt committed an effect
     is only let go (its lease lapses now), so the retry takes it over and finishes with it.
     """
-    await session.execute(_RELEASE, {"user": user_id, "action": action_id})
+    await execute(conn, _RELEASE, {"user": user_id, "action": action_id})
 
 
-_RELEASE = text("""
+_RELEASE = """
 WITH gone AS (
     DELETE FROM idempotency_keys
-     WHERE user_id = :user AND action_id = :action AND state = 'running' AND effect IS NULL
+     WHERE user_id = %(user)s AND action_id = %(action)s AND state = 'running' AND effect IS NULL
     RETURNING 1
 )
 UPDATE idempotency_keys SET lease_until = now()
- WHERE user_id = :user AND action_id = :action AND state = 'running' AND effect IS NOT NULL
-""")
+ WHERE user_id = %(user)s AND action_id = %(action)s AND state = 'running' AND effect IS NOT NULL
+"""
 
 # Statements (psycopg placeholders) that ride on other transactions: a node's domain write
 # records its outcome; the turn's checkpoint stores the response.
@@ -127,11 +124,9 @@ def done_statement(*, user_id: str, action_id: str, status_code: int,
                    "body": json.dumps(body)}
 
 
-async def purge_expired(session: AsyncSession, retention_s: float = RETENTION_S) -> int:
+async def purge_expired(conn: Conn, retention_s: float = RETENTION_S) -> int:
     """Delete keys past retention (never a running claim still renewed); returns how many."""
-    result = await session.execute(text(
-        "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => :r)"
-        " AND NOT (state = 'running' AND lease_until > now())"
-    ), {"r": max(retention_s, 24 * 3600)})
-    return int(getattr(result, "rowcount", 0) or 0)
+    return await execute(conn, "DELETE FROM idempotency_keys WHERE created_at < now() - "
+                         "make_interval(secs => %(r)s) AND NOT (state = 'running' AND lease_until > now())",
+                         {"r": max(retention_s, 24 * 3600)})
 

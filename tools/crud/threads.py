@@ -3,24 +3,53 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from tools.crud.audit import INSERT_EVENTS, events_json
-from tools.db.engine import Db, execute, fetch_one
-from tools.db.models import Thread, ThreadMessage
+from tools.db.engine import Conn, execute, fetch_all, fetch_one
 from tools.errors import QuotaExceeded
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """A conversation; owned by the user who started it. Holds the cross-process run lease."""
+
+    thread_id: str
+    owner_id: str
+    department: str
+    title: str
+    status: str  # idle|interrupted|busy
+    lease_until: datetime | None
+    lease_run_id: str | None
+    last_trace_id: str | None
+    settled: bool  # its latest checkpoint ended a turn
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadMessage:
+    """One line of a thread's transcript (kept here, not in the checkpoint, so state stays small)."""
+
+    id: int
+    thread_id: str
+    role: str  # user|assistant
+    content: str
+    trace_id: str | None
+    created_at: datetime
+
+
+_THREAD = ("thread_id, owner_id, department, title, status, lease_until, lease_run_id, "
+           "last_trace_id, settled, created_at, updated_at")
+_MESSAGE = "id, thread_id, role, content, trace_id, created_at"
 
 # Create the thread holding the lease, or take the lease of an existing one if the caller owns
 # it and no live run holds it (a lease lapses `lease` seconds after its holder last renewed it:
 # tools.crud.leases). One statement, so two racing runs cannot both get it.
 # It first takes a token from the caller's rate bucket (rate_buckets; skipped when `rate` is 0):
 # no token, no lease, and `allowed` is false with `wait_s` until the next token.
-# It also reads the id of the thread's latest checkpoint (LangGraph's checkpoints table), unless
-# that checkpoint has pending writes: the checkpointer serves a checkpoint it wrote itself from
-# memory only if it is still the latest, and this read, taken with the lease, is the check.
 # And the `effect` an earlier attempt of the same action_id committed, if any (idempotency_keys).
 _ACQUIRE = """
 WITH bucket AS (
@@ -46,10 +75,6 @@ ON CONFLICT (thread_id) DO UPDATE
 RETURNING t.status, t.settled
 )
 SELECT lease.status, lease.settled,
-       CASE WHEN NOT EXISTS (SELECT 1 FROM checkpoint_writes w
-                              WHERE w.thread_id = %(tid)s AND w.checkpoint_ns = ''
-                                AND w.checkpoint_id = latest.checkpoint_id)
-            THEN latest.checkpoint_id END AS latest_checkpoint,
        (SELECT k.effect FROM idempotency_keys k
          WHERE k.user_id = %(owner)s AND k.action_id = %(action)s) AS effect,
        %(rate)s::float8 <= 0 OR EXISTS (SELECT 1 FROM bucket) AS allowed,
@@ -59,9 +84,6 @@ SELECT lease.status, lease.settled,
           FROM rate_buckets r WHERE r.user_id = %(owner)s) AS wait_s
   FROM (SELECT 1) AS one
   LEFT JOIN lease ON true
-  LEFT JOIN LATERAL (SELECT c.checkpoint_id FROM checkpoints c
-                      WHERE c.thread_id = %(tid)s AND c.checkpoint_ns = ''
-                      ORDER BY c.checkpoint_id DESC LIMIT 1) AS latest ON lease.status IS NOT NULL
 """
 
 # Only the run holding the lease can give it back. updated_at was set when the lease was taken.
@@ -78,8 +100,6 @@ class Lease(NamedTuple):
 
     status: str
     settled: bool
-    latest_checkpoint: str | None
-    """The id of the thread's latest checkpoint, if it has no pending writes."""
 
 
 class Taken(NamedTuple):
@@ -91,7 +111,7 @@ class Taken(NamedTuple):
 
 
 async def take_lease(
-    db: Db, *, thread_id: str, owner_id: str, department: str, title: str,
+    conn: Conn, *, thread_id: str, owner_id: str, department: str, title: str,
     run_id: str, trace_id: str, lease_s: float, action_id: str | None = None,
     rate: float = 0.0, burst: int = 1,
 ) -> Taken:
@@ -101,7 +121,7 @@ async def take_lease(
     params = {"tid": thread_id, "owner": owner_id, "dept": department, "title": title[:120],
               "run": run_id, "trace": trace_id, "lease": lease_s, "action": action_id,
               "rate": rate, "burst": burst}
-    row = await fetch_one(db, _ACQUIRE, params)
+    row = await fetch_one(conn, _ACQUIRE, params)
     if row is None:
         return Taken(None, None)
     if not row["allowed"]:
@@ -109,16 +129,16 @@ async def take_lease(
                             retry_after=max(1.0, float(row["wait_s"] or 1.0)))
     if row["status"] is None:
         return Taken(None, row["effect"])
-    lease = Lease(str(row["status"]), bool(row["settled"]), row["latest_checkpoint"])
+    lease = Lease(str(row["status"]), bool(row["settled"]))
     return Taken(lease, row["effect"])
 
 
 async def acquire_lease(
-    db: Db, *, thread_id: str, owner_id: str, department: str, title: str,
+    conn: Conn, *, thread_id: str, owner_id: str, department: str, title: str,
     run_id: str, trace_id: str, lease_s: float,
 ) -> Lease | None:
     """Take the run lease (creating the thread if new), or None if not taken."""
-    return (await take_lease(db, thread_id=thread_id, owner_id=owner_id, department=department,
+    return (await take_lease(conn, thread_id=thread_id, owner_id=owner_id, department=department,
                              title=title, run_id=run_id, trace_id=trace_id,
                              lease_s=lease_s)).lease
 
@@ -143,39 +163,36 @@ def unsettle_statement(*, thread_id: str) -> tuple[str, dict[str, Any]]:
     return "UPDATE threads SET settled = false WHERE thread_id = %(tid)s", {"tid": thread_id}
 
 
-async def release_lease(db: Db, *, thread_id: str, run_id: str, status: str,
+async def release_lease(conn: Conn, *, thread_id: str, run_id: str, status: str,
                         settled: bool) -> None:
     """Give the lease back and record the thread's status after the run."""
-    await execute(db, *release_statement(thread_id=thread_id, run_id=run_id, status=status,
+    await execute(conn, *release_statement(thread_id=thread_id, run_id=run_id, status=status,
                                          settled=settled))
 
 
-async def get_thread(session: AsyncSession, *, thread_id: str) -> Thread | None:
+async def get_thread(conn: Conn, *, thread_id: str) -> Thread | None:
     """One thread row."""
-    return await session.get(Thread, thread_id)
+    row = await fetch_one(conn, f"SELECT {_THREAD} FROM threads WHERE thread_id = %(tid)s",
+                          {"tid": thread_id})
+    return None if row is None else Thread(**row)
 
 
 async def list_threads(
-    session: AsyncSession, *, owner_id: str, status: str | None = None, limit: int = 50
+    conn: Conn, *, owner_id: str, status: str | None = None, limit: int = 50
 ) -> list[Thread]:
     """A user's threads, newest first."""
-    query = select(Thread).where(Thread.owner_id == owner_id)
-    if status:
-        query = query.where(Thread.status == status)
-    return list((await session.scalars(query.order_by(Thread.updated_at.desc()).limit(limit))).all())
+    rows = await fetch_all(conn, f"SELECT {_THREAD} FROM threads WHERE owner_id = %(owner)s"
+                           f"{' AND status = %(status)s' if status else ''}"
+                           " ORDER BY updated_at DESC LIMIT %(limit)s",
+                           {"owner": owner_id, "status": status, "limit": limit})
+    return [Thread(**row) for row in rows]
 
 
-async def add_messages(session: AsyncSession, *, rows: list[dict[str, Any]]) -> None:
-    """Append transcript lines (dicts with thread_id, role, content, trace_id)."""
-    if rows:
-        await session.execute(insert(ThreadMessage), rows)
-
-
-async def list_messages(session: AsyncSession, *, thread_id: str, limit: int = 200) -> list[ThreadMessage]:
+async def list_messages(conn: Conn, *, thread_id: str, limit: int = 200) -> list[ThreadMessage]:
     """The last `limit` transcript lines of a thread, oldest first."""
-    query = (select(ThreadMessage).where(ThreadMessage.thread_id == thread_id)
-             .order_by(ThreadMessage.id.desc()).limit(limit))
-    return list(reversed((await session.scalars(query)).all()))
+    rows = await fetch_all(conn, f"SELECT {_MESSAGE} FROM thread_messages WHERE thread_id = %(tid)s"
+                           " ORDER BY id DESC LIMIT %(limit)s", {"tid": thread_id, "limit": limit})
+    return [ThreadMessage(**row) for row in reversed(rows)]
 
 
 # A turn's audit events and transcript lines in one statement: atomic, one round trip.
@@ -193,6 +210,6 @@ def record_statement(*, events: list[dict[str, Any]], messages: list[dict[str, A
     return _RECORD_TURN, {"events": events_json(events), "messages": json.dumps(messages)}
 
 
-async def record_turn(db: Db, *, events: list[dict[str, Any]], messages: list[dict[str, Any]]) -> None:
+async def record_turn(conn: Conn, *, events: list[dict[str, Any]], messages: list[dict[str, Any]]) -> None:
     """Append a turn's audit events and transcript lines together."""
-    await execute(db, *record_statement(events=events, messages=messages))
+    await execute(conn, *record_statement(events=events, messages=messages))

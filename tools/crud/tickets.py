@@ -9,7 +9,7 @@ from typing import Any
 
 from psycopg import sql
 
-from tools.db.engine import Db, execute, fetch_all, fetch_one
+from tools.db.engine import Conn, execute, fetch_all, fetch_one
 from tools.db.ids import new_ticket_id
 from tools.domain import DEFAULT_PRIORITY, Actor, CommentRow, TicketRow
 
@@ -46,20 +46,20 @@ VALUES (%(ticket_id)s, %(title)s, %(description)s, %(category)s, %(priority)s, '
 RETURNING """
 
 
-async def create_ticket(db: Db, *, fields: dict[str, Any], actor: Actor) -> TicketRow:
+async def create_ticket(conn: Conn, *, fields: dict[str, Any], actor: Actor) -> TicketRow:
     """Insert an OPEN ticket for `actor` with the given title/description/category/priority."""
     params = {"ticket_id": new_ticket_id(), "title": fields["title"],
               "description": fields.get("description") or "", "category": fields["category"],
               "priority": fields.get("priority") or DEFAULT_PRIORITY, "requester_id": actor.user_id,
               "department": actor.department}
-    row = await fetch_one(db, _INSERT + _COLUMNS, params)
+    row = await fetch_one(conn, _INSERT + _COLUMNS, params)
     assert row is not None
     return _row(row)
 
 
-async def get_ticket(db: Db, *, ticket_id: str, comments: int | None = RECENT_COMMENTS) -> TicketRow | None:
+async def get_ticket(conn: Conn, *, ticket_id: str, comments: int | None = RECENT_COMMENTS) -> TicketRow | None:
     """One ticket with its latest `comments` comments (None: all), or None. One statement."""
-    row = await fetch_one(db, _GET, {"tid": ticket_id, "n": comments})
+    row = await fetch_one(conn, _GET, {"tid": ticket_id, "n": comments})
     return None if row is None else _row(row)
 
 
@@ -72,7 +72,7 @@ _VISIBLE = {
 
 
 async def list_tickets(
-    db: Db, *, actor: Actor, status: str | None = None, limit: int = 20, mine_only: bool = False,
+    conn: Conn, *, actor: Actor, status: str | None = None, limit: int = 20, mine_only: bool = False,
 ) -> list[TicketRow]:
     """Tickets the actor may see (or only their own), newest first, without comments."""
     visible = _VISIBLE["requester" if mine_only else actor.role]
@@ -80,14 +80,14 @@ async def list_tickets(
              f"{' AND status = %(status)s' if status else ''}"
              " ORDER BY created_at DESC, ticket_id LIMIT %(limit)s")
     params = {"uid": actor.user_id, "dept": actor.department, "status": status, "limit": limit}
-    return [_row(row) for row in await fetch_all(db, query, params)]
+    return [_row(row) for row in await fetch_all(conn, query, params)]
 
 
 UPDATABLE = frozenset({"title", "description", "category", "priority", "status", "assignee_id",
                        "escalation_level"})
 
 
-async def update_ticket(db: Db, *, ticket_id: str, version: int, values: dict[str, Any]) -> TicketRow | None:
+async def update_ticket(conn: Conn, *, ticket_id: str, version: int, values: dict[str, Any]) -> TicketRow | None:
     """Optimistic-locked update: applies `values` only if the row is still at `version`.
 
     Returns the ticket as it is now, or None if someone else changed it first.
@@ -97,19 +97,19 @@ async def update_ticket(db: Db, *, ticket_id: str, version: int, values: dict[st
     sets = sql.SQL("").join(sql.SQL("{} = {}, ").format(sql.Identifier(k), sql.Placeholder(k)) for k in values)
     query = sql.SQL("UPDATE tickets SET {}version = version + 1, updated_at = now()"
                     " WHERE ticket_id = %(tid)s AND version = %(version)s").format(sets)
-    if not await execute(db, query, {**values, "tid": ticket_id, "version": version}):
+    if not await execute(conn, query, {**values, "tid": ticket_id, "version": version}):
         return None
-    return await get_ticket(db, ticket_id=ticket_id)
+    return await get_ticket(conn, ticket_id=ticket_id)
 
 
-async def add_comment(db: Db, *, ticket_id: str, author_id: str, body: str) -> None:
+async def add_comment(conn: Conn, *, ticket_id: str, author_id: str, body: str) -> None:
     """Append a comment to a ticket."""
-    await execute(db, "INSERT INTO ticket_comments (ticket_id, author_id, body) VALUES (%(t)s, %(a)s, %(b)s)",
+    await execute(conn, "INSERT INTO ticket_comments (ticket_id, author_id, body) VALUES (%(t)s, %(a)s, %(b)s)",
                   {"t": ticket_id, "a": author_id, "b": body})
 
 
 async def list_queue(
-    db: Db, *, department: str | None, filters: dict[str, str], offset: int = 0, limit: int = 20,
+    conn: Conn, *, department: str | None, filters: dict[str, str], offset: int = 0, limit: int = 20,
 ) -> tuple[list[TicketRow], int]:
     """A department's tickets (None: every department), newest first, one page, and the total.
 
@@ -122,6 +122,6 @@ async def list_queue(
                     " ORDER BY created_at DESC, ticket_id LIMIT %(limit)s OFFSET %(offset)s"
                     ).format(sql.SQL(_COLUMNS), sql.SQL(" AND ").join(where))
     params = {**filters, "dept": department, "limit": limit, "offset": offset}
-    rows = await fetch_all(db, query, params)
+    rows = await fetch_all(conn, query, params)
     total = int(rows[0]["total"]) if rows else 0
     return [_row({k: v for k, v in r.items() if k != "total"}) for r in rows], total

@@ -1,1 +1,1 @@
-"""Database: engine, ORM models, migrations, identifiers."""
+"""Database: the connection pool, migrations, identifiers."""

@@ -13,12 +13,12 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from tools.crud import audit
 from tools.crud import pending as crud_pending
 from tools.crud import tickets as crud_tickets
-from tools.db.models import PendingAction
+from tools.crud.pending import PendingAction
+from tools.db.engine import Conn
 from tools.domain import Actor, AuditEventType, PendingStatus
 from tools.handlers.guards import guard
 from tools.handlers.ticket_ops import ToolOutcome, business_events, execute_tool, rejected
@@ -68,39 +68,39 @@ def _of(out: ToolOutcome, tool: str) -> ActionOutcome:
         {"status": out.status, "tool": tool, "reply": out.reply, "reason": out.reason, "ticket": out.ticket})
 
 
-async def _reject(session: AsyncSession, stamp: Stamp, tool: TicketTool, args: dict[str, Any],
+async def _reject(conn: Conn, stamp: Stamp, tool: TicketTool, args: dict[str, Any],
                   reason: str, status: str | None = None) -> ActionOutcome:
     """Audit the refusal; its reply says why and what to do instead (the chat path's words)."""
     row = stamp.row(AuditEventType.PLAN_REJECTED, args.get("ticket_id"), reason, tool=tool.name, args=args)
-    await audit.add_events(session, events=[row])
+    await audit.add_events(conn, events=[row])
     return _of(rejected(reason, stamp.lang, tool, args.get("ticket_id"), status), tool.name)
 
 
-async def act(session: AsyncSession, *, tool: TicketTool, args: dict[str, Any], stamp: Stamp,
+async def act(conn: Conn, *, tool: TicketTool, args: dict[str, Any], stamp: Stamp,
               ttl_s: int) -> ActionOutcome:
     """Run `tool` on `args` now, or (needs_confirmation) create the PendingAction to confirm."""
     if arg_errors(tool, args):
-        return await _reject(session, stamp, tool, args, "INVALID_ARGS")
-    ticket = await crud_tickets.get_ticket(session, ticket_id=args["ticket_id"])
+        return await _reject(conn, stamp, tool, args, "INVALID_ARGS")
+    ticket = await crud_tickets.get_ticket(conn, ticket_id=args["ticket_id"])
     if reason := guard(tool, ticket, stamp.actor):
         # the status is named only once the ticket is known to be visible to the actor
         status = ticket.status if ticket is not None and reason == "INVALID_TRANSITION" else None
-        return await _reject(session, stamp, tool, args, reason, status)
+        return await _reject(conn, stamp, tool, args, reason, status)
     if tool.needs_confirmation:
-        return await _propose(session, tool, args, stamp, ttl_s)
-    out = await execute_tool(session, tool=tool, args=args, actor=stamp.actor, lang=stamp.lang)
+        return await _propose(conn, tool, args, stamp, ttl_s)
+    out = await execute_tool(conn, tool=tool, args=args, actor=stamp.actor, lang=stamp.lang)
     rows = [stamp.row(kind, target, payload.get("status", "OK"), **payload)
             for kind, target, payload in business_events(out, tool.name, args)]
-    await audit.add_events(session, events=rows)
+    await audit.add_events(conn, events=rows)
     return _of(out, tool.name)
 
 
-async def _propose(session: AsyncSession, tool: TicketTool, args: dict[str, Any], stamp: Stamp,
+async def _propose(conn: Conn, tool: TicketTool, args: dict[str, Any], stamp: Stamp,
                    ttl_s: int) -> ActionOutcome:
     action = await crud_pending.create_pending(
-        session, thread_id=CONSOLE_THREAD.format(user=stamp.actor.user_id), actor=stamp.actor,
+        conn, thread_id=CONSOLE_THREAD.format(user=stamp.actor.user_id), actor=stamp.actor,
         tool=tool.name, args=args, target=args["ticket_id"], ttl_s=ttl_s, trace_id=stamp.trace_id)
-    await audit.add_events(session, events=[stamp.row(
+    await audit.add_events(conn, events=[stamp.row(
         AuditEventType.ACTION_PENDING, action.target, PendingStatus.PENDING, pending_action_id=action.id,
         tool=tool.name, args=args)])
     reply = say("confirm_needed", stamp.lang, tool=tool.name, target=action.target,
@@ -109,10 +109,10 @@ async def _propose(session: AsyncSession, tool: TicketTool, args: dict[str, Any]
                          pending_action=crud_pending.pending_public(action))
 
 
-async def decide(session: AsyncSession, *, action_id: str, ticket_id: str, token: str | None,
+async def decide(conn: Conn, *, action_id: str, ticket_id: str, token: str | None,
                  confirm: bool, stamp: Stamp) -> ActionOutcome:
     """Confirm or cancel one of the caller's console PendingActions, at most once."""
-    action = await crud_pending.get_pending(session, action_id=action_id)
+    action = await crud_pending.get_pending(conn, action_id=action_id)
     mine = CONSOLE_THREAD.format(user=stamp.actor.user_id)
     if action is None or action.thread_id != mine or action.target != ticket_id:
         return _of(rejected("NOTHING_TO_CONFIRM", stamp.lang), "confirm")
@@ -121,40 +121,40 @@ async def decide(session: AsyncSession, *, action_id: str, ticket_id: str, token
     if action.status != PendingStatus.PENDING:
         return _first(action, confirm, stamp.lang)
     if action.expires_at <= datetime.now(UTC):
-        await crud_pending.transition(session, action_id=action.id, to=PendingStatus.EXPIRED)
-        await _audit_decision(session, stamp, action, AuditEventType.ACTION_EXPIRED, PendingStatus.EXPIRED)
+        await crud_pending.transition(conn, action_id=action.id, to=PendingStatus.EXPIRED)
+        await _audit_decision(conn, stamp, action, AuditEventType.ACTION_EXPIRED, PendingStatus.EXPIRED)
         return _of(rejected("CONFIRMATION_EXPIRED", stamp.lang), action.tool)
     if not confirm:
-        await crud_pending.transition(session, action_id=action.id, to=PendingStatus.CANCELLED,
+        await crud_pending.transition(conn, action_id=action.id, to=PendingStatus.CANCELLED,
                                       outcome={"status": "CANCELLED"})
-        await _audit_decision(session, stamp, action, AuditEventType.ACTION_CANCELLED,
+        await _audit_decision(conn, stamp, action, AuditEventType.ACTION_CANCELLED,
                               PendingStatus.CANCELLED)
         return ActionOutcome(status="CANCELLED", tool=action.tool, reply=say("action_cancelled", stamp.lang))
-    return await _carry_out(session, action, stamp)
+    return await _carry_out(conn, action, stamp)
 
 
-async def _carry_out(session: AsyncSession, action: PendingAction, stamp: Stamp) -> ActionOutcome:
+async def _carry_out(conn: Conn, action: PendingAction, stamp: Stamp) -> ActionOutcome:
     """PENDING→CONFIRMED, run, EXECUTED|FAILED with the outcome: as execute_pending does."""
     tool = TICKET_TOOLS[action.tool]
-    claimed = await crud_pending.transition(session, action_id=action.id, to=PendingStatus.CONFIRMED)
+    claimed = await crud_pending.transition(conn, action_id=action.id, to=PendingStatus.CONFIRMED)
     if claimed is None:  # a concurrent confirm won: its outcome is the answer
-        fresh = await crud_pending.get_pending(session, action_id=action.id)
+        fresh = await crud_pending.get_pending(conn, action_id=action.id)
         return _first(fresh or action, True, stamp.lang)
-    out = await execute_tool(session, tool=tool, args=claimed.args, actor=stamp.actor,
+    out = await execute_tool(conn, tool=tool, args=claimed.args, actor=stamp.actor,
                              lang=stamp.lang)
     final = PendingStatus.EXECUTED if out.status == "OK" else PendingStatus.FAILED
-    await crud_pending.transition(session, action_id=action.id, to=final,
+    await crud_pending.transition(conn, action_id=action.id, to=final,
                                   outcome={**out.as_dict(), "tool": tool.name})
     rows = [stamp.row(AuditEventType.ACTION_CONFIRMED, action.target, "OK", pending_action_id=action.id),
             *(stamp.row(kind, target, payload.get("status", "OK"), **payload)
               for kind, target, payload in business_events(out, tool.name, claimed.args))]
-    await audit.add_events(session, events=rows)
+    await audit.add_events(conn, events=rows)
     return _of(out, tool.name)
 
 
-async def _audit_decision(session: AsyncSession, stamp: Stamp, action: PendingAction, kind: str,
+async def _audit_decision(conn: Conn, stamp: Stamp, action: PendingAction, kind: str,
                           result: str) -> None:
-    await audit.add_events(session, events=[stamp.row(
+    await audit.add_events(conn, events=[stamp.row(
         kind, action.target, result, pending_action_id=action.id, tool=action.tool)])
 
 

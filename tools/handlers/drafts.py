@@ -6,11 +6,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from tools.crud import drafts as crud_drafts
 from tools.crud import tickets as crud_tickets
-from tools.db.models import TicketDraft
+from tools.crud.drafts import TicketDraft
+from tools.db.engine import Conn
 from tools.domain import Actor, AuditEventType, DraftStatus, can_transition_draft, missing_fields
 from tools.replies import Lang, field_list, say
 
@@ -29,16 +28,16 @@ class DraftOutcome:
 
 
 async def create_ticket_or_draft(
-    session: AsyncSession, *, fields: dict[str, Any], actor: Actor, thread_id: str, lang: Lang
+    conn: Conn, *, fields: dict[str, Any], actor: Actor, thread_id: str, lang: Lang
 ) -> DraftOutcome:
     """A ticket when every required field is present, otherwise an ACTIVE draft."""
     missing = missing_fields(fields)
     if not missing:
-        ticket = await crud_tickets.create_ticket(session, fields=fields, actor=actor)
+        ticket = await crud_tickets.create_ticket(conn, fields=fields, actor=actor)
         public = ticket.public()
         return DraftOutcome("OK", say("ticket_created", lang, **public), ticket=public,
                             events=[(AuditEventType.TICKET_CREATED.value, ticket.ticket_id, fields)])
-    draft = await crud_drafts.create_draft(session, owner_id=actor.user_id,
+    draft = await crud_drafts.create_draft(conn, owner_id=actor.user_id,
                                            department=actor.department, thread_id=thread_id,
                                            fields=fields)
     return DraftOutcome(
@@ -50,20 +49,20 @@ async def create_ticket_or_draft(
 
 
 async def resume_draft(
-    session: AsyncSession, *, draft_id: str, fields: dict[str, Any], actor: Actor, lang: Lang
+    conn: Conn, *, draft_id: str, fields: dict[str, Any], actor: Actor, lang: Lang
 ) -> DraftOutcome:
     """Merge new fields into an ACTIVE draft; when complete it is consumed into a ticket."""
-    draft = await crud_drafts.get_draft(session, draft_id=draft_id)
+    draft = await crud_drafts.get_draft(conn, draft_id=draft_id)
     if draft is None or draft.owner_id != actor.user_id:
         return DraftOutcome("REJECTED", "", reason="DRAFT_NOT_FOUND")
     if draft.status != DraftStatus.ACTIVE:
         return DraftOutcome("REJECTED", "", reason="DRAFT_NOT_ACTIVE")
     merged = {**crud_drafts.draft_fields(draft), **fields}
     if missing_fields(merged):
-        return await _update(session, draft.draft_id, draft.version, merged, fields, lang)
-    ticket = await crud_tickets.create_ticket(session, fields=merged, actor=actor)
+        return await _update(conn, draft.draft_id, draft.version, merged, fields, lang)
+    ticket = await crud_tickets.create_ticket(conn, fields=merged, actor=actor)
     consumed = await crud_drafts.update_draft(
-        session, draft_id=draft.draft_id, version=draft.version,
+        conn, draft_id=draft.draft_id, version=draft.version,
         values={**fields, "status": DraftStatus.CONSUMED.value, "ticket_id": ticket.ticket_id})
     if consumed is None:
         return DraftOutcome("REJECTED", "", reason="DRAFT_NOT_ACTIVE")
@@ -77,10 +76,10 @@ async def resume_draft(
 
 
 async def _update(
-    session: AsyncSession, draft_id: str, version: int, merged: dict[str, Any],
+    conn: Conn, draft_id: str, version: int, merged: dict[str, Any],
     fields: dict[str, Any], lang: Lang,
 ) -> DraftOutcome:
-    updated = await crud_drafts.update_draft(session, draft_id=draft_id, version=version,
+    updated = await crud_drafts.update_draft(conn, draft_id=draft_id, version=version,
                                              values=fields)
     if updated is None:
         return DraftOutcome("REJECTED", "", reason="DRAFT_NOT_ACTIVE")
@@ -99,7 +98,7 @@ def is_stale(draft: TicketDraft, ttl_s: int) -> bool:
     return draft.status == DraftStatus.ACTIVE and stale and can_transition_draft(draft.status, DraftStatus.EXPIRED)
 
 
-async def expire(session: AsyncSession, *, draft: TicketDraft) -> TicketDraft:
+async def expire(conn: Conn, *, draft: TicketDraft) -> TicketDraft:
     """Mark a stale draft EXPIRED (or return it as another run left it)."""
-    expired = await crud_drafts.set_status(session, draft_id=draft.draft_id, status=DraftStatus.EXPIRED)
+    expired = await crud_drafts.set_status(conn, draft_id=draft.draft_id, status=DraftStatus.EXPIRED)
     return expired or draft

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tools.crud import tickets as crud
-from tools.db.engine import Db
+from tools.db.engine import Conn
 from tools.domain import Actor, AuditEventType, TicketRow, TicketStatus
 from tools.handlers.guards import guard
 from tools.refusals import refusal
@@ -39,7 +39,7 @@ def rejected(reason: str, lang: Lang, tool: TicketTool | None = None, ticket_id:
     return ToolOutcome("REJECTED", reply, reason)
 
 
-async def _list(db: Db, actor: Actor, args: dict[str, Any], lang: Lang) -> ToolOutcome:
+async def _list(db: Conn, actor: Actor, args: dict[str, Any], lang: Lang) -> ToolOutcome:
     rows = await crud.list_tickets(db, actor=actor, status=args.get("status"),
                                    limit=args.get("limit", 10), mine_only=True)
     tickets = [t.public() for t in rows]
@@ -63,7 +63,7 @@ _WRITES: dict[str, Callable[[TicketRow, dict[str, Any]], dict[str, Any]]] = {
 
 
 async def execute_tool(
-    db: Db, *, tool: TicketTool, args: dict[str, Any], actor: Actor, lang: Lang
+    db: Conn, *, tool: TicketTool, args: dict[str, Any], actor: Actor, lang: Lang
 ) -> ToolOutcome:
     """Run `tool` with validated `args`; the guard is re-checked on the row read here."""
     if tool.name == "list_my_tickets":

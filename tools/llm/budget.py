@@ -9,24 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import text
-
 from tools.db.engine import Database
 from tools.llm.failure import LlmFailure
 
-_RESERVE = text("""
+_RESERVE = """
     INSERT INTO llm_usage_daily AS u (user_id, day, tokens, cost_usd, calls)
-    VALUES (:user_id, :day, :tokens, 0, 0)
+    VALUES (%(user_id)s, %(day)s, %(tokens)s, 0, 0)
     ON CONFLICT (user_id, day) DO UPDATE SET tokens = u.tokens + EXCLUDED.tokens
-    WHERE u.tokens < :budget
+    WHERE u.tokens < %(budget)s
     RETURNING u.tokens
-""")
-_SETTLE = text("""
-    UPDATE llm_usage_daily SET tokens = GREATEST(tokens + :delta, 0),
-        cost_usd = cost_usd + :cost, calls = calls + :calls
-    WHERE user_id = :user_id AND day = :day
-""")
-_SPENT = text("SELECT tokens FROM llm_usage_daily WHERE user_id = :user_id AND day = :day")
+"""
+_SETTLE = """
+    UPDATE llm_usage_daily SET tokens = GREATEST(tokens + %(delta)s, 0),
+        cost_usd = cost_usd + %(cost)s, calls = calls + %(calls)s
+    WHERE user_id = %(user_id)s AND day = %(day)s
+"""
+_SPENT = "SELECT tokens FROM llm_usage_daily WHERE user_id = %(user_id)s AND day = %(day)s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +54,8 @@ class DailyBudget:
         if self.daily_tokens <= 0:
             raise LlmFailure("budget", "no daily LLM token budget")
         params = {"user_id": user_id, "day": day, "tokens": tokens, "budget": self.daily_tokens}
-        async with self.db.session() as session:
-            row = (await session.execute(_RESERVE, params)).first()
+        async with self.db.connection() as conn:
+            row = await (await conn.execute(_RESERVE, params)).fetchone()
         if row is None:
             raise LlmFailure("budget", f"daily LLM token budget of {self.daily_tokens} is spent")
         return Reservation(user_id, day, tokens)
@@ -66,12 +64,12 @@ class DailyBudget:
         """Replace the held tokens by the tokens really used, and add the cost."""
         params = {"user_id": held.user_id, "day": held.day, "delta": used - held.tokens,
                   "cost": cost, "calls": calls}
-        async with self.db.session() as session:
-            await session.execute(_SETTLE, params)
+        async with self.db.connection() as conn:
+            await conn.execute(_SETTLE, params)
 
     async def spent(self, user_id: str, day: date | None = None) -> int:
         """Tokens counted against `user_id` on `day` (default today)."""
         params = {"user_id": user_id, "day": day or utc_today()}
-        async with self.db.session() as session:
-            value = (await session.execute(_SPENT, params)).scalar()
-        return int(value or 0)
+        async with self.db.connection() as conn:
+            row = await (await conn.execute(_SPENT, params)).fetchone()
+        return int(row["tokens"] if row else 0)
