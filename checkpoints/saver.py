@@ -1,4 +1,20 @@
-"""The Postgres checkpointer (langgraph-checkpoint-postgres) on the database's psycopg pool."""
+"""The Postgres checkpointer (langgraph-checkpoint-postgres) on the database's psycopg pool.
+
+The end of a turn is one transaction, committed here with the turn's checkpoint (`aput`):
+  1. the runner (graph/runner.py `_drive`) opens the run's TurnWrites with the lease fence
+     (tools/crud/threads.py `hold_statement`: fails the commit if the lease was taken over),
+     the closing release (`release_statement`, settled=False: for a run that stops early) and,
+     for a request with an action_id, the statement storing its response
+     (graph/recovery.py `responder` -> tools/crud/idempotency.py `done_statement`);
+  2. finalize (nodes/finalize.py) sets the result and queues the turn's audit rows and
+     transcript lines (`record_statement`) and the settled release, which replaces the closing;
+  3. `aput` runs fence, queued statements, response, closing after the checkpoint's own rows,
+     in one pipeline transaction: all of the turn, or none of it;
+  4. if that commit never happened, the runner's `_settle` writes what is pending without the
+     checkpoint (the thread then is not settled), or at least gives the lease back.
+A domain write (ticket, comment, draft, executed action) commits earlier in its node's own
+transaction, with its effect recorded for a retry (nodes/create_ticket.py `remember_effect`).
+"""
 
 from __future__ import annotations
 
