@@ -49,6 +49,8 @@ def main() -> None:
     fit_s = time.perf_counter() - started
     part = Part(args.part)
     data = examples(part)
+    if not data:
+        raise SystemExit(f"the {part.value} part of the corpus is empty (tools/nlu/corpus/{part.value}/)")
     t0 = time.perf_counter()
     readings = [read(e) for e in data]
     per_turn_ms = (time.perf_counter() - t0) / len(data) * 1000

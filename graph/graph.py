@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from langgraph.graph import START, StateGraph
-from langgraph.turn.state import CompiledStateGraph
+from langgraph.graph.state import CompiledStateGraph
 
 from graph.tracing import traced
 from nodes.await_confirmation import await_confirmation

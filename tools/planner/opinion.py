@@ -105,6 +105,23 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     return _task(pred.label, a, ctx, build, why) or plan
 
 
+def talk_of_model(plan: Plan, rules: Plan, text: str, ctx: PlanContext) -> Plan:
+    """A chat model's chitchat plan with the reply kind the rules path would give (LLM/hybrid).
+
+    The model only says "chitchat"; the rules planner's reading of the same message tells a
+    thanks, a bye, a greeting, an out-of-scope question or an unclear one apart. Where the rules
+    read a task instead, the person is asked, offering the likeliest tasks, never the generic
+    greeting. Any other plan, or one that already names a valid kind, is returned unchanged.
+    """
+    if plan.route != "chitchat" or str(plan.args.get("talk")) in set(Talk):
+        return plan
+    if rules.route == "chitchat" and rules.args.get("talk"):
+        args = {k: rules.args[k] for k in ("talk", "options") if k in rules.args}
+    else:
+        args = {"talk": Talk.CLARIFY.value, "options": list(options(intent_model().predict(text), ctx))}
+    return plan.model_copy(update={"args": {**plan.args, **args}})
+
+
 def options(pred: Prediction, ctx: PlanContext) -> tuple[str, ...]:
     """The two likeliest tasks to offer (a draft is offered only when one is active)."""
     tasks = [(label, p) for label, p in pred.ranked
