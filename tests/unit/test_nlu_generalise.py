@@ -49,3 +49,24 @@ def test_what_is_not_about_it(text: str, talk: Talk) -> None:
 def test_ticket_phrasings(text: str, ctx: PlanContext, tool: str) -> None:
     plan = plan_rules(text, ctx)
     assert (plan.route, plan.tool) == ("ticket_op", tool)
+
+
+@pytest.mark.parametrize(("tool", "text", "expected"), [
+    # the waiting action restated, however it was planned, confirms it
+    ("escalate_ticket", "升吧", Answer.CONFIRM), ("close_ticket", "关吧", Answer.CONFIRM),
+    # "don't ask again, do it": a negated question is a yes
+    ("escalate_ticket", "不用问了，直接升级", Answer.CONFIRM), ("close_ticket", "不用确认了，关吧", Answer.CONFIRM),
+    ("resolve_ticket", "不用再问了，执行吧", Answer.CONFIRM), ("escalate_ticket", "别犹豫了，确认", Answer.CONFIRM),
+    ("escalate_ticket", "没毛病", Answer.CONFIRM), ("resolve_ticket", "没问题，已经好了", Answer.CONFIRM),
+    ("escalate_ticket", "no need to ask, just do it", Answer.CONFIRM),
+    # while a cancel waits, "I don't need it any more" with a yes confirms; alone it is asked again
+    ("cancel_ticket", "嗯，不要了", Answer.CONFIRM), ("cancel_ticket", "对的，这个单不要了", Answer.CONFIRM),
+    ("cancel_ticket", "yeah I don't need it, cancel", Answer.CONFIRM), ("cancel_ticket", "不要了", Answer.UNCLEAR),
+    ("cancel_ticket", "I still need the ticket, keep it", Answer.DECLINE),
+    ("escalate_ticket", "不要了", Answer.DECLINE),  # not a cancel: a plain no
+    # a negated restatement still never confirms
+    ("close_ticket", "先别关", Answer.DECLINE), ("close_ticket", "不关了", Answer.DECLINE),
+    ("escalate_ticket", "不用升级了", Answer.DECLINE), ("cancel_ticket", "还是不要了吧？", Answer.DECLINE),
+])
+def test_colloquial_answers_while_an_action_waits(tool: str, text: str, expected: Answer) -> None:
+    assert read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET) is expected

@@ -50,6 +50,8 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         return Answer.UNCLEAR
     if _ABOUT_THIS.search(fold(normalize(text))):
         return Answer.UNCLEAR  # "没看懂", "what does that mean?": asked again, never a no
+    if (dropped := drops_the_ticket(text, pending_tool)) is not None:
+        return dropped  # "嗯，不要了" confirms a waiting cancel; "不要了" alone is asked again
     word = classify_confirmation(text, pending_tool=pending_tool)
     if word == "confirm":
         return Answer.CONFIRM
@@ -61,9 +63,10 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         return Answer.CONFIRM if overruled and has_yes_word(text) else Answer.DECLINE
     if is_unsure(text):
         return Answer.UNCLEAR  # "hold on", "不确定"
+    model_yes = act.label == Act.CONFIRM and act.confidence >= MODEL_CONFIRM
     if plan is not None and _restates(plan, pending_tool, target) and plainly_yes(text, pending_tool) \
-            and (plan.rationale.startswith("kw:") or has_yes_word(text)):
-        return Answer.CONFIRM  # "close it" / "是的，可以关了" while the close waits
+            and (plan.rationale.startswith("kw:") or has_yes_word(text) or model_yes):
+        return Answer.CONFIRM  # "close it" / "是的，可以关了" / "升吧" while that action waits
     if act.label == Act.CONFIRM and act.confidence >= MODEL_CONFIRM and has_yes_word(text) \
             and plainly_yes(text, pending_tool):
         return Answer.CONFIRM
@@ -105,11 +108,29 @@ def plainly_yes(text: str, pending_tool: str | None) -> bool:
 
     What a yes read by the model, or a restated action, must look like to run the action.
     """
-    folded = fold(normalize(text)).rstrip(_EDGE)
+    folded = mask(fold(normalize(text)).rstrip(_EDGE), _YES)  # "没问题", "no need to ask"
     if pending_tool in _TOOL_WORDS:
         folded = mask(folded, _TOOL_WORDS[pending_tool])
     asked = folded.endswith(("?", "？", "吗", "么")) or _ASKING.search(folded) is not None
     return not asked and _NEGATION.search(folded) is None
+
+
+def drops_the_ticket(text: str, pending_tool: str | None) -> Answer | None:
+    """While a cancel waits: "I don't need it any more" (不要了) with a yes-word confirms it;
+    alone it is asked about again (it could mean "don't"). None when the message says neither.
+
+    Any other no-word or a question leaves the message to the other rules (a no wins there).
+    """
+    tool = TICKET_TOOLS.get(pending_tool or "")
+    if tool is None or tool.target_status is not TicketStatus.CANCELLED:
+        return None
+    folded = fold(normalize(text)).rstrip(_EDGE)
+    if _NO_LONGER.search(folded) is None:
+        return None
+    rest = mask(mask(folded, _NO_LONGER), _TOOL_WORDS[tool.name])
+    if _NEGATION.search(mask(rest, _YES)) or rest.endswith(("?", "？", "吗", "么")) or _ASKING.search(rest):
+        return None
+    return Answer.CONFIRM if _YES.search(rest) else Answer.UNCLEAR
 
 
 def plainly_no(text: str, pending_tool: str | None) -> bool:
@@ -133,6 +154,9 @@ _ASKING = compile_terms(terms("confirmation", "asking"))  # "升级是给谁看"
 _ABOUT_THIS = compile_terms(terms("confirmation", "about_this"))
 _CONSEQUENCE = compile_terms(terms("confirmation", "consequence"))
 _UNSURE = compile_terms(terms("confirmation", "unsure"))
+_YES = compile_terms([t for t in terms("confirmation", "confirm")
+                      if fold(t) not in {fold(n) for n in terms("confirmation", "cancel")}])
+_NO_LONGER = compile_terms(terms("confirmation", "no_longer_needed"))
 _A_NOT_A = re.compile("能不能|要不要|是不是|可不可以|行不行|好不好|会不会|有没有")
 _NO = compile_terms([*terms("negation", "zh"), *terms("negation", "en"), *terms("confirmation", "cancel")])
 _NEGATION = compile_terms([*terms("negation", "zh"), *terms("negation", "en"),
