@@ -70,3 +70,28 @@ def test_ticket_phrasings(text: str, ctx: PlanContext, tool: str) -> None:
 ])
 def test_colloquial_answers_while_an_action_waits(tool: str, text: str, expected: Answer) -> None:
     assert read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET) is expected
+
+
+@pytest.mark.parametrize(("text", "talk"), [
+    ("good afternoon", Talk.GREETING), ("greetings", Talk.GREETING), ("sup", Talk.GREETING),
+    ("gm", Talk.GREETING), ("gotta go", Talk.BYE), ("i'm off", Talk.BYE), ("good night", Talk.BYE),
+    ("晚安", Talk.BYE), ("行，没事了", Talk.BYE), ("you're a star", Talk.THANKS),
+    ("hi, thanks", Talk.THANKS), ("hello, bye", Talk.BYE),
+    ("sing me a song", Talk.OUT_OF_SCOPE), ("book a table for two tonight", Talk.OUT_OF_SCOPE),
+])
+def test_closed_class_small_talk_and_everyday_requests(text: str, talk: Talk) -> None:
+    plan = plan_rules(text, PlanContext())
+    assert (plan.route, plan.args.get("talk")) == ("chitchat", talk)
+
+
+@pytest.mark.parametrize(("text", "comment"), [
+    ("write in the ticket that it's fixed on wifi but not on cable", "it's fixed on wifi but not on cable"),
+    ("let them know in the ticket that I restarted it", "I restarted it"),
+    ("update the ticket notes: my manager approved the purchase", "my manager approved the purchase"),
+    ("在TCK-2026-YH65TG下面回复：已经按你说的做了", "已经按你说的做了"),
+    ("帮我在单子里说下，我今天在家", "我今天在家"),
+])
+def test_a_comment_phrase_makes_the_rest_the_comment(text: str, comment: str) -> None:
+    """Words inside the comment ("fixed", "update") never pick another tool."""
+    plan = plan_rules(text, MEM)
+    assert (plan.route, plan.tool, plan.args.get("comment")) == ("ticket_op", "add_comment", comment)

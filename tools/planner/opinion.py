@@ -25,6 +25,7 @@ from tools.registry import TICKET_TOOLS
 ACCEPT = 0.5  # the confidence at which the model's intent is planned instead of asked about
 MARGIN = 0.1  # two tasks this close in probability: ask which one, never guess (chosen by --folds 5)
 OVERRULE = 0.6  # the confidence at which the model overrules a guessing rule
+UNCLEAR_OUT_OF_SCOPE = 0.25  # an "unclear" reading this likely out of scope, about nothing IT, is (--folds 5)
 OUT_OF_SCOPE_FLOOR = 0.1  # a task guess about nothing IT is refused once out of scope is this likely
 OP_TOOLS: dict[str, str] = {  # corpus label → ticket tool, from vocab.yaml
     f"ticket_op.{entry['intent']}": name for name, entry in vocab()["tools"].items()
@@ -56,6 +57,9 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
         return talk(Talk.CLARIFY, f"{why}; nothing said", DEFAULT_OPTIONS)  # "还是老样子", "same again"
     if pred.label in TASKS and not it and pred.prob("out_of_scope") >= OUT_OF_SCOPE_FLOOR:
         return talk(Talk.OUT_OF_SCOPE, f"{why}; not about IT")  # "recommend a book"
+    if pred.label == "unclear" and not it and not only_question_words(a) \
+            and pred.prob("out_of_scope") >= UNCLEAR_OUT_OF_SCOPE:
+        return talk(Talk.OUT_OF_SCOPE, f"{why}; likely not about IT")  # "sing me something"
     if pred.label == "out_of_scope":
         if it:
             return talk(Talk.CLARIFY, f"{why}; but about IT", options(pred, ctx))  # "帮我一下"
@@ -159,9 +163,12 @@ def _small_talk(a: Analysis) -> Talk:
         return Talk.BYE
     if _THANKS.search(a.folded):
         return Talk.THANKS
+    if _HELLO.search(a.folded):
+        return Talk.GREETING
     pred = intent_model().predict(a.text)
     return TALK_OF[max(("chitchat.greeting", "chitchat.thanks", "chitchat.bye"), key=pred.prob)]
 
 
 _BYE = compile_terms(terms("intents", "small_talk", "bye"))
 _THANKS = compile_terms(terms("intents", "small_talk", "thanks"))
+_HELLO = compile_terms(terms("intents", "small_talk", "greeting"))
