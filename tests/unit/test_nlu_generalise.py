@@ -95,3 +95,31 @@ def test_a_comment_phrase_makes_the_rest_the_comment(text: str, comment: str) ->
     """Words inside the comment ("fixed", "update") never pick another tool."""
     plan = plan_rules(text, MEM)
     assert (plan.route, plan.tool, plan.args.get("comment")) == ("ticket_op", "add_comment", comment)
+
+
+@pytest.mark.parametrize(("tool", "text"), [
+    ("escalate_ticket", "huh?"), ("cancel_ticket", "你说啥"), ("escalate_ticket", "没懂你的意思"),
+    ("close_ticket", "sorry, what?"), ("close_ticket", "will I still see it in my list?"),
+    ("close_ticket", "what happens to the ticket after it's closed"),
+    ("resolve_ticket", "does resolving close it too"),
+])
+def test_not_understanding_or_asking_what_follows_keeps_it_waiting(tool: str, text: str) -> None:
+    assert read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET) is Answer.UNCLEAR
+
+
+@pytest.mark.parametrize("text", ["which browser should I use for SAP", "how to print double sided",
+                                  "what are the helpdesk opening hours", "how do I recover a deleted file",
+                                  "is there a way to recover an overwritten excel file"])
+def test_an_it_question_is_never_refused_as_out_of_scope(text: str) -> None:
+    assert plan_rules(text, PlanContext()).route == "kb_qa"
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("open it again please, the fix didn't work", "reopen_ticket"),
+    ("can you open that ticket again? it's broken again", "reopen_ticket"),
+    ("问题没解决，把单打回去", "reopen_ticket"),
+    ("已经好了，标成已解决吧", "resolve_ticket"), ("结单吧", "close_ticket"),
+])
+def test_reopen_resolve_and_close_phrasings(text: str, tool: str) -> None:
+    plan = plan_rules(text, MEM)
+    assert (plan.route, plan.tool) == ("ticket_op", tool)

@@ -86,8 +86,9 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
 def _about_the_action(text: str, plan: Plan, pending_tool: str | None) -> bool:
     """A question about the waiting action itself ("升级会怎么样", "can it be reopened later?").
 
-    A how-to question naming the waiting tool, or a question planned as a change of a ticket
-    (not a read), asks about what is about to happen: the action keeps waiting, asked again.
+    A how-to question naming the waiting tool, a question planned as a change of a ticket, or
+    one planned as a read that asks what follows ("will I still see it in my list?") asks about
+    what is about to happen: the action keeps waiting, asked again.
     """
     folded = fold(normalize(text)).rstrip(_EDGE)
     if _ABOUT_THIS.search(folded):
@@ -100,7 +101,9 @@ def _about_the_action(text: str, plan: Plan, pending_tool: str | None) -> bool:
         named = pending_tool in _TOOL_WORDS and _TOOL_WORDS[pending_tool].search(folded) is not None
         return named or _CONSEQUENCE.search(folded) is not None  # "会有什么影响？", "can I undo that?"
     tool = TICKET_TOOLS.get(plan.tool or "")
-    return plan.route == "ticket_op" and tool is not None and not tool.reads_only
+    if plan.route == "ticket_op" and tool is not None and tool.reads_only:
+        return _CONSEQUENCE.search(folded) is not None  # "will I still see it in my list?"
+    return plan.route == "ticket_op" and tool is not None
 
 
 def plainly_yes(text: str, pending_tool: str | None) -> bool:

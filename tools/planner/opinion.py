@@ -98,6 +98,8 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     if pred.confidence < OVERRULE or pred.label == "kb_qa":
         return plan
     why = f"{plan.rationale}; model:{pred.label}@{pred.confidence:.2f}"
+    if pred.label == "out_of_scope" and about_it(a):
+        return plan  # an IT question is never refused: "which browser should I use for SAP"
     if pred.label in TALK_OF:
         return talk(TALK_OF[pred.label], why)
     if pred.label == "unclear":
