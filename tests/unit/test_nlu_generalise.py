@@ -123,3 +123,14 @@ def test_an_it_question_is_never_refused_as_out_of_scope(text: str) -> None:
 def test_reopen_resolve_and_close_phrasings(text: str, tool: str) -> None:
     plan = plan_rules(text, MEM)
     assert (plan.route, plan.tool) == ("ticket_op", tool)
+
+
+@pytest.mark.parametrize(("text", "talk"), [
+    ("yo, you up?", Talk.GREETING), ("hi there, anyone around?", Talk.GREETING),
+    ("你好，小助手在吗", Talk.GREETING), ("hello? anyone?", Talk.GREETING),
+    ("how do you say hello in german", Talk.OUT_OF_SCOPE), ("how do you say thank you in Japanese", Talk.OUT_OF_SCOPE),
+    ("帮个忙", Talk.CLARIFY), ("能帮个忙吗", Talk.CLARIFY), ("咋整", Talk.CLARIFY),
+])
+def test_a_greeting_word_inside_a_question_is_not_small_talk(text: str, talk: Talk) -> None:
+    plan = plan_rules(text, PlanContext())
+    assert (plan.route, plan.args.get("talk")) == ("chitchat", talk)

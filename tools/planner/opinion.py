@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from tools.nlu.model import Prediction, intent_model
 from tools.planner.analysis import Analysis, Keyword
-from tools.planner.domain import about_it, just_a_noun, only_question_words
+from tools.planner.domain import about_it, just_a_noun, little_else, only_question_words
 from tools.planner.fields import symptom_follows
 from tools.planner.lexicon import compile_terms
 from tools.planner.plan import Plan, PlanContext, Talk
@@ -89,7 +89,7 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     if plan.rationale.startswith("symptom:") and just_a_noun(a):
         return talk(Talk.CLARIFY, f"{plan.rationale}; only a noun", ("kb_qa", "create_ticket"))  # "打印机"
     if plan.rationale.startswith("kb:question") and not about_it(a):
-        if a.chitchat:
+        if a.chitchat and little_else(a):
             return talk(_small_talk(a), f"{plan.rationale}; small talk")  # "hi, anybody here?"
         if only_question_words(a):
             return talk(Talk.CLARIFY, f"{plan.rationale}; nothing asked", DEFAULT_OPTIONS)
