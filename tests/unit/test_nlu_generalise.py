@@ -134,3 +134,19 @@ def test_reopen_resolve_and_close_phrasings(text: str, tool: str) -> None:
 def test_a_greeting_word_inside_a_question_is_not_small_talk(text: str, talk: Talk) -> None:
     plan = plan_rules(text, PlanContext())
     assert (plan.route, plan.args.get("talk")) == ("chitchat", talk)
+
+
+@pytest.mark.parametrize(("tool", "text", "expected"), [
+    # a yes that names another action never confirms the waiting one
+    ("escalate_ticket", "yes, close it", Answer.NEW_REQUEST), ("close_ticket", "yes, escalate it", Answer.NEW_REQUEST),
+    ("escalate_ticket", "yes it's fixed", Answer.UNCLEAR), ("cancel_ticket", "对，已经好了", Answer.UNCLEAR),
+    # "it's fixed" joins a yes to a waiting resolve or close
+    ("resolve_ticket", "yes it's fixed", Answer.CONFIRM), ("resolve_ticket", "对，已经解决了", Answer.CONFIRM),
+    ("close_ticket", "yes, it's working now, close it", Answer.CONFIRM),
+    ("resolve_ticket", "no it's still broken", Answer.DECLINE),
+    # a hesitation with a no is a no
+    ("close_ticket", "wait, don't close", Answer.DECLINE), ("cancel_ticket", "wait no, keep it open", Answer.DECLINE),
+    ("close_ticket", "hold off on that", Answer.DECLINE), ("close_ticket", "hmm not sure", Answer.UNCLEAR),
+])
+def test_what_a_yes_or_a_no_is_about(tool: str, text: str, expected: Answer) -> None:
+    assert read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET) is expected

@@ -17,7 +17,7 @@ from tools.domain import TicketStatus
 from tools.nlu.corpus import Act
 from tools.nlu.fuzzy import correct
 from tools.nlu.model import act_model
-from tools.planner.confirm import answer_words, classify_confirmation, has_yes_word
+from tools.planner.confirm import answer_words, classify_confirmation, has_yes_word, names_another_action
 from tools.planner.lexicon import compile_terms, fold, mask, normalize
 from tools.planner.plan import Plan, Talk
 from tools.planner.vocab import terms, tool_terms
@@ -55,6 +55,11 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
     word = classify_confirmation(text, pending_tool=pending_tool)
     if word == "confirm":
         return Answer.CONFIRM
+    if word is None and names_another_action(text, pending_tool):
+        # "yes, close it" while an escalation waits: never a yes to the escalation; a request
+        # for the other action in its own words supersedes it (and waits for its own yes)
+        return Answer.NEW_REQUEST if plan is not None and _other_ticket_op(plan, pending_tool) \
+            else Answer.UNCLEAR
     act = act_model().predict(text)
     if word == "cancel":
         if plan is not None and _other_ticket_op(plan, pending_tool):
