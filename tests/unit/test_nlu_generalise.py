@@ -150,3 +150,10 @@ def test_a_greeting_word_inside_a_question_is_not_small_talk(text: str, talk: Ta
 ])
 def test_what_a_yes_or_a_no_is_about(tool: str, text: str, expected: Answer) -> None:
     assert read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET) is expected
+
+
+@pytest.mark.parametrize("text", ["was it cancelled?", "has it been escalated?", "是不是已经关了？"])
+def test_a_question_about_a_tickets_state_proposes_no_dangerous_action(text: str) -> None:
+    for ctx in (PlanContext(), MEM):
+        plan = plan_rules(text, ctx)
+        assert not plan.need_confirmation, (ctx, plan)

@@ -149,6 +149,8 @@ def _task(label: str, a: Analysis, ctx: PlanContext, build: Builder, why: str) -
         return None  # its word is there but negated or asked about: "为什么不能关闭工单"
     if tool.needs_confirmation and keyword is not None and a.bare and is_protocol_cancel(keyword.hit.term):
         return None  # bare "取消" / "cancel" is the confirmation protocol's word, never a request
+    if tool.needs_confirmation and keyword is None and a.kb_question:
+        return None  # a question with no word of the action proposes none: "was it cancelled?"
     return plan_tool(tool, a, ctx, keyword, f"{why}→{tool.name}")
 
 
