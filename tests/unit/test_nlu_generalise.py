@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tools.nlu.evaluate import MEMORY_TICKET
+from tools.planner.analysis import analyse
 from tools.planner.answers import Answer, read_answer
+from tools.planner.lexicon import normalize
+from tools.planner.opinion import _task
 from tools.planner.plan import PlanContext, Talk
-from tools.planner.rules import plan_rules
+from tools.planner.rules import _build, plan_rules
 
 MEM = PlanContext(ticket_id=MEMORY_TICKET, ticket_source="memory")
 
@@ -152,8 +155,12 @@ def test_what_a_yes_or_a_no_is_about(tool: str, text: str, expected: Answer) -> 
     assert read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET) is expected
 
 
-@pytest.mark.parametrize("text", ["was it cancelled?", "has it been escalated?", "是不是已经关了？"])
-def test_a_question_about_a_tickets_state_proposes_no_dangerous_action(text: str) -> None:
+@pytest.mark.parametrize(("text", "label"), [("was it cancelled?", "ticket_op.cancel"),
+                                           ("has it been escalated?", "ticket_op.escalate"),
+                                           ("是不是已经关了？", "ticket_op.close")])
+def test_a_question_about_a_tickets_state_proposes_no_dangerous_action(text: str, label: str) -> None:
+    """Even where the model reads the action itself, a question without its word proposes nothing."""
+    analysis = analyse(normalize(text))
     for ctx in (PlanContext(), MEM):
-        plan = plan_rules(text, ctx)
-        assert not plan.need_confirmation, (ctx, plan)
+        assert _task(label, analysis, ctx, _build, "model") is None
+        assert not plan_rules(text, ctx).need_confirmation
