@@ -164,3 +164,20 @@ def test_a_question_about_a_tickets_state_proposes_no_dangerous_action(text: str
     for ctx in (PlanContext(), MEM):
         assert _task(label, analysis, ctx, _build, "model") is None
         assert not plan_rules(text, ctx).need_confirmation
+
+
+@pytest.mark.parametrize(("text", "ctx", "tool"), [
+    ("那个工单我不需要了", PlanContext(), "cancel_ticket"), ("工单结束吧，谢谢", PlanContext(), "close_ticket"),
+    ("shut the ticket", MEM, "close_ticket"), ("TCK-2026-KJ76HG 已经解决了，标记一下", PlanContext(), "resolve_ticket"),
+    ("我的单子一直没人理，帮忙升个级", PlanContext(), "escalate_ticket"),  # "my tickets" is one of them here
+    ("工单能不能优先一下，急用", PlanContext(), "escalate_ticket"),
+    ("can you get someone senior on my ticket", PlanContext(), "escalate_ticket"),
+    ("is my printer ticket being worked on?", PlanContext(), "get_ticket"),
+    ("那个 ticket 有 update 吗", PlanContext(), "get_ticket"), ("我那个打印机的单有回复了没", PlanContext(), "get_ticket"),
+    ("我这个月提了多少单", PlanContext(), "list_my_tickets"), ("what have I got open right now", PlanContext(), "list_my_tickets"),
+    ("我的工单", PlanContext(), "list_my_tickets"),
+    ("lower it to P4", MEM, "update_ticket"), ("could you make my newest ticket urgent?", PlanContext(), "update_ticket"),
+])
+def test_more_ticket_phrasings(text: str, ctx: PlanContext, tool: str) -> None:
+    plan = plan_rules(text, ctx)
+    assert (plan.route, plan.tool) == ("ticket_op", tool), plan.rationale

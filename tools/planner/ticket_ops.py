@@ -32,6 +32,8 @@ def plan_ticket_op(a: Analysis, ctx: PlanContext) -> Plan | None:
              if k.hit.start < payload and (tool := _tool_of(k, a, ctx))]
     if not found:
         return None
+    if any(not TICKET_TOOLS[t].reads_only for t, _ in found):  # "我的单子没人理，升个级": one of them
+        found = [(t, k) for t, k in found if t != LISTER or k.kind == "filter"]
     if _named(a):  # "我的工单现在是什么状态": a ticket is named, so "我的工单" is that ticket
         found = [(t, k) for t, k in found if t != LISTER or k.kind == "filter"]
         if not found:
