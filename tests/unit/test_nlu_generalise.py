@@ -133,6 +133,7 @@ def test_reopen_resolve_and_close_phrasings(text: str, tool: str) -> None:
     ("你好，小助手在吗", Talk.GREETING), ("hello? anyone?", Talk.GREETING),
     ("how do you say hello in german", Talk.OUT_OF_SCOPE), ("how do you say thank you in Japanese", Talk.OUT_OF_SCOPE),
     ("帮个忙", Talk.CLARIFY), ("能帮个忙吗", Talk.CLARIFY), ("咋整", Talk.CLARIFY),
+    ("erm", Talk.CLARIFY), ("anyway", Talk.CLARIFY), ("另外", Talk.CLARIFY), ("one more thing", Talk.CLARIFY),
 ])
 def test_a_greeting_word_inside_a_question_is_not_small_talk(text: str, talk: Talk) -> None:
     plan = plan_rules(text, PlanContext())

@@ -53,7 +53,7 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     pred = intent_model().predict(a.text)
     why = f"model:{pred.label}@{pred.confidence:.2f}"
     it = about_it(a)
-    if not it and only_question_words(a) and pred.label not in TALK_OF:
+    if not it and only_question_words(a) and (pred.label not in TALK_OF or pred.label == "out_of_scope"):
         return talk(Talk.CLARIFY, f"{why}; nothing said", DEFAULT_OPTIONS)  # "还是老样子", "same again"
     if pred.label in TASKS and not it and pred.prob("out_of_scope") >= OUT_OF_SCOPE_FLOOR:
         return talk(Talk.OUT_OF_SCOPE, f"{why}; not about IT")  # "recommend a book"
