@@ -22,9 +22,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN groupadd --system --gid 10001 helpdesk \
     && useradd --system --uid 10001 --gid helpdesk --create-home --home-dir /home/helpdesk helpdesk
 COPY --from=build /wheels /wheels
-# the version pyproject.toml builds (tests/deploy check they agree)
+# the version pyproject.toml builds (tests/deploy check they agree); the NLU models are fitted
+# here once, so no start-up fits them (site-packages is read-only for the server's user)
 RUN python -m pip install --no-cache-dir --no-index --find-links /wheels "helpdesk-agent[otel]==0.1.0" \
-    && rm -rf /wheels
+    && rm -rf /wheels && python -m tools.nlu.model
 USER 10001:10001
 WORKDIR /home/helpdesk
 EXPOSE 8000

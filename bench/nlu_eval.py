@@ -4,6 +4,8 @@
     .venv/bin/python bench/nlu_eval.py --part train
     .venv/bin/python bench/nlu_eval.py --cv       # 5-fold cross-validation of the model alone,
                                                   # on the training part (how C was chosen)
+    .venv/bin/python bench/nlu_eval.py --fit      # the models' start-up cost: a fit without the
+                                                  # cache (imports included), then a cached load
     .venv/bin/python bench/nlu_eval.py --folds 5  # the whole planner, cross-validated on the
                                                   # training part: models refitted without the
                                                   # fold they are measured on (how rules and
@@ -34,6 +36,7 @@ def main() -> None:
     parser.add_argument("--cv", action="store_true", help="cross-validate the model on the training part")
     parser.add_argument("--errors", action="store_true", help="list every miss (never for tuning on held-out)")
     parser.add_argument("--folds", type=int, default=0, help="cross-validate the planner on the training part")
+    parser.add_argument("--fit", action="store_true", help="time a fit without the cache, and a load from it")
     args = parser.parse_args()
     if args.cv:
         cross_validate()
@@ -43,17 +46,23 @@ def main() -> None:
         print(f"the planner cross-validated on the training part ({args.folds} folds, {len(data)} utterances)\n")
         report(data, readings, show_errors=args.errors)
         return
+    if args.fit:
+        fit_timing()
+        return
     started = time.perf_counter()
     from tools.nlu.model import act_model, intent_model
     intent_model(), act_model()
     fit_s = time.perf_counter() - started
+    how = "fitted, cache written" if intent_model().sklearn or act_model().sklearn else "loaded from the fit cache"
     part = Part(args.part)
     data = examples(part)
+    if not data:
+        raise SystemExit(f"the {part.value} part of the corpus is empty (tools/nlu/corpus/{part.value}/)")
     t0 = time.perf_counter()
     readings = [read(e) for e in data]
     per_turn_ms = (time.perf_counter() - t0) / len(data) * 1000
     print(f"NLU evaluation on the {part.value} part: {len(data)} utterances "
-          f"(models fitted in {fit_s:.2f} s incl. imports; {per_turn_ms:.2f} ms per utterance, "
+          f"(models ready in {fit_s:.2f} s incl. imports, {how}; {per_turn_ms:.2f} ms per utterance, "
           "rules + models)\n")
     report(data, readings, show_errors=args.errors)
 
@@ -161,12 +170,40 @@ def _slots(data: tuple[Example, ...], readings: list[Reading]) -> None:
         f"{s} {ok[s] / checked[s]:.0%} ({ok[s]}/{checked[s]})" for s in sorted(checked)))
 
 
+def fit_timing() -> None:
+    """Seconds to fit both models with no cache (scikit-learn's import included), then to load
+    them from a fresh cache as a new process would (median of 5)."""
+    import statistics
+    import tempfile
+    from pathlib import Path
+
+    from tools.nlu import model
+    train = examples(Part.TRAIN)
+    requests = [e for e in train if e.act is Act.NEW_REQUEST]
+    sets = {"intent": ([e.text for e in requests], [e.intent for e in requests]),
+            "act": ([e.text for e in train], [e.act.value for e in train])}
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        for name, (texts, labels) in sets.items():
+            model.fitted(name, texts, labels, Path(tmp))
+        fit_s = time.perf_counter() - started
+        loads = []
+        for _ in range(5):
+            started = time.perf_counter()
+            for name, (texts, labels) in sets.items():
+                assert model.fitted(name, texts, labels, Path(tmp)).sklearn is None
+            loads.append(time.perf_counter() - started)
+    print(f"both models: fitted in {fit_s:.2f} s without a cache (incl. importing scikit-learn); "
+          f"loaded from the cache in {statistics.median(loads) * 1000:.0f} ms (median of 5)")
+
+
 def cross_validated_readings(folds: int) -> tuple[tuple[Example, ...], list[Reading]]:
     """Each training utterance read by a planner whose models were fitted without its fold."""
     from tools.nlu import model
 
     train = examples(Part.TRAIN)
     readings: list[Reading | None] = [None] * len(train)
+    cache_dir, model.CACHE_DIR = model.CACHE_DIR, None  # a fold's fit is never cached
     for fold in range(folds):
         kept = tuple(e for i, e in enumerate(train) if i % folds != fold)
         model.examples = lambda part, kept=kept: kept  # type: ignore[assignment]
@@ -176,6 +213,7 @@ def cross_validated_readings(folds: int) -> tuple[tuple[Example, ...], list[Read
             if i % folds == fold:
                 readings[i] = read(e)
     model.examples = examples  # type: ignore[assignment]
+    model.CACHE_DIR = cache_dir
     model.intent_model.cache_clear()
     model.act_model.cache_clear()
     return train, [r for r in readings if r is not None]
@@ -190,14 +228,14 @@ def cross_validate() -> None:
     from sklearn.pipeline import make_pipeline
     from sklearn.svm import LinearSVC
 
-    from tools.nlu.model import NGRAMS, prepare
+    from tools.nlu.model import grams, prepare
     train = examples(Part.TRAIN)
     sets = {"intent": [e for e in train if e.act is Act.NEW_REQUEST], "act": list(train)}
     for name, rows in sets.items():
         texts = [prepare(e.text) for e in rows]
         labels = [e.intent if name == "intent" else e.act.value for e in rows]
         for c in (0.3, 1.0, 3.0):
-            pipe = make_pipeline(TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True),
+            pipe = make_pipeline(TfidfVectorizer(analyzer=grams, sublinear_tf=True),
                                  CalibratedClassifierCV(LinearSVC(C=c, random_state=0), cv=3, ensemble=False))
             scores = cross_val_score(pipe, texts, labels, cv=StratifiedKFold(5, shuffle=True, random_state=0))
             print(f"{name} model, C={c}: {np.mean(scores):.1%} ± {np.std(scores):.1%}")

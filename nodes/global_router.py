@@ -18,6 +18,7 @@ from tools.domain import DraftStatus
 from tools.errors import UpstreamUnavailable
 from tools.llm import LlmFailure
 from tools.planner import plan as planner
+from tools.planner.opinion import talk_of_model
 from tools.planner.plan import PlanContext
 from tools.planner.rules import plan_rules
 from tools.registry import get_tool
@@ -78,7 +79,7 @@ async def propose(state: State, runtime: Runtime[Context], ctx: PlanContext,
     if mode == "hybrid" and (reason := fields_problem(plan)):
         rejected = event("PLAN_REJECTED", None, result=reason, route=plan.route, source="llm")
         return fall_back(rules, reason, [rejected])
-    return Proposal(plan, mode_used="llm")
+    return Proposal(talk_of_model(plan, rules, text, ctx), mode_used="llm")
 
 
 async def global_router(state: State, runtime: Runtime[Context]) -> State:

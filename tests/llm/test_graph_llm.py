@@ -16,6 +16,7 @@ from tests.llm.fake_openai import FakeOpenAI
 from tests.llm.graph_helpers import audit_of, audit_types, llm_stack
 from tools.domain import Actor
 from tools.errors import UpstreamTimeout, UpstreamUnavailable
+from tools.replies import Lang, lang_of, say, say_in, texts
 
 VPN = {"title": "VPN 连不上", "description": "VPN 提示认证失败，无法连接公司网络",
        "category": "network", "priority": "P2"}
@@ -105,6 +106,35 @@ async def test_chitchat(stack: Stack, fake: FakeOpenAI) -> None:
     fake.push(s.plan(plan_json("chitchat")))
     r = await turn(stack, actor(), "hello there")
     assert (r.status, r.intent, r.mode_used) == ("OK", "chitchat", "llm")
+
+
+@pytest.mark.parametrize(("message", "key", "lang"), [
+    ("thanks a lot!", "thanks", "en"), ("谢谢！", "thanks", "zh"), ("thx, that's all", "bye", "en"),
+    ("拜拜", "bye", "zh"), ("what's the weather tomorrow?", "out_of_scope", "en"),
+    ("帮我订一张去上海的机票", "out_of_scope", "zh"), ("你好", "greeting", "zh"),
+])
+@pytest.mark.parametrize("mode", ["llm", "hybrid"])
+async def test_a_model_chitchat_plan_gets_the_rules_paths_reply(
+        stack: Stack, fake: FakeOpenAI, message: str, key: str, lang: Lang, mode: str) -> None:
+    """The model only says "chitchat": thanks, bye and out of scope still get their own reply."""
+    fake.push(s.plan(plan_json("chitchat")))
+    r = await stack.turn(actor(), message, mode=mode)
+    assert (r.status, r.intent, r.mode_used) == ("OK", "chitchat", "llm")
+    assert r.reply == say_in("dialogue", key, lang)
+    if key != "greeting":
+        assert r.reply != say("chitchat", lang)
+
+
+@pytest.mark.parametrize("message", ["我的电脑有问题", "VPN怎么连接", "open a ticket for my printer"])
+async def test_a_model_chitchat_plan_for_task_like_input_asks_back(
+        stack: Stack, fake: FakeOpenAI, message: str) -> None:
+    """A task the model called chitchat is asked about, offering two tasks, never greeted."""
+    fake.push(s.plan(plan_json("chitchat")))
+    r = await turn(stack, actor(), message)
+    lang = lang_of(message)
+    offered = {say_in("options", k, lang) for k in texts()[lang]["options"]}
+    asked = [say_in("dialogue", "clarify", lang, first=a, second=b) for a in offered for b in offered if a != b]
+    assert (r.status, r.intent) == ("OK", "chitchat") and r.reply in asked, r.reply
 
 
 async def test_another_users_ticket_is_rejected_even_when_the_model_insists(

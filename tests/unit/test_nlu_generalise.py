@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 
 from tools.nlu.evaluate import MEMORY_TICKET
+from tools.planner.analysis import analyse
 from tools.planner.answers import Answer, read_answer
+from tools.planner.lexicon import normalize
+from tools.planner.opinion import _task
 from tools.planner.plan import PlanContext, Talk
-from tools.planner.rules import plan_rules
+from tools.planner.rules import _build, plan_rules
 
 MEM = PlanContext(ticket_id=MEMORY_TICKET, ticket_source="memory")
 
@@ -49,3 +52,133 @@ def test_what_is_not_about_it(text: str, talk: Talk) -> None:
 def test_ticket_phrasings(text: str, ctx: PlanContext, tool: str) -> None:
     plan = plan_rules(text, ctx)
     assert (plan.route, plan.tool) == ("ticket_op", tool)
+
+
+@pytest.mark.parametrize(("tool", "text", "expected"), [
+    # the waiting action restated, however it was planned, confirms it
+    ("escalate_ticket", "升吧", Answer.CONFIRM), ("close_ticket", "关吧", Answer.CONFIRM),
+    # "don't ask again, do it": a negated question is a yes
+    ("escalate_ticket", "不用问了，直接升级", Answer.CONFIRM), ("close_ticket", "不用确认了，关吧", Answer.CONFIRM),
+    ("resolve_ticket", "不用再问了，执行吧", Answer.CONFIRM), ("escalate_ticket", "别犹豫了，确认", Answer.CONFIRM),
+    ("escalate_ticket", "没毛病", Answer.CONFIRM), ("resolve_ticket", "没问题，已经好了", Answer.CONFIRM),
+    ("escalate_ticket", "no need to ask, just do it", Answer.CONFIRM),
+    # while a cancel waits, "I don't need it any more" with a yes confirms; alone it is asked again
+    ("cancel_ticket", "嗯，不要了", Answer.CONFIRM), ("cancel_ticket", "对的，这个单不要了", Answer.CONFIRM),
+    ("cancel_ticket", "yeah I don't need it, cancel", Answer.CONFIRM), ("cancel_ticket", "不要了", Answer.UNCLEAR),
+    ("cancel_ticket", "I still need the ticket, keep it", Answer.DECLINE),
+    ("escalate_ticket", "不要了", Answer.DECLINE),  # not a cancel: a plain no
+    # a negated restatement still never confirms
+    ("close_ticket", "先别关", Answer.DECLINE), ("close_ticket", "不关了", Answer.DECLINE),
+    ("escalate_ticket", "不用升级了", Answer.DECLINE), ("cancel_ticket", "还是不要了吧？", Answer.DECLINE),
+])
+def test_colloquial_answers_while_an_action_waits(tool: str, text: str, expected: Answer) -> None:
+    assert read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET) is expected
+
+
+@pytest.mark.parametrize(("text", "talk"), [
+    ("good afternoon", Talk.GREETING), ("greetings", Talk.GREETING), ("sup", Talk.GREETING),
+    ("gm", Talk.GREETING), ("gotta go", Talk.BYE), ("i'm off", Talk.BYE), ("good night", Talk.BYE),
+    ("晚安", Talk.BYE), ("行，没事了", Talk.BYE), ("you're a star", Talk.THANKS),
+    ("hi, thanks", Talk.THANKS), ("hello, bye", Talk.BYE),
+    ("sing me a song", Talk.OUT_OF_SCOPE), ("book a table for two tonight", Talk.OUT_OF_SCOPE),
+])
+def test_closed_class_small_talk_and_everyday_requests(text: str, talk: Talk) -> None:
+    plan = plan_rules(text, PlanContext())
+    assert (plan.route, plan.args.get("talk")) == ("chitchat", talk)
+
+
+@pytest.mark.parametrize(("text", "comment"), [
+    ("write in the ticket that it's fixed on wifi but not on cable", "it's fixed on wifi but not on cable"),
+    ("let them know in the ticket that I restarted it", "I restarted it"),
+    ("update the ticket notes: my manager approved the purchase", "my manager approved the purchase"),
+    ("在TCK-2026-YH65TG下面回复：已经按你说的做了", "已经按你说的做了"),
+    ("帮我在单子里说下，我今天在家", "我今天在家"),
+])
+def test_a_comment_phrase_makes_the_rest_the_comment(text: str, comment: str) -> None:
+    """Words inside the comment ("fixed", "update") never pick another tool."""
+    plan = plan_rules(text, MEM)
+    assert (plan.route, plan.tool, plan.args.get("comment")) == ("ticket_op", "add_comment", comment)
+
+
+@pytest.mark.parametrize(("tool", "text"), [
+    ("escalate_ticket", "huh?"), ("cancel_ticket", "你说啥"), ("escalate_ticket", "没懂你的意思"),
+    ("close_ticket", "sorry, what?"), ("close_ticket", "will I still see it in my list?"),
+    ("close_ticket", "what happens to the ticket after it's closed"),
+    ("resolve_ticket", "does resolving close it too"),
+])
+def test_not_understanding_or_asking_what_follows_keeps_it_waiting(tool: str, text: str) -> None:
+    assert read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET) is Answer.UNCLEAR
+
+
+@pytest.mark.parametrize("text", ["which browser should I use for SAP", "how to print double sided",
+                                  "what are the helpdesk opening hours", "how do I recover a deleted file",
+                                  "is there a way to recover an overwritten excel file"])
+def test_an_it_question_is_never_refused_as_out_of_scope(text: str) -> None:
+    assert plan_rules(text, PlanContext()).route == "kb_qa"
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("open it again please, the fix didn't work", "reopen_ticket"),
+    ("can you open that ticket again? it's broken again", "reopen_ticket"),
+    ("问题没解决，把单打回去", "reopen_ticket"),
+    ("已经好了，标成已解决吧", "resolve_ticket"), ("结单吧", "close_ticket"),
+])
+def test_reopen_resolve_and_close_phrasings(text: str, tool: str) -> None:
+    plan = plan_rules(text, MEM)
+    assert (plan.route, plan.tool) == ("ticket_op", tool)
+
+
+@pytest.mark.parametrize(("text", "talk"), [
+    ("yo, you up?", Talk.GREETING), ("hi there, anyone around?", Talk.GREETING),
+    ("你好，小助手在吗", Talk.GREETING), ("hello? anyone?", Talk.GREETING),
+    ("how do you say hello in german", Talk.OUT_OF_SCOPE), ("how do you say thank you in Japanese", Talk.OUT_OF_SCOPE),
+    ("帮个忙", Talk.CLARIFY), ("能帮个忙吗", Talk.CLARIFY), ("咋整", Talk.CLARIFY),
+    ("erm", Talk.CLARIFY), ("anyway", Talk.CLARIFY), ("另外", Talk.CLARIFY), ("one more thing", Talk.CLARIFY),
+])
+def test_a_greeting_word_inside_a_question_is_not_small_talk(text: str, talk: Talk) -> None:
+    plan = plan_rules(text, PlanContext())
+    assert (plan.route, plan.args.get("talk")) == ("chitchat", talk)
+
+
+@pytest.mark.parametrize(("tool", "text", "expected"), [
+    # a yes that names another action never confirms the waiting one
+    ("escalate_ticket", "yes, close it", Answer.NEW_REQUEST), ("close_ticket", "yes, escalate it", Answer.NEW_REQUEST),
+    ("escalate_ticket", "yes it's fixed", Answer.UNCLEAR), ("cancel_ticket", "对，已经好了", Answer.UNCLEAR),
+    # "it's fixed" joins a yes to a waiting resolve or close
+    ("resolve_ticket", "yes it's fixed", Answer.CONFIRM), ("resolve_ticket", "对，已经解决了", Answer.CONFIRM),
+    ("close_ticket", "yes, it's working now, close it", Answer.CONFIRM),
+    ("resolve_ticket", "no it's still broken", Answer.DECLINE),
+    # a hesitation with a no is a no
+    ("close_ticket", "wait, don't close", Answer.DECLINE), ("cancel_ticket", "wait no, keep it open", Answer.DECLINE),
+    ("close_ticket", "hold off on that", Answer.DECLINE), ("close_ticket", "hmm not sure", Answer.UNCLEAR),
+])
+def test_what_a_yes_or_a_no_is_about(tool: str, text: str, expected: Answer) -> None:
+    assert read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET) is expected
+
+
+@pytest.mark.parametrize(("text", "label"), [("was it cancelled?", "ticket_op.cancel"),
+                                           ("has it been escalated?", "ticket_op.escalate"),
+                                           ("是不是已经关了？", "ticket_op.close")])
+def test_a_question_about_a_tickets_state_proposes_no_dangerous_action(text: str, label: str) -> None:
+    """Even where the model reads the action itself, a question without its word proposes nothing."""
+    analysis = analyse(normalize(text))
+    for ctx in (PlanContext(), MEM):
+        assert _task(label, analysis, ctx, _build, "model") is None
+        assert not plan_rules(text, ctx).need_confirmation
+
+
+@pytest.mark.parametrize(("text", "ctx", "tool"), [
+    ("那个工单我不需要了", PlanContext(), "cancel_ticket"), ("工单结束吧，谢谢", PlanContext(), "close_ticket"),
+    ("shut the ticket", MEM, "close_ticket"), ("TCK-2026-KJ76HG 已经解决了，标记一下", PlanContext(), "resolve_ticket"),
+    ("我的单子一直没人理，帮忙升个级", PlanContext(), "escalate_ticket"),  # "my tickets" is one of them here
+    ("工单能不能优先一下，急用", PlanContext(), "escalate_ticket"),
+    ("can you get someone senior on my ticket", PlanContext(), "escalate_ticket"),
+    ("is my printer ticket being worked on?", PlanContext(), "get_ticket"),
+    ("那个 ticket 有 update 吗", PlanContext(), "get_ticket"), ("我那个打印机的单有回复了没", PlanContext(), "get_ticket"),
+    ("我这个月提了多少单", PlanContext(), "list_my_tickets"), ("what have I got open right now", PlanContext(), "list_my_tickets"),
+    ("我的工单", PlanContext(), "list_my_tickets"),
+    ("lower it to P4", MEM, "update_ticket"), ("could you make my newest ticket urgent?", PlanContext(), "update_ticket"),
+])
+def test_more_ticket_phrasings(text: str, ctx: PlanContext, tool: str) -> None:
+    plan = plan_rules(text, ctx)
+    assert (plan.route, plan.tool) == ("ticket_op", tool), plan.rationale

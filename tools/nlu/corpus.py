@@ -2,7 +2,9 @@
 
 Each YAML file holds groups of texts sharing an intent, a dialogue act and a context; a text may
 end in " || key=value ..." slots. The held-out part is only ever measured (bench/nlu_eval.py):
-no rule, vocabulary term or model is fitted or tuned on it.
+no rule, vocabulary term or model is fitted or tuned on it. A held-out part whose figures have
+been looked at too often moves into the training part (train/heldout_old_*.yaml) and a fresh
+one is written; until then the held-out folder may be absent (an empty part).
 """
 
 from __future__ import annotations
@@ -80,13 +82,23 @@ class Example:
 
 @cache
 def examples(part: Part) -> tuple[Example, ...]:
-    """Every example of one part, in file order (read once per process)."""
+    """Every example of one part, in file order (read once per process).
+
+    A text repeated in the same context counts once (case-insensitive): a repeat would sit in
+    two cross-validation folds at once and be measured on what the model was fitted with.
+    """
     folder = resources.files("tools.nlu").joinpath("corpus", part.value)
+    if not folder.is_dir():
+        return ()
     found: list[Example] = []
+    seen: set[tuple[str, str]] = set()
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".yaml"):
             groups = yaml.load(entry.read_text(encoding="utf-8"), Loader=_LOADER)
-            found += _parse(groups, f"{part.value}/{entry.name}")
+            for e in _parse(groups, f"{part.value}/{entry.name}"):
+                if (key := (e.text.lower(), e.ctx)) not in seen:
+                    seen.add(key)
+                    found.append(e)
     return tuple(found)
 
 

@@ -1,24 +1,33 @@
 """The intent and dialogue-act classifiers: char n-gram TF-IDF + a calibrated linear SVM.
 
-Both are fitted from the training part of the corpus once per process (a few hundred
-milliseconds, no download, deterministic) with scikit-learn. Prediction does not go through
-scikit-learn's per-call input validation: the fitted vocabulary, idf, weights and sigmoid
-calibrators are read out once and applied with numpy (tens of microseconds a message).
+Both are fitted from the training part of the corpus with scikit-learn (no download,
+deterministic) and kept as plain arrays in a cache next to the package, keyed by a hash of
+everything the fit depends on (the training texts and labels, the features, the
+hyper-parameters, the scikit-learn and numpy versions). A process whose corpus matches a cached
+fit loads it in milliseconds and never imports scikit-learn; otherwise it fits (about a second)
+and writes the cache for the next one. `python -m tools.nlu.model` fits at build time.
+
+Prediction does not go through scikit-learn's per-call input validation: the vocabulary, idf,
+weights and sigmoid calibrators are applied with numpy (tens of microseconds a message).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
+import tempfile
+import zipfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
 
 from tools.nlu.corpus import Act, Part, examples
 from tools.planner.lexicon import normalize
@@ -26,6 +35,9 @@ from tools.planner.lexicon import normalize
 NGRAMS = (1, 3)  # characters, inside word boundaries: robust to typos and to zh without spaces
 C = 1.0  # chosen by 5-fold cross-validation on the training part (bench/nlu_eval.py --cv)
 _FOLDS = 3  # the calibration's internal folds
+_FORMAT = 1  # bump when the cached arrays change meaning
+CACHE_DIR: Path | None = Path(__file__).with_name(".fitted")  # None: never read or write a cache
+_ARRAYS = ("key", "classes", "grams", "idf", "weights", "bias", "slope", "offset")
 
 
 @dataclass(frozen=True)
@@ -49,24 +61,75 @@ class Prediction:
         return next((p for name, p in self.ranked if name == label), 0.0)
 
 
+def grams(prepared: str) -> list[str]:
+    """Character n-grams inside word boundaries, each word padded with a space.
+
+    The same as scikit-learn's analyzer="char_wb" on already lower-cased text; used both to fit
+    and to predict, so the two paths cannot disagree.
+    """
+    low, high = NGRAMS
+    out: list[str] = []
+    for word in prepared.split():
+        padded = f" {word} "
+        size = len(padded)
+        for n in range(low, high + 1):
+            if size <= n:
+                out.append(padded)  # a short word counts once
+                break
+            out.extend(padded[i:i + n] for i in range(size - n + 1))
+    return out
+
+
 class TextClassifier:
     """A calibrated linear classifier over character n-grams of normalised text."""
 
     def __init__(self, texts: Sequence[str], labels: Sequence[str]) -> None:
-        vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True)
+        """Fit on `texts` / `labels` (scikit-learn is imported only here)."""
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.svm import LinearSVC
+
+        vectorizer = TfidfVectorizer(analyzer=grams, sublinear_tf=True)
         features = vectorizer.fit_transform([prepare(t) for t in texts])
         calibrated = CalibratedClassifierCV(LinearSVC(C=C, random_state=0), cv=_FOLDS,
                                             ensemble=False).fit(features, list(labels))
         fitted = calibrated.calibrated_classifiers_[0]
-        self.classes: tuple[str, ...] = tuple(str(c) for c in calibrated.classes_)
-        self._analyzer = vectorizer.build_analyzer()
-        self._vocabulary: dict[str, int] = {str(k): int(v) for k, v in vectorizer.vocabulary_.items()}
-        self._idf: NDArray[np.float64] = vectorizer.idf_.astype(np.float64)
-        self._weights: NDArray[np.float64] = np.ascontiguousarray(fitted.estimator.coef_.T, dtype=np.float64)
-        self._bias: NDArray[np.float64] = np.asarray(fitted.estimator.intercept_, dtype=np.float64)
-        self._slope = np.array([c.a_ for c in fitted.calibrators], dtype=np.float64)
-        self._offset = np.array([c.b_ for c in fitted.calibrators], dtype=np.float64)
-        self.sklearn = (vectorizer, calibrated)  # kept for tests that compare both paths
+        by_index = sorted(vectorizer.vocabulary_.items(), key=lambda kv: kv[1])
+        self._set(
+            classes=np.array([str(c) for c in calibrated.classes_]),
+            grams=np.array([str(g) for g, _ in by_index]),
+            idf=vectorizer.idf_,
+            weights=fitted.estimator.coef_.T,
+            bias=fitted.estimator.intercept_,
+            slope=[c.a_ for c in fitted.calibrators],
+            offset=[c.b_ for c in fitted.calibrators],
+        )
+        self.sklearn: tuple[Any, Any] | None = (vectorizer, calibrated)  # tests compare both paths
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, Any]) -> TextClassifier:
+        """A classifier from the arrays `arrays()` gave (no scikit-learn involved)."""
+        model = cls.__new__(cls)
+        model._set(**{k: arrays[k] for k in _ARRAYS if k != "key"})
+        model.sklearn = None
+        return model
+
+    def _set(self, *, classes: Any, grams: Any, idf: Any, weights: Any, bias: Any, slope: Any,
+             offset: Any) -> None:
+        self.classes: tuple[str, ...] = tuple(str(c) for c in classes)
+        self._grams: NDArray[np.str_] = np.asarray(grams, dtype=np.str_)
+        self._vocabulary: dict[str, int] = {str(g): i for i, g in enumerate(self._grams.tolist())}
+        self._idf: NDArray[np.float64] = np.asarray(idf, dtype=np.float64)
+        self._weights: NDArray[np.float64] = np.ascontiguousarray(weights, dtype=np.float64)
+        self._bias: NDArray[np.float64] = np.asarray(bias, dtype=np.float64)
+        self._slope: NDArray[np.float64] = np.asarray(slope, dtype=np.float64)
+        self._offset: NDArray[np.float64] = np.asarray(offset, dtype=np.float64)
+
+    def arrays(self) -> dict[str, NDArray[Any]]:
+        """Everything prediction needs, as plain arrays (what the cache stores)."""
+        return {"classes": np.array(self.classes), "grams": self._grams, "idf": self._idf,
+                "weights": self._weights, "bias": self._bias, "slope": self._slope,
+                "offset": self._offset}
 
     def predict(self, text: str) -> Prediction:
         """Calibrated probabilities of every class for one message."""
@@ -74,7 +137,7 @@ class TextClassifier:
 
     @lru_cache(maxsize=512)  # noqa: B019 - one instance per process, cached for its lifetime
     def _predict(self, prepared: str) -> Prediction:
-        counts = Counter(i for g in self._analyzer(prepared) if (i := self._vocabulary.get(g)) is not None)
+        counts = Counter(i for g in grams(prepared) if (i := self._vocabulary.get(g)) is not None)
         scores = self._bias.copy()
         if counts:
             index = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
@@ -95,21 +158,75 @@ def prepare(text: str) -> str:
     return normalize(text).lower()
 
 
+def fit_key(texts: Sequence[str], labels: Sequence[str]) -> str:
+    """A hash of everything a fit depends on: same key, same arrays."""
+    digest = hashlib.sha256()
+    for part in (f"format={_FORMAT} ngrams={NGRAMS} C={C} folds={_FOLDS}",
+                 f"scikit-learn={version('scikit-learn')} numpy={version('numpy')}"):
+        digest.update(part.encode() + b"\x1e")
+    for text, label in zip(texts, labels, strict=True):
+        digest.update(f"{prepare(text)}\x1f{label}\x1e".encode())
+    return digest.hexdigest()
+
+
+def fitted(name: str, texts: Sequence[str], labels: Sequence[str],
+           folder: Path | None = None) -> TextClassifier:
+    """The classifier of `texts` / `labels`: from the cache in `folder` when its key matches,
+    else fitted now and cached there (a folder that cannot be written only costs the refit)."""
+    folder = CACHE_DIR if folder is None else folder
+    key = fit_key(texts, labels)
+    path = None if folder is None else folder / f"{name}-{key[:20]}.npz"
+    if path is not None and path.is_file():
+        try:
+            with np.load(path, allow_pickle=False) as stored:
+                arrays = {k: stored[k] for k in _ARRAYS}
+            if str(arrays["key"]) == key:
+                return TextClassifier.from_arrays(arrays)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            pass  # unreadable or from an interrupted writer: fitted again below
+    model = TextClassifier(texts, labels)
+    if path is not None:
+        _store(path, {"key": np.array(key), **model.arrays()})
+    return model
+
+
+def _store(path: Path, arrays: dict[str, NDArray[Any]]) -> None:
+    """Write atomically (another process may be reading), dropping this name's older fits."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".npz")
+        with os.fdopen(fd, "wb") as out:
+            np.savez(out, **arrays)  # type: ignore[arg-type]
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would hide it from a server running as another user
+        os.replace(tmp, path)
+        name = path.stem.rpartition("-")[0]
+        for old in path.parent.glob(f"{name}-*.npz"):
+            if old != path:
+                old.unlink(missing_ok=True)
+    except OSError:
+        return  # a read-only install: every process fits for itself
+
+
 @cache
 def intent_model() -> TextClassifier:
     """The intent classifier: every training request (answers to a pending action excluded)."""
     train = [e for e in examples(Part.TRAIN) if e.act is Act.NEW_REQUEST]
-    return TextClassifier([e.text for e in train], [e.intent for e in train])
+    return fitted("intent", [e.text for e in train], [e.intent for e in train])
 
 
 @cache
 def act_model() -> TextClassifier:
     """The dialogue-act classifier: new request, confirm, decline or other."""
     train = examples(Part.TRAIN)
-    return TextClassifier([e.text for e in train], [e.act.value for e in train])
+    return fitted("act", [e.text for e in train], [e.act.value for e in train])
 
 
 def warm() -> None:
-    """Fit both models now (the server does it at start-up, so no turn waits for it)."""
+    """Load or fit both models now (the server does it at start-up, so no turn waits for it)."""
     intent_model()
     act_model()
+
+
+if __name__ == "__main__":  # build time: fit once and leave the cache for every later process
+    warm()
+    print(f"fitted models cached in {CACHE_DIR}")

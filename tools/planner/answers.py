@@ -17,7 +17,7 @@ from tools.domain import TicketStatus
 from tools.nlu.corpus import Act
 from tools.nlu.fuzzy import correct
 from tools.nlu.model import act_model
-from tools.planner.confirm import answer_words, classify_confirmation, has_yes_word
+from tools.planner.confirm import answer_words, classify_confirmation, has_yes_word, names_another_action
 from tools.planner.lexicon import compile_terms, fold, mask, normalize
 from tools.planner.plan import Plan, Talk
 from tools.planner.vocab import terms, tool_terms
@@ -50,9 +50,16 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         return Answer.UNCLEAR
     if _ABOUT_THIS.search(fold(normalize(text))):
         return Answer.UNCLEAR  # "没看懂", "what does that mean?": asked again, never a no
+    if (dropped := drops_the_ticket(text, pending_tool)) is not None:
+        return dropped  # "嗯，不要了" confirms a waiting cancel; "不要了" alone is asked again
     word = classify_confirmation(text, pending_tool=pending_tool)
     if word == "confirm":
         return Answer.CONFIRM
+    if word is None and names_another_action(text, pending_tool):
+        # "yes, close it" while an escalation waits: never a yes to the escalation; a request
+        # for the other action in its own words supersedes it (and waits for its own yes)
+        return Answer.NEW_REQUEST if plan is not None and _other_ticket_op(plan, pending_tool) \
+            else Answer.UNCLEAR
     act = act_model().predict(text)
     if word == "cancel":
         if plan is not None and _other_ticket_op(plan, pending_tool):
@@ -61,9 +68,10 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         return Answer.CONFIRM if overruled and has_yes_word(text) else Answer.DECLINE
     if is_unsure(text):
         return Answer.UNCLEAR  # "hold on", "不确定"
+    model_yes = act.label == Act.CONFIRM and act.confidence >= MODEL_CONFIRM
     if plan is not None and _restates(plan, pending_tool, target) and plainly_yes(text, pending_tool) \
-            and (plan.rationale.startswith("kw:") or has_yes_word(text)):
-        return Answer.CONFIRM  # "close it" / "是的，可以关了" while the close waits
+            and (plan.rationale.startswith("kw:") or has_yes_word(text) or model_yes):
+        return Answer.CONFIRM  # "close it" / "是的，可以关了" / "升吧" while that action waits
     if act.label == Act.CONFIRM and act.confidence >= MODEL_CONFIRM and has_yes_word(text) \
             and plainly_yes(text, pending_tool):
         return Answer.CONFIRM
@@ -83,8 +91,9 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
 def _about_the_action(text: str, plan: Plan, pending_tool: str | None) -> bool:
     """A question about the waiting action itself ("升级会怎么样", "can it be reopened later?").
 
-    A how-to question naming the waiting tool, or a question planned as a change of a ticket
-    (not a read), asks about what is about to happen: the action keeps waiting, asked again.
+    A how-to question naming the waiting tool, a question planned as a change of a ticket, or
+    one planned as a read that asks what follows ("will I still see it in my list?") asks about
+    what is about to happen: the action keeps waiting, asked again.
     """
     folded = fold(normalize(text)).rstrip(_EDGE)
     if _ABOUT_THIS.search(folded):
@@ -97,7 +106,9 @@ def _about_the_action(text: str, plan: Plan, pending_tool: str | None) -> bool:
         named = pending_tool in _TOOL_WORDS and _TOOL_WORDS[pending_tool].search(folded) is not None
         return named or _CONSEQUENCE.search(folded) is not None  # "会有什么影响？", "can I undo that?"
     tool = TICKET_TOOLS.get(plan.tool or "")
-    return plan.route == "ticket_op" and tool is not None and not tool.reads_only
+    if plan.route == "ticket_op" and tool is not None and tool.reads_only:
+        return _CONSEQUENCE.search(folded) is not None  # "will I still see it in my list?"
+    return plan.route == "ticket_op" and tool is not None
 
 
 def plainly_yes(text: str, pending_tool: str | None) -> bool:
@@ -105,11 +116,29 @@ def plainly_yes(text: str, pending_tool: str | None) -> bool:
 
     What a yes read by the model, or a restated action, must look like to run the action.
     """
-    folded = fold(normalize(text)).rstrip(_EDGE)
+    folded = mask(fold(normalize(text)).rstrip(_EDGE), _YES)  # "没问题", "no need to ask"
     if pending_tool in _TOOL_WORDS:
         folded = mask(folded, _TOOL_WORDS[pending_tool])
     asked = folded.endswith(("?", "？", "吗", "么")) or _ASKING.search(folded) is not None
     return not asked and _NEGATION.search(folded) is None
+
+
+def drops_the_ticket(text: str, pending_tool: str | None) -> Answer | None:
+    """While a cancel waits: "I don't need it any more" (不要了) with a yes-word confirms it;
+    alone it is asked about again (it could mean "don't"). None when the message says neither.
+
+    Any other no-word or a question leaves the message to the other rules (a no wins there).
+    """
+    tool = TICKET_TOOLS.get(pending_tool or "")
+    if tool is None or tool.target_status is not TicketStatus.CANCELLED:
+        return None
+    folded = fold(normalize(text)).rstrip(_EDGE)
+    if _NO_LONGER.search(folded) is None:
+        return None
+    rest = mask(mask(folded, _NO_LONGER), _TOOL_WORDS[tool.name])
+    if _NEGATION.search(mask(rest, _YES)) or rest.endswith(("?", "？", "吗", "么")) or _ASKING.search(rest):
+        return None
+    return Answer.CONFIRM if _YES.search(rest) else Answer.UNCLEAR
 
 
 def plainly_no(text: str, pending_tool: str | None) -> bool:
@@ -133,6 +162,9 @@ _ASKING = compile_terms(terms("confirmation", "asking"))  # "升级是给谁看"
 _ABOUT_THIS = compile_terms(terms("confirmation", "about_this"))
 _CONSEQUENCE = compile_terms(terms("confirmation", "consequence"))
 _UNSURE = compile_terms(terms("confirmation", "unsure"))
+_YES = compile_terms([t for t in terms("confirmation", "confirm")
+                      if fold(t) not in {fold(n) for n in terms("confirmation", "cancel")}])
+_NO_LONGER = compile_terms(terms("confirmation", "no_longer_needed"))
 _A_NOT_A = re.compile("能不能|要不要|是不是|可不可以|行不行|好不好|会不会|有没有")
 _NO = compile_terms([*terms("negation", "zh"), *terms("negation", "en"), *terms("confirmation", "cancel")])
 _NEGATION = compile_terms([*terms("negation", "zh"), *terms("negation", "en"),

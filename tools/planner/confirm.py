@@ -23,6 +23,7 @@ _TOKENS = Lexicon({
                *terms("negation", "en"), *(w for n in _CANCELLING_TOOLS for w in tool_terms(n))],
     "confirm": terms("confirmation", "confirm"),
     "echo": [w for name in _CONFIRMED_TOOLS for w in tool_terms(name)],
+    "fixed": terms("confirmation", "fixed"),
     "filler": terms("confirmation", "filler"),
     "unsure": terms("confirmation", "unsure"),
 })
@@ -34,7 +35,8 @@ def classify_confirmation(text: str, *, pending_tool: str | None = None) -> Conf
     """"confirm" / "cancel" when the WHOLE message answers a pending action, else None.
 
     Any cancel or negation word makes it "cancel" ("算了，不取消了", "no, don't cancel it",
-    "不确认"): when in doubt nothing dangerous runs. A message with anything else in it
+    "不确认", "wait, don't close"): when in doubt nothing dangerous runs. "it's fixed" / 已经好了
+    may join a yes to a waiting resolve or close. A message with anything else in it
     ("ok, now show me my tickets") or a question ("确认？") is not an answer: None. With
     `pending_tool`, a restated action must be that tool ("yes, close it" does not confirm an
     escalation), and "yes, cancel it" confirms a pending cancel_ticket instead of aborting it.
@@ -47,13 +49,20 @@ def classify_confirmation(text: str, *, pending_tool: str | None = None) -> Conf
     if tokens is None:
         return None
     kinds = _kinds(tokens, pending_tool)
+    if "cancel" in kinds:
+        return "cancel"  # "wait, don't close" too: a no with a hesitation is still a no
     if "unsure" in kinds:
         return None  # "不确定", "not sure": neither yes nor no
-    if "cancel" in kinds:
-        return "cancel"
     if "confirm" in kinds and "mismatch" not in kinds:
         return "confirm"
     return None
+
+
+def names_another_action(text: str, pending_tool: str | None) -> bool:
+    """True when a message of answer words names an action other than the waiting one
+    ("yes, close it" while an escalation waits, "yes it's fixed" while a cancel waits)."""
+    tokens = _tokens(normalize(text))
+    return tokens is not None and "mismatch" in _kinds(tokens, pending_tool)
 
 
 def answer_words(text: str) -> dict[str, str] | None:
@@ -80,8 +89,12 @@ def _tokens(text: str) -> list[Hit] | None:
 def _kinds(tokens: list[Hit], pending_tool: str | None) -> list[str]:
     """Token kinds, with echoes checked against the pending tool when it is known."""
     kinds: list[str] = []
+    tool = TICKET_TOOLS.get(pending_tool or "")
     for token in tokens:
         kind = token.label
+        if kind == "fixed":  # "yes it's fixed" answers a resolve or close, nothing else
+            fits = tool is not None and tool.target_status in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+            kind = "filler" if fits else "mismatch"
         if pending_tool in _TOOL_WORDS and kind in ("cancel", "echo"):
             restates = _TOOL_WORDS[pending_tool].fullmatch(fold(token.term)) is not None
             if kind == "echo" and not restates:

@@ -43,6 +43,17 @@ def only_question_words(a: Analysis) -> bool:
     return _WORD.search(_QUESTION_ONLY.sub(" ", a.folded)) is None
 
 
+def little_else(a: Analysis) -> bool:
+    """At most two other words (or three Chinese characters) besides question words, fillers and
+    small talk: "yo, you up?", "你好，小助手在吗" greet; "how do you say hello in german" asks."""
+    rest = _QUESTION_ONLY.sub(" ", a.folded)
+    return len(_LATIN.findall(rest)) <= 2 and len(_CJK.findall(rest)) <= 3
+
+
+_LATIN = re.compile(r"[a-z0-9']+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 def just_a_noun(a: Analysis) -> bool:
     """True when the message is one device or product word and nothing else ("打印机", "computer")."""
     hits = _SYMPTOM_WORDS.hits(a.text)

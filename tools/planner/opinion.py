@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from tools.nlu.model import Prediction, intent_model
 from tools.planner.analysis import Analysis, Keyword
-from tools.planner.domain import about_it, just_a_noun, only_question_words
+from tools.planner.domain import about_it, just_a_noun, little_else, only_question_words
 from tools.planner.fields import symptom_follows
 from tools.planner.lexicon import compile_terms
 from tools.planner.plan import Plan, PlanContext, Talk
@@ -24,7 +24,8 @@ from tools.registry import TICKET_TOOLS
 
 ACCEPT = 0.5  # the confidence at which the model's intent is planned instead of asked about
 MARGIN = 0.1  # two tasks this close in probability: ask which one, never guess (chosen by --folds 5)
-OVERRULE = 0.6  # the confidence at which the model overrules a guessing rule
+OVERRULE = 0.5  # the confidence at which the model overrules a guessing rule (--folds 5: 0.4-0.7 within 0.1%)
+UNCLEAR_OUT_OF_SCOPE = 0.25  # an "unclear" reading this likely out of scope, about nothing IT, is (--folds 5)
 OUT_OF_SCOPE_FLOOR = 0.1  # a task guess about nothing IT is refused once out of scope is this likely
 OP_TOOLS: dict[str, str] = {  # corpus label → ticket tool, from vocab.yaml
     f"ticket_op.{entry['intent']}": name for name, entry in vocab()["tools"].items()
@@ -52,10 +53,13 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     pred = intent_model().predict(a.text)
     why = f"model:{pred.label}@{pred.confidence:.2f}"
     it = about_it(a)
-    if not it and only_question_words(a) and pred.label not in TALK_OF:
+    if not it and only_question_words(a) and (pred.label not in TALK_OF or pred.label == "out_of_scope"):
         return talk(Talk.CLARIFY, f"{why}; nothing said", DEFAULT_OPTIONS)  # "还是老样子", "same again"
     if pred.label in TASKS and not it and pred.prob("out_of_scope") >= OUT_OF_SCOPE_FLOOR:
         return talk(Talk.OUT_OF_SCOPE, f"{why}; not about IT")  # "recommend a book"
+    if pred.label == "unclear" and not it and not only_question_words(a) \
+            and pred.prob("out_of_scope") >= UNCLEAR_OUT_OF_SCOPE:
+        return talk(Talk.OUT_OF_SCOPE, f"{why}; likely not about IT")  # "sing me something"
     if pred.label == "out_of_scope":
         if it:
             return talk(Talk.CLARIFY, f"{why}; but about IT", options(pred, ctx))  # "帮我一下"
@@ -85,7 +89,7 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     if plan.rationale.startswith("symptom:") and just_a_noun(a):
         return talk(Talk.CLARIFY, f"{plan.rationale}; only a noun", ("kb_qa", "create_ticket"))  # "打印机"
     if plan.rationale.startswith("kb:question") and not about_it(a):
-        if a.chitchat:
+        if a.chitchat and little_else(a):
             return talk(_small_talk(a), f"{plan.rationale}; small talk")  # "hi, anybody here?"
         if only_question_words(a):
             return talk(Talk.CLARIFY, f"{plan.rationale}; nothing asked", DEFAULT_OPTIONS)
@@ -94,6 +98,8 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     if pred.confidence < OVERRULE or pred.label == "kb_qa":
         return plan
     why = f"{plan.rationale}; model:{pred.label}@{pred.confidence:.2f}"
+    if pred.label == "out_of_scope" and about_it(a):
+        return plan  # an IT question is never refused: "which browser should I use for SAP"
     if pred.label in TALK_OF:
         return talk(TALK_OF[pred.label], why)
     if pred.label == "unclear":
@@ -103,6 +109,23 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
             k.target == tool.name and symptom_follows(a.text, k.hit.end) for k in a.used("weak")):
         return plan  # a verb with other senses, on something else: "升级Office", "关闭防火墙"
     return _task(pred.label, a, ctx, build, why) or plan
+
+
+def talk_of_model(plan: Plan, rules: Plan, text: str, ctx: PlanContext) -> Plan:
+    """A chat model's chitchat plan with the reply kind the rules path would give (LLM/hybrid).
+
+    The model only says "chitchat"; the rules planner's reading of the same message tells a
+    thanks, a bye, a greeting, an out-of-scope question or an unclear one apart. Where the rules
+    read a task instead, the person is asked, offering the likeliest tasks, never the generic
+    greeting. Any other plan, or one that already names a valid kind, is returned unchanged.
+    """
+    if plan.route != "chitchat" or str(plan.args.get("talk")) in set(Talk):
+        return plan
+    if rules.route == "chitchat" and rules.args.get("talk"):
+        args = {k: rules.args[k] for k in ("talk", "options") if k in rules.args}
+    else:
+        args = {"talk": Talk.CLARIFY.value, "options": list(options(intent_model().predict(text), ctx))}
+    return plan.model_copy(update={"args": {**plan.args, **args}})
 
 
 def options(pred: Prediction, ctx: PlanContext) -> tuple[str, ...]:
@@ -126,6 +149,8 @@ def _task(label: str, a: Analysis, ctx: PlanContext, build: Builder, why: str) -
         return None  # its word is there but negated or asked about: "为什么不能关闭工单"
     if tool.needs_confirmation and keyword is not None and a.bare and is_protocol_cancel(keyword.hit.term):
         return None  # bare "取消" / "cancel" is the confirmation protocol's word, never a request
+    if tool.needs_confirmation and keyword is None and a.kb_question:
+        return None  # a question with no word of the action proposes none: "was it cancelled?"
     return plan_tool(tool, a, ctx, keyword, f"{why}→{tool.name}")
 
 
@@ -142,9 +167,12 @@ def _small_talk(a: Analysis) -> Talk:
         return Talk.BYE
     if _THANKS.search(a.folded):
         return Talk.THANKS
+    if _HELLO.search(a.folded):
+        return Talk.GREETING
     pred = intent_model().predict(a.text)
     return TALK_OF[max(("chitchat.greeting", "chitchat.thanks", "chitchat.bye"), key=pred.prob)]
 
 
 _BYE = compile_terms(terms("intents", "small_talk", "bye"))
 _THANKS = compile_terms(terms("intents", "small_talk", "thanks"))
+_HELLO = compile_terms(terms("intents", "small_talk", "greeting"))

@@ -20,7 +20,7 @@ from tools.registry import TicketTool
 _COMMENT_LEAD = re.compile(
     f"(?:{FOLDED_TICKET_ID}|{alternation(terms('references', 'ticket'))}|"
     f"{alternation(terms('args', 'comment_lead'))}|"
-    "(?:it|this|that|to|on|for|in|at)(?![a-z])|[里中]|\\s|[,，])+",
+    "(?:it|this|that|to|on|for|in|at)(?![a-z'’])|[里中]|\\s|[,，])+",
 )
 _REASON_MARKER = alternation(terms("args", "reason_markers"))
 _REASON = re.compile(f"(?:{_REASON_MARKER})\\s*[:：]?\\s*(?P<v>.+)")

@@ -16,6 +16,7 @@ from tools.registry import TICKET_TOOLS, TicketTool
 SHOW_ONE = next(n for n, t in TICKET_TOOLS.items() if t.reads_only and t.needs_ticket)
 LISTER = next(n for n, t in TICKET_TOOLS.items() if "status" in t.args.model_fields)
 UPDATER = next(n for n, t in TICKET_TOOLS.items() if "title" in t.args.model_fields)
+COMMENTER = next(n for n, t in TICKET_TOOLS.items() if "comment" in t.args.model_fields)
 # Bare "取消" / "cancel" is the confirmation protocol's abort word: it never picks a ticket from
 # memory on its own; it needs the ticket named in the text ("取消这个工单", "cancel it").
 _PROTOCOL_CANCEL = compile_terms(terms("confirmation", "cancel"))
@@ -31,6 +32,8 @@ def plan_ticket_op(a: Analysis, ctx: PlanContext) -> Plan | None:
              if k.hit.start < payload and (tool := _tool_of(k, a, ctx))]
     if not found:
         return None
+    if any(not TICKET_TOOLS[t].reads_only for t, _ in found):  # "我的单子没人理，升个级": one of them
+        found = [(t, k) for t, k in found if t != LISTER or k.kind == "filter"]
     if _named(a):  # "我的工单现在是什么状态": a ticket is named, so "我的工单" is that ticket
         found = [(t, k) for t, k in found if t != LISTER or k.kind == "filter"]
         if not found:
@@ -59,12 +62,15 @@ def plan_tool(tool: TicketTool, a: Analysis, ctx: PlanContext, keyword: Keyword 
 
 
 def _payload_start(a: Analysis) -> int:
-    """Where the payload starts: after the first colon that follows a tool keyword.
+    """Where the payload starts: after the first colon that follows a tool keyword, or right
+    after a comment's own phrase ("let them know in the ticket that …").
 
-    Words in "comment on it: fixed after reboot" or "标题改成：关闭VPN后…" are the comment or the
-    title, not another request.
+    Words in "comment on it: fixed after reboot", "标题改成：关闭VPN后…" or "write in the ticket
+    that it's fixed on wifi" are the comment or the title, not another request.
     """
     for k in a.keywords:
+        if k.kind == "strong" and k.target == COMMENTER and k.use == "plain":
+            return k.hit.end
         if k.kind in ("strong", "weak") and (colon := _COLON.search(a.text, k.hit.end)):
             return colon.end()
     return len(a.text)
