@@ -19,14 +19,18 @@ transaction, with its effect recorded for a retry (nodes/create_ticket.py `remem
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import json
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata, CheckpointTuple
 from langgraph.checkpoint.base import get_serializable_checkpoint_metadata as _serializable_metadata
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from prometheus_client import Counter
 from psycopg import AsyncConnection, AsyncCursor
 from psycopg.rows import DictRow, dict_row
 from psycopg.types.json import Jsonb
@@ -75,25 +79,104 @@ from checkpoints """  # noqa: E501 - kept line-for-line comparable with the libr
 
 _SETUP_LOCK = 72_616_002  # any constant: serialises checkpointer setup across processes
 
+RUN_LOADS = Counter("helpdesk_checkpoint_loads", "A run's load of its thread's latest checkpoint, "
+                    "by where it came from (memory: the one this process wrote last)", ["source"])
+
+LATEST_CHECKPOINT = "__helpdesk_latest_checkpoint"
+"""The `configurable` key under which a run tells the saver the id of its thread's latest
+checkpoint, as read from the database when the run took its lease, if that checkpoint has no
+pending writes. A checkpoint this process wrote with that id can be served from memory.
+(LangGraph copies `configurable` strings into every checkpoint's metadata, but not "__" keys.)"""
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """A checkpoint this process committed, as the database holds it: its row's JSON texts and
+    the serialised blob of every channel value kept outside the row. Loading it back
+    deserialises these, so each run gets fresh objects, as from the database."""
+
+    checkpoint_id: str
+    parent_id: str | None
+    checkpoint: str
+    metadata: str
+    blobs: dict[str, tuple[str, bytes]]
+
+
+def _as_is(text: str) -> str:
+    return text  # a Jsonb dumps() for JSON already serialised
+
 
 class HelpdeskSaver(AsyncPostgresSaver):
     """AsyncPostgresSaver tuned for many short turns on a pool. Same tables, same data.
 
-    What it changes, and the library method that does it:
     - loading a checkpoint stays constant-time as threads grow (SELECT_SQL above);
     - no saver-wide lock: the library serializes every statement of the process behind one
       asyncio.Lock, which a single shared connection needs; on a pool each call has its own
-      connection, and the lock only queued every concurrent run behind the others (`_cursor`);
+      connection, and the lock only queued every concurrent run behind the others;
     - a checkpoint's blobs and row are written in one transaction (one commit, one WAL flush,
-      one round trip in pipeline mode) instead of one autocommit per statement (`aput`);
+      one round trip in pipeline mode) instead of one autocommit per statement;
     - (de)serialising a few KB happens inline, not in a worker thread: the hop cost more than
-      the work (`aput`, `_load_checkpoint_tuple`);
-    - the end of a turn: the statements the run queued in its TurnWrites commit in the
-      checkpoint's transaction (`aput`), so a turn's record, its stored response, the lease's
-      release and its checkpoint are one commit or none.
+      the work;
+    - statements the run queued in its TurnWrites commit in the checkpoint's transaction;
+    - the latest checkpoint this process wrote for a thread is kept (serialised, in a bounded
+      LRU) and served to the thread's next run without a query when that run's lease saw the
+      same id as the thread's latest checkpoint, with no pending writes (LATEST_CHECKPOINT).
+      That read, taken with the lease, is the only check: a turn run by another process, an
+      interrupt's writes, anything else written to the thread is never missed, because the
+      lease then names another checkpoint, or none, and it is loaded as usual.
     """
 
     SELECT_SQL = SELECT_SQL
+
+    def __init__(self, conn: Any, *, memory: int = 1024, **kwargs: Any) -> None:
+        super().__init__(conn, **kwargs)
+        self._written: OrderedDict[str, _Written] = OrderedDict()  # thread id -> its checkpoint
+        self._memory = memory  # threads kept; 0 keeps none
+
+    async def aget_tuple(self, config: RunnableConfig) -> CheckpointTuple | None:
+        """The library's, or the checkpoint this process wrote last if the run's lease saw that
+        one as the thread's latest."""
+        configurable = config["configurable"]
+        if LATEST_CHECKPOINT not in configurable:  # not a run of ours: a view, Studio
+            return await super().aget_tuple(config)
+        latest = configurable[LATEST_CHECKPOINT]
+        if latest and not configurable.get("checkpoint_id") and not configurable.get("checkpoint_ns"):
+            written = self._written.get(configurable["thread_id"])
+            if written is not None and written.checkpoint_id == latest:
+                self._written.move_to_end(configurable["thread_id"])
+                RUN_LOADS.labels("memory").inc()
+                return await self._load_checkpoint_tuple(
+                    self._row(configurable["thread_id"], written))
+        RUN_LOADS.labels("database").inc()
+        return await super().aget_tuple(config)
+
+    @staticmethod
+    def _row(thread_id: str, written: _Written) -> dict[str, Any]:
+        """The row SELECT_SQL would return for `written` (it has no pending writes)."""
+        return {"thread_id": thread_id, "checkpoint_ns": "", "checkpoint_id": written.checkpoint_id,
+                "parent_checkpoint_id": written.parent_id,
+                "checkpoint": json.loads(written.checkpoint),
+                "metadata": json.loads(written.metadata),
+                "channel_values": [(k.encode(), t.encode(), blob)
+                                   for k, (t, blob) in written.blobs.items()],
+                "pending_writes": None}
+
+    def _remember(self, thread_id: str, checkpoint_id: str, parent_id: str | None,
+                  checkpoint_json: str, metadata_json: str, blob_values: dict[str, Any],
+                  dumped: Sequence[tuple[Any, ...]]) -> None:
+        if not self._memory:
+            return
+        blobs: dict[str, tuple[str, bytes]] = {row[2]: (row[4], row[5]) for row in dumped}
+        parent = self._written.get(thread_id)
+        for k, v in blob_values.items():  # values this run did not change
+            if k not in blobs:
+                kept = parent.blobs.get(k) if parent and parent.checkpoint_id == parent_id else None
+                blobs[k] = kept or self.serde.dumps_typed(v)
+        self._written[thread_id] = _Written(checkpoint_id, parent_id, checkpoint_json,
+                                            metadata_json, blobs)
+        self._written.move_to_end(thread_id)
+        while len(self._written) > self._memory:
+            self._written.popitem(last=False)
 
     @asynccontextmanager
     async def _cursor(self, *, pipeline: bool = False) -> AsyncIterator[AsyncCursor[DictRow]]:
@@ -144,6 +227,9 @@ class HelpdeskSaver(AsyncPostgresSaver):
         for k, v in checkpoint["channel_values"].items():
             if not (v is None or isinstance(v, (str, int, float, bool))):
                 blob_values[k] = copy["channel_values"].pop(k)
+        # serialised here, as psycopg would (json.dumps), so the texts can be kept
+        checkpoint_json = json.dumps(copy)
+        metadata_json = json.dumps(_serializable_metadata(config, metadata))
         blob_versions = {k: v for k, v in new_versions.items() if k in blob_values}
         dumped = self._dump_blobs(thread_id, checkpoint_ns, blob_values, blob_versions)
         riders = turn_writes(config)
@@ -154,12 +240,15 @@ class HelpdeskSaver(AsyncPostgresSaver):
                 await cur.executemany(self.UPSERT_CHECKPOINT_BLOBS_SQL, dumped)
             await cur.execute(self.UPSERT_CHECKPOINTS_SQL, (
                 thread_id, checkpoint_ns, checkpoint["id"], parent_id,
-                Jsonb(copy), Jsonb(_serializable_metadata(config, metadata))))
+                Jsonb(checkpoint_json, dumps=_as_is), Jsonb(metadata_json, dumps=_as_is)))
             for query, params in riders.pending() if riders else []:
                 await cur.execute(query, params)
         if riders:
             riders.done()
             failpoints.hit(Point.AFTER_CHECKPOINT)
+        if checkpoint_ns == "":
+            self._remember(thread_id, checkpoint["id"], parent_id, checkpoint_json, metadata_json,
+                           blob_values, dumped)
         return {"configurable": {"thread_id": thread_id, "checkpoint_ns": checkpoint_ns,
                                  "checkpoint_id": checkpoint["id"]}}
 
@@ -173,13 +262,15 @@ async def _poll_lock(conn: AsyncConnection[Any], key: int) -> None:
         await asyncio.sleep(0.05)
 
 
-async def open_checkpointer(db: Database) -> HelpdeskSaver:
+async def open_checkpointer(db: Database, *, memory: int = 1024) -> HelpdeskSaver:
     """The checkpointer on the database's pool, its tables created if needed.
+
+    `memory`: how many threads' latest checkpoints the saver keeps to serve their next turn.
 
     The saver's own `setup()` is its migration list (versioned in `checkpoint_migrations`).
     """
     await db.open()
-    saver = HelpdeskSaver(db.pool)
+    saver = HelpdeskSaver(db.pool, memory=memory)
     # The library's setup() is not safe to run twice at once: two workers starting on a new
     # database both try CREATE TABLE checkpoints, and one of them dies. Take turns. Poll for the
     # lock rather than wait in a statement: setup() runs CREATE INDEX CONCURRENTLY, which waits

@@ -24,6 +24,7 @@ class Recovered(NamedTuple):
 
     status: str
     settled: bool
+    latest_checkpoint: str | None
     effect: dict[str, Any]
 
 

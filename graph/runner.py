@@ -15,6 +15,7 @@ from typing import Any, Literal, cast
 
 from langgraph.types import Command
 
+from checkpoints.saver import LATEST_CHECKPOINT
 from graph.recovery import DOMAIN_WRITERS, Recovered, new_thread_id, refusal_of, responder
 from graph.result import TurnResult
 from graph.tracing import NodeClock
@@ -241,7 +242,8 @@ class Runner:
                       services=self.services, action_id=req.action_id, recovered=recovered,
                       writes=writes)
         graph_input = req.entry(lease)
-        config: dict[str, Any] = {"configurable": {"thread_id": thread_id, TURN_WRITES: writes}}
+        config: dict[str, Any] = {"configurable": {"thread_id": thread_id, TURN_WRITES: writes,
+                                                   LATEST_CHECKPOINT: lease.latest_checkpoint}}
         extras = req.options(config, writes.run_id)
         emit = queue.put_nowait if queue is not None else None
         result: dict[str, Any] | None = None

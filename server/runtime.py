@@ -140,7 +140,8 @@ async def open_runtime(settings: Settings) -> Runtime:
         await migrate_url(url)
         services = open_services(settings, url)
         stack.push_async_callback(services.close)
-        saver = instrument_saver(await open_checkpointer(services.db))
+        saver = instrument_saver(await open_checkpointer(services.db,
+                                                         memory=settings.checkpoint_memory))
         await load_sample_kb(services)
         await retention.publish_limits(services.db, settings)
         graph = build_graph(checkpointer=saver)

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     # renewed it (every lease/4 s): a crashed or cut-off holder frees its threads this fast
     thread_lease_s: float = Field(default=4.0, gt=0, alias="HELPDESK_THREAD_LEASE_S")
     transcript_window: int = Field(default=6, alias="HELPDESK_TRANSCRIPT_WINDOW")
+    # threads whose latest checkpoint this process keeps to skip loading it on their next turn
+    checkpoint_memory: int = Field(default=1024, ge=0, alias="HELPDESK_CHECKPOINT_MEMORY")
     log_level: str = Field(default="INFO", alias="HELPDESK_LOG_LEVEL")
 
     # OIDC sign-in (#17): tokens signed by the provider's keys (RS256/ES256), fetched from its JWKS

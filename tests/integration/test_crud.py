@@ -50,10 +50,10 @@ async def test_lease_is_exclusive_and_owned(database: Database) -> None:
             return await threads.acquire_lease(c, thread_id=tid, owner_id=user, department="IT",
                                                title="t", run_id=run, trace_id="t", lease_s=60)
 
-    assert await take(owner.user_id, "r1") == ("idle", False)  # new: nothing settled yet
+    assert await take(owner.user_id, "r1") == ("idle", False, None)  # new: nothing settled yet
     assert await take(owner.user_id, "r2") is None  # busy
     async with database.connection() as c:
         await threads.release_lease(c, thread_id=tid, run_id="r1", status="interrupted", settled=True)
         await threads.release_lease(c, thread_id=tid, run_id="r1", status="idle", settled=False)
     assert await take("someone-else", "r3") is None  # not the owner
-    assert await take(owner.user_id, "r4") == ("interrupted", True)  # 2nd release: no-op
+    assert await take(owner.user_id, "r4") == ("interrupted", True, None)  # 2nd release: no-op

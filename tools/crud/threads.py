@@ -50,6 +50,9 @@ _MESSAGE = "id, thread_id, role, content, trace_id, created_at"
 # tools.crud.leases). One statement, so two racing runs cannot both get it.
 # It first takes a token from the caller's rate bucket (rate_buckets; skipped when `rate` is 0):
 # no token, no lease, and `allowed` is false with `wait_s` until the next token.
+# It also reads the id of the thread's latest checkpoint (LangGraph's checkpoints table), unless
+# that checkpoint has pending writes: the checkpointer serves a checkpoint it wrote itself from
+# memory only if it is still the latest, and this read, taken with the lease, is the check.
 # And the `effect` an earlier attempt of the same action_id committed, if any (idempotency_keys).
 _ACQUIRE = """
 WITH bucket AS (
@@ -75,6 +78,10 @@ ON CONFLICT (thread_id) DO UPDATE
 RETURNING t.status, t.settled
 )
 SELECT lease.status, lease.settled,
+       CASE WHEN NOT EXISTS (SELECT 1 FROM checkpoint_writes w
+                              WHERE w.thread_id = %(tid)s AND w.checkpoint_ns = ''
+                                AND w.checkpoint_id = latest.checkpoint_id)
+            THEN latest.checkpoint_id END AS latest_checkpoint,
        (SELECT k.effect FROM idempotency_keys k
          WHERE k.user_id = %(owner)s AND k.action_id = %(action)s) AS effect,
        %(rate)s::float8 <= 0 OR EXISTS (SELECT 1 FROM bucket) AS allowed,
@@ -84,6 +91,9 @@ SELECT lease.status, lease.settled,
           FROM rate_buckets r WHERE r.user_id = %(owner)s) AS wait_s
   FROM (SELECT 1) AS one
   LEFT JOIN lease ON true
+  LEFT JOIN LATERAL (SELECT c.checkpoint_id FROM checkpoints c
+                      WHERE c.thread_id = %(tid)s AND c.checkpoint_ns = ''
+                      ORDER BY c.checkpoint_id DESC LIMIT 1) AS latest ON lease.status IS NOT NULL
 """
 
 # Only the run holding the lease can give it back. updated_at was set when the lease was taken.
@@ -100,6 +110,8 @@ class Lease(NamedTuple):
 
     status: str
     settled: bool
+    latest_checkpoint: str | None
+    """The id of the thread's latest checkpoint, if it has no pending writes."""
 
 
 class Taken(NamedTuple):
@@ -129,7 +141,7 @@ async def take_lease(
                             retry_after=max(1.0, float(row["wait_s"] or 1.0)))
     if row["status"] is None:
         return Taken(None, row["effect"])
-    lease = Lease(str(row["status"]), bool(row["settled"]))
+    lease = Lease(str(row["status"]), bool(row["settled"]), row["latest_checkpoint"])
     return Taken(lease, row["effect"])
 
 
