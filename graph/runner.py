@@ -24,7 +24,16 @@ from tools.crud import threads as crud_threads
 from tools.crud.leases import Heartbeat
 from tools.crud.threads import Lease
 from tools.domain import Actor
-from tools.errors import HelpdeskError, InvalidInput, NotFound, ThreadBusy, Unavailable, database_down
+from tools.errors import (
+    DATABASE_UNREACHABLE,
+    HelpdeskError,
+    InvalidInput,
+    NotFound,
+    ThreadBusy,
+    Unavailable,
+    database_down,
+    db_errors,
+)
 from tools.failpoints import Point
 from tools.limits import MESSAGE_MAX
 from tools.settings import Mode
@@ -355,22 +364,6 @@ def _translate(exc: BaseException) -> BaseException:
         return exc
     if (known := refusal_of(exc)) is not None:
         return known
-    if _is_db_down(exc):
-        return Unavailable("the database is unreachable; retry shortly", retry_after=1)
+    if database_down(exc):
+        return Unavailable(DATABASE_UNREACHABLE, retry_after=1)
     return exc
-
-
-def _is_db_down(exc: BaseException) -> bool:
-    return database_down(exc)
-
-
-class db_errors:
-    """Turns a lost database connection into `Unavailable`."""
-
-    async def __aenter__(self) -> None:
-        return None
-
-    async def __aexit__(self, kind: Any, exc: BaseException | None, tb: Any) -> bool:
-        if exc is not None and not isinstance(exc, HelpdeskError) and _is_db_down(exc):
-            raise Unavailable("the database is unreachable; retry shortly", retry_after=1) from exc
-        return False

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.runner import db_errors, owned_thread
+from graph.runner import owned_thread
 from tools.crud import pending as crud_pending
 from tools.crud import threads as crud_threads
 from tools.domain import Actor, PendingStatus
+from tools.errors import db_errors
 from turn.services import Services
 
 

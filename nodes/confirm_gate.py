@@ -18,7 +18,7 @@ from langgraph.runtime import Runtime
 from tools.crud import audit
 from tools.crud import pending as crud
 from tools.crud.pending import PendingAction
-from tools.domain import PendingStatus
+from tools.domain import AuditEventType, PendingStatus
 from tools.planner.answers import SMALL_TALK, Answer, ambiguous_cancel, read_answer
 from tools.planner.plan import Confirmation, PlanContext
 from tools.planner.rules import plan_rules
@@ -92,14 +92,14 @@ async def decide(decision: Confirmation, state: State, runtime: Runtime[Context]
             return _finish(rejection(intent, "NOTHING_TO_CONFIRM", lang(state), tool=action.tool))
         if action.expires_at <= datetime.now(UTC):
             await crud.transition(conn, action_id=action.id, to=PendingStatus.EXPIRED)
-            rows = [event("ACTION_EXPIRED", action.target, result="EXPIRED", started=started,
+            rows = [event(AuditEventType.ACTION_EXPIRED, action.target, result="EXPIRED", started=started,
                           pending_action_id=action.id, tool=action.tool)]
             await audit.add_events(conn, events=audit_rows(rows, runtime, svc, state=state))
             return _finish(rejection(intent, "CONFIRMATION_EXPIRED", lang(state), tool=action.tool), state)
         if decision == "cancel":
             await crud.transition(conn, action_id=action.id, to=PendingStatus.CANCELLED,
                                   outcome={"status": "CANCELLED"})
-            rows = [event("ACTION_CANCELLED", action.target, result="CANCELLED", started=started,
+            rows = [event(AuditEventType.ACTION_CANCELLED, action.target, result="CANCELLED", started=started,
                           pending_action_id=action.id, tool=action.tool)]
             await audit.add_events(conn, events=audit_rows(rows, runtime, svc, state=state))
             return _finish(outcome("CANCELLED", "cancel", declined(action.tool, action.target, lang(state)),
@@ -129,7 +129,7 @@ async def supersede(state: State, runtime: Runtime[Context], started: float) -> 
     async with svc.db.transaction() as conn:
         action = await crud.transition(conn, action_id=pending_id, to=PendingStatus.SUPERSEDED)
         if action is not None:
-            rows = [event("ACTION_SUPERSEDED", action.target, result="SUPERSEDED",
+            rows = [event(AuditEventType.ACTION_SUPERSEDED, action.target, result="SUPERSEDED",
                           started=started, pending_action_id=action.id, tool=action.tool)]
             await audit.add_events(conn, events=audit_rows(rows, runtime, svc, state=state))
             resolved = replace(resolved, superseded=Superseded(tool=action.tool, target=action.target))
@@ -162,7 +162,7 @@ async def read_reply(state: State, runtime: Runtime[Context], started: float) ->
     lg = lang(state)
     key = ("ambiguous_cancel" if ambiguous_cancel(text, action.tool) else
            "pending_reminder" if plan.args.get("talk") in SMALL_TALK else "still_pending")
-    still = event("ACTION_STILL_PENDING", action.target, result="PENDING", started=started,
+    still = event(AuditEventType.ACTION_STILL_PENDING, action.target, result="PENDING", started=started,
                   pending_action_id=action.id, tool=action.tool)
     return {"outcome": Outcome.from_dict(ask_again(action, lg, key=key)),
             "events": [*state.get("events", []), still]}

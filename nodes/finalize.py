@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.runtime import Runtime
 
 from tools.crud import threads
-from tools.domain import DraftStatus
+from tools.domain import AuditEventType, DraftStatus
 from tools.replies import say
 from turn.context import Context
 from turn.contract import Json, Outcome
@@ -97,7 +97,7 @@ async def finalize(state: State, runtime: Runtime[Context]) -> State:
     result = _result(state, runtime, out, memory, svc.version_set)
     tid, trace = thread_of(runtime), ctx.trace_id
     turn_ms = (time.perf_counter() - (resolved.started if state.get("resolved") else started)) * 1000
-    done = replace(event("TURN_COMPLETED", (out.ticket or {}).get("ticket_id"), result=out.status,
+    done = replace(event(AuditEventType.TURN_COMPLETED, (out.ticket or {}).get("ticket_id"), result=out.status,
                          intent=out.intent, tool=out.tool, reason=out.reason),
                    latency_ms=round(turn_ms, 3))
     rows = [{"thread_id": tid, "role": "user", "content": m, "trace_id": trace}

@@ -14,7 +14,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from tools.crud import drafts as crud_drafts
-from tools.domain import DraftStatus
+from tools.domain import AuditEventType, DraftStatus
 from tools.errors import UpstreamUnavailable
 from tools.llm import LlmFailure
 from tools.planner import plan as planner
@@ -77,7 +77,7 @@ async def propose(state: State, runtime: Runtime[Context], ctx: PlanContext,
         return await on_failure(failure, op="plan_global", mode=mode, rules=rules, state=state,
                                 runtime=runtime, usage=usage)
     if mode == "hybrid" and (reason := fields_problem(plan)):
-        rejected = event("PLAN_REJECTED", None, result=reason, route=plan.route, source="llm")
+        rejected = event(AuditEventType.PLAN_REJECTED, None, result=reason, route=plan.route, source="llm")
         return fall_back(rules, reason, [rejected])
     return Proposal(talk_of_model(plan, rules, text, ctx), mode_used="llm")
 
@@ -94,7 +94,7 @@ async def global_router(state: State, runtime: Runtime[Context]) -> State:
     got = await propose(state, runtime, ctx, usage)
     call = got.call
     events = [*state.get("events", []), *got.events,
-              event("AGENT_ROUTE", ctx.ticket_id or ctx.draft_id, result=call.route,
+              event(AuditEventType.AGENT_ROUTE, ctx.ticket_id or ctx.draft_id, result=call.route,
                     started=started, route=call.route, source=call.source,
                     mode_used=got.mode_used, degraded=got.degraded)]
     # A model's ticket plan names no tool yet: the sub-planner picks it and proposes the plan.
@@ -102,7 +102,7 @@ async def global_router(state: State, runtime: Runtime[Context]) -> State:
     if call.route == "ticket_op" and call.source != "llm":
         events.append(ticket_plan_proposed(call, started))
     elif call.route != "ticket_op":
-        events.append(event("PLAN_PROPOSED", ctx.draft_id, result=call.route, route=call.route,
+        events.append(event(AuditEventType.PLAN_PROPOSED, ctx.draft_id, result=call.route, route=call.route,
                             args=call.args, missing_fields=call.missing_fields, source=call.source))
     update: State = {"plan": got.plan(ctx), "events": events, "usage": usage}
     done = got.outcome

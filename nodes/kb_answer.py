@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
+from tools.domain import AuditEventType
 from tools.llm import LlmFailure, LlmGateway
 from tools.replies import say_in
 from turn.context import Context
@@ -60,7 +61,7 @@ async def _written(state: State, runtime: Runtime[Context], llm: LlmGateway, ans
             on_token=on_token)
     except LlmFailure as failure:
         write({"token": ("\n\n" if streamed else "") + answer.reply})
-        fallback = event("LLM_FALLBACK", None, result=failure.kind, reason=failure.kind,
+        fallback = event(AuditEventType.LLM_FALLBACK, None, result=failure.kind, reason=failure.kind,
                          route="kb_qa", writer="extractive")
         return answer.reply, "rules", True, [*failure_events(failure, "answer_grounded"), fallback]
     return reply, "llm", False, []
@@ -84,7 +85,7 @@ async def kb_answer(state: State, runtime: Runtime[Context]) -> State:
         reply = answer.reply
         get_stream_writer()({"token": reply})
     cited = [c["doc_id"] for c in answer.citations]
-    ev = event("KB_ANSWERED", cited[0] if cited else None,
+    ev = event(AuditEventType.KB_ANSWERED, cited[0] if cited else None,
                result="FOUND" if answer.found else "NO_MATCH", started=started, doc_ids=cited,
                retrieval=answer.retrieval, writer="llm" if mode_used == "llm" else "extractive")
     return {"outcome": outcome("OK", "kb_qa", reply, citations=answer.citations,

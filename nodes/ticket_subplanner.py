@@ -13,6 +13,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from tools.crud import tickets as crud_tickets
+from tools.domain import AuditEventType
 from tools.handlers.guards import guard
 from tools.llm import LlmFailure, as_error
 from tools.planner.plan import Plan, PlanContext
@@ -67,7 +68,7 @@ async def choose_tool(state: State, runtime: Runtime[Context], plan: Plan, ctx: 
                                 rules=plan_rules(text, ctx), state=state, runtime=runtime,
                                 usage=usage)
     if mode == "hybrid" and (reason := await tool_problem(chosen, state, runtime)):
-        rejected = event("PLAN_REJECTED", chosen.args.get("ticket_id"), result=reason,
+        rejected = event(AuditEventType.PLAN_REJECTED, chosen.args.get("ticket_id"), result=reason,
                          route=chosen.route, tool=chosen.tool, source="llm")
         return fall_back(plan_rules(text, ctx), reason, [rejected])
     return Proposal(chosen, mode_used="llm")

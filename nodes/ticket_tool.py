@@ -6,6 +6,7 @@ import time
 
 from langgraph.runtime import Runtime
 
+from tools.domain import AuditEventType
 from tools.handlers.ticket_ops import ToolOutcome, business_events, execute_tool
 from tools.registry import TICKET_TOOLS
 from tools.replies import say
@@ -28,7 +29,7 @@ async def ticket_tool(state: State, runtime: Runtime[Context]) -> State:
         else:
             async with svc.db.connection() as conn:
                 out = await execute_tool(conn, tool=tool, args=args, actor=actor, lang=lang(state))
-        rows = [event(kind, target, result="OK", started=started, **payload)
+        rows = [event(AuditEventType(kind), target, result="OK", started=started, **payload)
                 for kind, target, payload in business_events(out, tool.name, args)]
         return {"outcome": tool_outcome(out, "ticket_op", tool.name),
                 "events": [*state.get("events", []), *rows]}

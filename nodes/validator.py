@@ -12,7 +12,7 @@ from tools.crud import audit
 from tools.crud import drafts as crud_drafts
 from tools.crud import pending as crud_pending
 from tools.crud import tickets as crud_tickets
-from tools.domain import DraftStatus
+from tools.domain import AuditEventType, DraftStatus
 from tools.handlers.drafts import expire, is_stale
 from tools.handlers.guards import guard
 from tools.planner.plan import Plan
@@ -47,7 +47,7 @@ async def validator(state: State, runtime: Runtime[Context]) -> State:
         return {"verdict": verdict}
     update: State = {"verdict": verdict, "outcome": verdict.outcome}
     if isinstance(verdict, Reject):
-        ev = event("PLAN_REJECTED", plan.args.get("ticket_id"), result=verdict.outcome.reason,
+        ev = event(AuditEventType.PLAN_REJECTED, plan.args.get("ticket_id"), result=verdict.outcome.reason,
                    started=started, route=plan.route, tool=plan.tool, source=plan.source)
         update["events"] = [*state.get("events", []), ev]
     return update
@@ -87,7 +87,7 @@ async def _judge_draft(plan: Plan, state: State, runtime: Runtime[Context]) -> V
     if is_stale(draft, svc.settings.draft_ttl_s):
         async with svc.db.transaction() as conn:
             draft = await expire(conn, draft=draft)
-            rows = [event("DRAFT_EXPIRED", draft.draft_id, result=draft.status)]
+            rows = [event(AuditEventType.DRAFT_EXPIRED, draft.draft_id, result=draft.status)]
             await audit.add_events(conn, events=audit_rows(rows, runtime, svc, state=state))
     if draft.status != DraftStatus.ACTIVE:
         return Reject(outcome=rejection("resume_draft", "DRAFT_NOT_ACTIVE", lg,
@@ -138,7 +138,7 @@ async def _judge_against_ticket(tool: TicketTool, args: Mapping[str, Any], state
             conn, thread_id=thread_of(runtime), actor=actor, tool=tool.name, args=dict(args),
             target=args.get("ticket_id"), ttl_s=svc.settings.pending_ttl_s,
             trace_id=context_of(runtime).trace_id)
-        rows = [event("ACTION_PENDING", action.target, result="PENDING",
+        rows = [event(AuditEventType.ACTION_PENDING, action.target, result="PENDING",
                       pending_action_id=action.id, tool=tool.name, args=args)]
         await audit.add_events(conn, events=audit_rows(rows, runtime, svc, state=state))
     public = crud_pending.pending_public(action)

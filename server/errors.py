@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tools.errors import DATABASE_DOWN, HTTP_OF, ErrorCode, HelpdeskError, database_down
+from tools.errors import DATABASE_DOWN, DATABASE_UNREACHABLE, HTTP_OF, ErrorCode, HelpdeskError, database_down
 
 _CODE_OF_STATUS = {401: ErrorCode.UNAUTHENTICATED, 403: ErrorCode.FORBIDDEN,
                    404: ErrorCode.NOT_FOUND, 429: ErrorCode.QUOTA_EXCEEDED}
@@ -58,7 +58,7 @@ def failure_of(exc: BaseException) -> Failure:
     if isinstance(exc, HelpdeskError):
         return Failure(exc.code, exc.message, HTTP_OF[exc.code][0], exc.retry_after)
     if database_down(exc):
-        return Failure(ErrorCode.UNAVAILABLE, "the database is unreachable; retry shortly", 503, 1)
+        return Failure(ErrorCode.UNAVAILABLE, DATABASE_UNREACHABLE, 503, 1)
     return Failure(ErrorCode.INTERNAL, "internal error; quote the trace_id when reporting it", 500)
 
 

@@ -141,3 +141,18 @@ HTTP error handlers classify by (both answer `Unavailable`, 503, retryable)."""
 def database_down(exc: BaseException) -> bool:
     """True when `exc` means the database cannot be reached (not a business or SQL error)."""
     return isinstance(exc, DATABASE_DOWN)
+
+
+DATABASE_UNREACHABLE = "the database is unreachable; retry shortly"
+
+
+class db_errors:
+    """Turns a lost database connection into `Unavailable`; any other error passes through."""
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, kind: object, exc: BaseException | None, tb: object) -> bool:
+        if exc is not None and not isinstance(exc, HelpdeskError) and database_down(exc):
+            raise Unavailable(DATABASE_UNREACHABLE, retry_after=1) from exc
+        return False

@@ -75,6 +75,11 @@ def texts() -> dict[Lang, Texts]:
     return loaded
 
 
+def has_chinese(text: str) -> bool:
+    """Whether `text` has any Chinese character (the NLU corpus buckets its examples by this)."""
+    return _CJK.search(text) is not None
+
+
 def lang_of(text: str | None) -> Lang:
     """`zh` when the text has Chinese characters in earnest, else `en`: the one language detector.
 

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from tools.domain import AuditEventType
 from tools.planner import plan as planner
 from tools.planner.plan import PlanContext, References
 from tools.replies import Lang
@@ -202,7 +203,7 @@ Verdict = Execute | Confirm | NeedMoreInfo | Reject | Reply
 class AuditEvent:
     """One audit event of this turn; finalize adds trace, actor, version_set and usage."""
 
-    event_type: str
+    event_type: AuditEventType
     """What happened (AGENT_ROUTE, PLAN_PROPOSED, TICKET_CREATED, ...)."""
     target: str | None = None
     """The object it happened to (a ticket, draft or document id)."""
@@ -218,7 +219,7 @@ class AuditEvent:
     def row(self, *, trace_id: str, thread_id: str, actor_id: str, version_set: str,
             usage: Mapping[str, Any]) -> Json:
         """This event as an audit_events row."""
-        return {"event_type": self.event_type, "target": self.target,
+        return {"event_type": self.event_type.value, "target": self.target,
                 "payload": dict(self.payload), "result": self.result,
                 "latency_ms": self.latency_ms, "created_at": self.created_at,
                 "trace_id": trace_id, "thread_id": thread_id, "actor_id": actor_id,

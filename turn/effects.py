@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 
 from tools.crud import audit, idempotency
 from tools.db.engine import Conn, execute
+from tools.domain import AuditEventType
 from tools.handlers.drafts import DraftOutcome
 from tools.handlers.ticket_ops import ToolOutcome
 from turn.context import Context
@@ -34,7 +35,7 @@ async def write_with_audit(runtime: Runtime[Context], out_events: list[tuple[str
                            db: Conn, started: float, state: State | None = None) -> None:
     """Record a handler's business events in the handler's own transaction."""
     svc = services_of(runtime)
-    rows = [event(kind, target, result="OK", started=started, **payload)
+    rows = [event(AuditEventType(kind), target, result="OK", started=started, **payload)
             for kind, target, payload in out_events]
     await audit.add_events(db, events=audit_rows(rows, runtime, svc, state=state))
 

@@ -9,6 +9,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from tools.crud import audit
+from tools.domain import AuditEventType
 from tools.llm import LlmFailure, as_error
 from tools.planner import plan as planner
 from tools.settings import Mode
@@ -40,16 +41,16 @@ class Proposal:
 
 def fall_back(rules: planner.Plan, why: str, events: list[AuditEvent]) -> Proposal:
     """hybrid: the rules plan instead of the model's, audited, and the turn marked degraded."""
-    fallback = event("LLM_FALLBACK", None, result=why, reason=why, route=rules.route,
+    fallback = event(AuditEventType.LLM_FALLBACK, None, result=why, reason=why, route=rules.route,
                      tool=rules.tool)
     return Proposal(rules, [*events, fallback], degraded=True)
 
 
 def failure_events(failure: LlmFailure, op: str) -> list[AuditEvent]:
     """BUDGET_EXCEEDED for a spent budget; every failure is also recorded as LLM_ERROR."""
-    err = event("LLM_ERROR", None, result=failure.kind, op=op, message=failure.message)
+    err = event(AuditEventType.LLM_ERROR, None, result=failure.kind, op=op, message=failure.message)
     if failure.kind == "budget":
-        return [event("BUDGET_EXCEEDED", None, result="budget", op=op), err]
+        return [event(AuditEventType.BUDGET_EXCEEDED, None, result="budget", op=op), err]
     return [err]
 
 
@@ -72,7 +73,7 @@ async def on_failure(failure: LlmFailure, *, op: str, mode: Mode, rules: planner
     reason = _PLAN_REASON.get(failure.kind, "LLM_PLAN_INVALID")
     call = planner.Plan(route="ticket_op" if failure.tool else "chitchat", tool=failure.tool,
                         source="llm", rationale=failure.message)
-    rejected = event("PLAN_REJECTED", None, result=reason, route=call.route, tool=call.tool,
+    rejected = event(AuditEventType.PLAN_REJECTED, None, result=reason, route=call.route, tool=call.tool,
                      source="llm", op=op)
     intent: Intent = "ticket_op" if failure.tool else "chitchat"
     return Proposal(call, [*events, rejected], "llm",
@@ -88,5 +89,5 @@ def fields_problem(call: planner.Plan) -> str | None:
 
 def ticket_plan_proposed(call: planner.Plan, started: float) -> AuditEvent:
     """The PLAN_PROPOSED event of a ticket tool plan."""
-    return event("PLAN_PROPOSED", call.args.get("ticket_id"), result=call.tool, started=started,
+    return event(AuditEventType.PLAN_PROPOSED, call.args.get("ticket_id"), result=call.tool, started=started,
                  tool=call.tool, args=call.args, source=call.source)

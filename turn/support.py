@@ -8,6 +8,7 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from tools.domain import AuditEventType
 from tools.refusals import refusal
 from tools.replies import Lang
 from tools.settings import Mode
@@ -47,7 +48,7 @@ def mode_of(runtime: Runtime[Context], svc: Services) -> Mode:
     return context_of(runtime).mode or svc.settings.mode
 
 
-def event(kind: str, target: str | None = None, *, result: str | None = None,
+def event(kind: AuditEventType, target: str | None = None, *, result: str | None = None,
           started: float | None = None, **payload: Any) -> AuditEvent:
     """One audit event of this turn (finalize adds trace, actor, version_set and usage)."""
     latency = (time.perf_counter() - started) * 1000 if started is not None else 0.0

@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from graph.runner import TurnStopped, db_errors
+from graph.runner import TurnStopped
 from server.errors import failure_of
 from server.protocol import audit, events, records, shapes, store
 from server.protocol.chat import Chat
@@ -21,7 +21,7 @@ from server.protocol.shapes import GRAPH_ID, assistant_id_of
 from server.schemas import THREAD_ID
 from server.turns import TurnLog
 from tools.domain import Actor
-from tools.errors import InvalidInput, NotFound, ThreadBusy
+from tools.errors import InvalidInput, NotFound, ThreadBusy, db_errors
 
 if TYPE_CHECKING:
     from server.runtime import Runtime

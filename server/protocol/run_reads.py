@@ -10,7 +10,6 @@ import orjson
 from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import Response, StreamingResponse
 
-from graph.runner import db_errors
 from server.deps import CurrentActor, RuntimeDep
 from server.protocol import shapes, store
 from server.protocol.live import LiveRun, cancel
@@ -19,7 +18,7 @@ from server.protocol.threads import owned
 from server.protocol.wire import documented, dumps, frame, json_response
 from server.runtime import Runtime
 from tools.domain import Actor
-from tools.errors import InvalidInput, NotFound
+from tools.errors import InvalidInput, NotFound, db_errors
 
 router = APIRouter(tags=["langgraph: runs"])
 POLL_S = 0.05

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from graph.runner import db_errors
 from server.protocol import audit, shapes
 from server.protocol.schemas import StateUpdate
 from tools.crud import audit as crud_audit
 from tools.crud.threads import unsettle_statement
 from tools.domain import Actor
-from tools.errors import InvalidInput, ThreadBusy
+from tools.errors import InvalidInput, ThreadBusy, db_errors
 
 if TYPE_CHECKING:
     from server.runtime import Runtime

@@ -8,13 +8,12 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from graph.runner import db_errors
 from server.deps import CurrentActor, RuntimeDep
 from server.protocol import shapes, store
 from server.protocol.schemas import Lenient
 from server.protocol.threads import owned
 from server.protocol.wire import body_of, documented, json_response
-from tools.errors import ThreadBusy
+from tools.errors import ThreadBusy, db_errors
 
 router = APIRouter(prefix="/threads", tags=["langgraph: threads"])
 

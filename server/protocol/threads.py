@@ -9,14 +9,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
-from graph.runner import db_errors
 from server.deps import CurrentActor, RuntimeDep, TraceId
 from server.protocol import shapes, state_update, store
 from server.protocol.schemas import CheckpointQuery, HistoryQuery, StateUpdate, ThreadCreate, ThreadPatch, ThreadSearch
 from server.protocol.wire import body_of, documented, json_response, plain
 from server.runtime import Runtime
 from tools.domain import Actor
-from tools.errors import ErrorCode, HelpdeskError, NotFound, ThreadBusy
+from tools.errors import ErrorCode, HelpdeskError, NotFound, ThreadBusy, db_errors
 
 router = APIRouter(prefix="/threads", tags=["langgraph: threads"])
 

@@ -18,9 +18,10 @@ from typing import Any
 
 import yaml
 
+from tools.db.ids import DRAFT_ID_RE, TICKET_ID_RE
+from tools.replies import has_chinese
+
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_ID = re.compile(r"(?:TCK|DRF)-\d{4}-[A-Z0-9]{6}", re.IGNORECASE)
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -66,13 +67,15 @@ class Example:
 
     @property
     def lang(self) -> str:
-        """"zh" when the text has Chinese characters, else "en"."""
-        return "zh" if _CJK.search(self.text) else "en"
+        """"zh" when the text has Chinese characters, else "en" (mixed zh/en counts as zh: the
+        bucket the evaluation reports, not the reply language, which is `tools.replies.lang_of`)."""
+        return "zh" if has_chinese(self.text) else "en"
 
     @property
     def mixed(self) -> bool:
         """Chinese with English words in it (ids do not count)."""
-        return self.lang == "zh" and _LATIN_WORD.search(_ID.sub(" ", self.text)) is not None
+        without_ids = DRAFT_ID_RE.sub(" ", TICKET_ID_RE.sub(" ", self.text))
+        return self.lang == "zh" and _LATIN_WORD.search(without_ids) is not None
 
     @property
     def pending_tool(self) -> str | None:

@@ -9,19 +9,8 @@ from tools.planner.lexicon import compile_terms, fold, mask, normalize
 from tools.planner.plan import References
 from tools.planner.vocab import terms, vocab
 
-
-def _ascii_bounded(pattern: re.Pattern[str]) -> re.Pattern[str]:
-    r"""`pattern` with its \b edges replaced by ASCII-only edges.
-
-    Python's \b treats Chinese characters as word characters, so `\bTCK-…` would miss the id in
-    "查一下TCK-2026-AB12CD的状态"; the id's own shape is still the one from tools/db/ids.py.
-    """
-    core = pattern.pattern.removeprefix(r"\b").removesuffix(r"\b")
-    return re.compile(rf"(?<![A-Za-z0-9]){core}(?![A-Za-z0-9])", pattern.flags)
-
-
-TICKET_ID = _ascii_bounded(TICKET_ID_RE)
-DRAFT_ID = _ascii_bounded(DRAFT_ID_RE)
+TICKET_ID = TICKET_ID_RE  # ASCII-only edges: found in "查一下TCK-2026-AB12CD的状态" too
+DRAFT_ID = DRAFT_ID_RE
 FOLDED_TICKET_ID = TICKET_ID.pattern.lower()  # regex sources for folded (lower-case) text
 FOLDED_DRAFT_ID = DRAFT_ID.pattern.lower()
 _DRAFT_REF = compile_terms(terms("references", "draft"))
