@@ -23,7 +23,7 @@ from tools import failpoints, tracing
 from tools.crud import threads as crud_threads
 from tools.crud.leases import Heartbeat
 from tools.crud.threads import Lease
-from tools.domain import Actor
+from tools.domain import Actor, ThreadStatus
 from tools.errors import (
     DATABASE_UNREACHABLE,
     HelpdeskError,
@@ -102,7 +102,7 @@ class TurnRequest:
         """What astream gets: the input, a Command resuming or jumping in, or None (continue)."""
         start = self.start
         if start == "auto":
-            start = "resume" if lease.status == "interrupted" else "input"
+            start = "resume" if lease.status == ThreadStatus.INTERRUPTED else "input"
         if start == "resume":
             return Command(resume=self.graph_input())
         if lease.settled and self.checkpoint_id is None:

@@ -8,7 +8,7 @@ from typing import Any
 from graph.runner import owned_thread
 from tools.crud import pending as crud_pending
 from tools.crud import threads as crud_threads
-from tools.domain import Actor, PendingStatus
+from tools.domain import Actor, PendingStatus, ThreadStatus
 from tools.errors import db_errors
 from turn.services import Services
 
@@ -56,7 +56,7 @@ class ThreadViews:
 
 def _status(row: Any) -> str:
     if row.lease_until is not None and row.lease_until > datetime.now(UTC):
-        return "busy"
+        return ThreadStatus.BUSY.value
     return str(row.status)
 
 

@@ -10,7 +10,7 @@ from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langgraph.runtime import Runtime
 
 from tools.crud import threads
-from tools.domain import AuditEventType, DraftStatus
+from tools.domain import AuditEventType, DraftStatus, ThreadStatus
 from tools.replies import say
 from turn.context import Context
 from turn.contract import Json, Outcome
@@ -113,7 +113,7 @@ async def finalize(state: State, runtime: Runtime[Context]) -> State:
         writes.result = result  # and, for a turn with an action_id, its stored response
         writes.add(*threads.record_statement(events=events, messages=rows))
         writes.add(*threads.release_statement(thread_id=tid, run_id=writes.run_id,
-                                              status="interrupted" if waiting else "idle",
+                                              status=(ThreadStatus.INTERRUPTED if waiting else ThreadStatus.IDLE).value,
                                               settled=True), closes=True)
     else:  # a run without a Runner (Studio): no lease to release
         async with svc.db.connection() as conn:

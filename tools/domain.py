@@ -109,6 +109,14 @@ class TicketRow(BaseModel):
         return self.model_dump(mode="json")
 
 
+class ThreadStatus(StrEnum):
+    """A conversation thread's status (`busy` is derived from its live lease, never stored)."""
+
+    IDLE = "idle"
+    INTERRUPTED = "interrupted"
+    BUSY = "busy"
+
+
 class TicketStatus(StrEnum):
     """Ticket lifecycle."""
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from graph.graph import EXECUTORS
 from graph.runner import TurnRequest
 from server.protocol.schemas import RunCreate
+from tools.domain import ThreadStatus
 from tools.errors import InvalidInput, NotFound
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ async def place(runtime: Runtime, body: RunCreate, req: TurnRequest, tid: str, s
     resuming = body.command is not None and body.command.resume is not None
     given = body.input is not None or (body.command is not None and body.command.update is not None)
     checkpoint_id = wanted_checkpoint(body)
-    if checkpoint_id is None and (status == "interrupted" or (given and not resuming)):
+    if checkpoint_id is None and (status == ThreadStatus.INTERRUPTED or (given and not resuming)):
         return  # the usual resume of an interrupt, or a new turn: nothing to look up
     snapshot = await _snapshot(runtime, tid, checkpoint_id)
     if checkpoint_id is not None:

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from tools.domain import ThreadStatus
 from tools.errors import NotFound
 
 GRAPH_ID = "helpdesk"
@@ -32,8 +33,9 @@ def assistant() -> dict[str, Any]:
 def thread_status(row: dict[str, Any]) -> str:
     """idle | busy | interrupted, as langgraph-api names them."""
     if row.get("leased"):
-        return "busy"
-    return "interrupted" if row.get("status") == "interrupted" else "idle"
+        return ThreadStatus.BUSY.value
+    interrupted = row.get("status") == ThreadStatus.INTERRUPTED
+    return (ThreadStatus.INTERRUPTED if interrupted else ThreadStatus.IDLE).value
 
 
 def thread(row: dict[str, Any], snapshot: Any | None) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from server.protocol import audit, shapes
 from server.protocol.schemas import StateUpdate
 from tools.crud import audit as crud_audit
 from tools.crud.threads import unsettle_statement
-from tools.domain import Actor
+from tools.domain import Actor, ThreadStatus
 from tools.errors import InvalidInput, ThreadBusy, db_errors
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ async def apply(runtime: Runtime, actor: Actor, row: dict[str, Any], body: State
     if applied:
         if row["leased"]:
             raise ThreadBusy(f"thread {tid} is running a turn; retry shortly", retry_after=1)
-        if row["status"] == "interrupted":
+        if row["status"] == ThreadStatus.INTERRUPTED:
             raise InvalidInput(f"thread {tid} waits for a decision on a pending action; answer it first")
         conf = {"thread_id": tid, "checkpoint_ns": ""}
         if at := body.checkpoint_id or (body.checkpoint or {}).get("checkpoint_id"):

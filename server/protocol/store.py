@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from tools.db.engine import Conn, execute, fetch_all, fetch_one
+from tools.domain import ThreadStatus
 
 _THREAD_COLS = ("thread_id, owner_id, status, lg_metadata AS metadata, created_at, updated_at, "
                 "coalesce(lease_until > now(), false) AS leased")
@@ -73,7 +74,7 @@ async def thread_exists(db: Conn, *, thread_id: str) -> bool:
 def _filters(owner: str, metadata: dict[str, Any], status: str | None,
              ids: list[str] | None) -> tuple[str, dict[str, Any]]:
     where = ["owner_id = %(owner)s", "lg_metadata @> %(meta)s::jsonb"]
-    if status == "busy":
+    if status == ThreadStatus.BUSY:
         where.append("lease_until > now()")
     elif status is not None:
         where.append("status = %(status)s AND (lease_until IS NULL OR lease_until <= now())")
