@@ -156,43 +156,41 @@ class Execute:
 
 
 @dataclass(frozen=True, kw_only=True)
-class Confirm:
+class _Answered:
+    """A verdict that runs no executor: its outcome is the turn's answer, for finalize. Each
+    variant's `kind` is its tag (`Verdict` is a union tagged by it)."""
+
+    outcome: Outcome
+    """NEED_CONFIRMATION with the pending action (confirm), NEED_MORE_INFO with the missing
+    fields (need_more_info), REJECTED with the refusal code (reject), or the OK reply (reply)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Confirm(_Answered):
     """A dangerous tool: a pending action was created; the outcome asks the person to confirm."""
 
     kind: Literal["confirm"] = "confirm"
-    """The tag of this verdict."""
-    outcome: Outcome
-    """NEED_CONFIRMATION, with the pending action."""
 
 
 @dataclass(frozen=True, kw_only=True)
-class NeedMoreInfo:
+class NeedMoreInfo(_Answered):
     """Something required is missing: the outcome asks for it."""
 
     kind: Literal["need_more_info"] = "need_more_info"
-    """The tag of this verdict."""
-    outcome: Outcome
-    """NEED_MORE_INFO, with the missing fields."""
 
 
 @dataclass(frozen=True, kw_only=True)
-class Reject:
+class Reject(_Answered):
     """The plan may not run: the outcome says why (its `reason`)."""
 
     kind: Literal["reject"] = "reject"
-    """The tag of this verdict."""
-    outcome: Outcome
-    """REJECTED, with the refusal code."""
 
 
 @dataclass(frozen=True, kw_only=True)
-class Reply:
+class Reply(_Answered):
     """Nothing to run (a chitchat plan): the outcome is the reply."""
 
     kind: Literal["reply"] = "reply"
-    """The tag of this verdict."""
-    outcome: Outcome
-    """OK, chitchat."""
 
 
 Verdict = Execute | Confirm | NeedMoreInfo | Reject | Reply
