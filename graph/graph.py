@@ -18,7 +18,7 @@ routers below are pure functions of the state that pick the next node.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, get_args, get_type_hints
 
 from langchain_core.runnables import Runnable, RunnableConfig
 from langgraph.graph import END, START, StateGraph
@@ -110,6 +110,12 @@ class Route(Runnable[State, R], Generic[R]):
         return self.route(input)
 
 
+def _wire(g: StateGraph[Any, Any, Any, Any], node: str, router: Callable[[State], str]) -> None:
+    """Route out of `node` by `router`, to exactly the nodes its `Literal` return type names."""
+    targets = [END if t == "__end__" else t for t in get_args(get_type_hints(router)["return"])]
+    g.add_conditional_edges(node, Route(router), targets)
+
+
 def build_graph(checkpointer: Any = None) -> CompiledStateGraph[Any, Any, Any, Any]:
     """Compile the graph (Studio passes no checkpointer; the server passes its Postgres saver)."""
     g = traced(StateGraph(State, context_schema=Context, input_schema=TurnInput))
@@ -124,18 +130,14 @@ def build_graph(checkpointer: Any = None) -> CompiledStateGraph[Any, Any, Any, A
     g.add_node("await_confirmation", await_confirmation)
 
     g.add_edge(START, "context_restore")
-    g.add_conditional_edges("context_restore", Route(after_restore),
-                            ["confirm_gate", "global_router", "finalize"])
-    g.add_conditional_edges("confirm_gate", Route(after_gate),
-                            ["execute_pending", "global_router", "finalize"])
-    g.add_conditional_edges("global_router", Route(after_router),
-                            ["ticket_subplanner", "validator", "finalize"])
+    _wire(g, "context_restore", after_restore)
+    _wire(g, "confirm_gate", after_gate)
+    _wire(g, "global_router", after_router)
     g.add_edge("ticket_subplanner", "validator")
-    g.add_conditional_edges("validator", Route(after_validator),
-                            ["kb_answer", "create_ticket", "resume_draft", "ticket_tool", "finalize"])
+    _wire(g, "validator", after_validator)
     for name in EXECUTORS:
         g.add_edge(name, "finalize")
-    g.add_conditional_edges("finalize", Route(after_finalize), ["await_confirmation", END])
+    _wire(g, "finalize", after_finalize)
     g.add_edge("await_confirmation", "context_restore")
     return g.compile(checkpointer=checkpointer, name="helpdesk")
 
