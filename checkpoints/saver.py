@@ -13,7 +13,7 @@ The end of a turn is one transaction, committed here with the turn's checkpoint 
   4. if that commit never happened, the runner's `_settle` writes what is pending without the
      checkpoint (the thread then is not settled), or at least gives the lease back.
 A domain write (ticket, comment, draft, executed action) commits earlier in its node's own
-transaction, with its effect recorded for a retry (nodes/create_ticket.py `remember_effect`).
+transaction, with its effect recorded for a retry (turn/effects.py `remember_effect`).
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,10 +30,9 @@ from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMet
 from langgraph.checkpoint.base import get_serializable_checkpoint_metadata as _serializable_metadata
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 from prometheus_client import Counter
-from psycopg import AsyncConnection, AsyncCursor
-from psycopg.rows import DictRow, dict_row
+from psycopg import AsyncConnection
+from psycopg.rows import DictRow
 from psycopg.types.json import Jsonb
-from psycopg_pool import AsyncConnectionPool
 
 from tools import failpoints
 from tools.db.engine import Database
@@ -110,9 +108,10 @@ class HelpdeskSaver(AsyncPostgresSaver):
     """AsyncPostgresSaver tuned for many short turns on a pool. Same tables, same data.
 
     - loading a checkpoint stays constant-time as threads grow (SELECT_SQL above);
-    - no saver-wide lock: the library serializes every statement of the process behind one
-      asyncio.Lock, which a single shared connection needs; on a pool each call has its own
-      connection, and the lock only queued every concurrent run behind the others;
+    - (not changed: the library's `_cursor`, with its process-wide lock. An override without
+      the lock was measured and did not pay: `bench/http_load.py`, 16 clients, 235 and 244
+      turns/s without the lock against 268 and 267 with it; 1 client 5.19 / 5.16 against
+      5.30 / 5.30 ms p50;)
     - a checkpoint's blobs and row are written in one transaction (one commit, one WAL flush,
       one round trip in pipeline mode) instead of one autocommit per statement;
     - (de)serialising a few KB happens inline, not in a worker thread: the hop cost more than
@@ -177,23 +176,6 @@ class HelpdeskSaver(AsyncPostgresSaver):
         self._written.move_to_end(thread_id)
         while len(self._written) > self._memory:
             self._written.popitem(last=False)
-
-    @asynccontextmanager
-    async def _cursor(self, *, pipeline: bool = False) -> AsyncIterator[AsyncCursor[DictRow]]:
-        if not isinstance(self.conn, AsyncConnectionPool) or self.pipe is not None:
-            async with super()._cursor(pipeline=pipeline) as cur:
-                yield cur
-            return
-        async with self.conn.connection() as conn:
-            if pipeline:
-                # One transaction without BEGIN/COMMIT: on an autocommit connection, what a
-                # pipeline sends before its Sync (sent on exit) commits or fails as one, as in
-                # the library's own _cursor.
-                async with conn.pipeline(), conn.cursor(binary=True, row_factory=dict_row) as cur:
-                    yield cur
-            else:
-                async with conn.cursor(binary=True, row_factory=dict_row) as cur:
-                    yield cur
 
     async def _load_checkpoint_tuple(self, value: DictRow) -> CheckpointTuple:
         # the library's, with pending writes decoded inline
