@@ -5,14 +5,14 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+from tools.db import engine
 from tools.db.engine import Database
 
 
 async def rows(db: Database, query: str, params: dict[str, Any] | None = None) -> list[Any]:
-    """Every row of `query`."""
+    """Every row of `query` (tools.db.engine.fetch_all, with attributes for the columns)."""
     async with db.connection() as conn:
-        found = await (await conn.execute(query, params)).fetchall()  # type: ignore[arg-type]
-    return [SimpleNamespace(**row) for row in found]
+        return [SimpleNamespace(**r) for r in await engine.fetch_all(conn, query, params)]
 
 
 async def row(db: Database, query: str, params: dict[str, Any] | None = None) -> Any:
@@ -24,4 +24,4 @@ async def row(db: Database, query: str, params: dict[str, Any] | None = None) ->
 async def execute(db: Database, query: str, params: dict[str, Any] | None = None) -> None:
     """Run one statement (it commits by itself)."""
     async with db.connection() as conn:
-        await conn.execute(query, params)  # type: ignore[arg-type]
+        await engine.execute(conn, query, params)
