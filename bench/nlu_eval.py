@@ -4,6 +4,10 @@
     .venv/bin/python bench/nlu_eval.py --part train
     .venv/bin/python bench/nlu_eval.py --cv       # 5-fold cross-validation of the model alone,
                                                   # on the training part (how C was chosen)
+    .venv/bin/python bench/nlu_eval.py --batches  # leave one writer's batch out: each batch of
+                                                  # the training part read by models fitted
+                                                  # without it (a new writer's phrasings, the
+                                                  # nearest the training part gets to held-out)
     .venv/bin/python bench/nlu_eval.py --fit      # the models' start-up cost: a fit without the
                                                   # cache (imports included), then a cached load
     .venv/bin/python bench/nlu_eval.py --folds 5  # the whole planner, cross-validated on the
@@ -36,6 +40,7 @@ def main() -> None:
     parser.add_argument("--cv", action="store_true", help="cross-validate the model on the training part")
     parser.add_argument("--errors", action="store_true", help="list every miss (never for tuning on held-out)")
     parser.add_argument("--folds", type=int, default=0, help="cross-validate the planner on the training part")
+    parser.add_argument("--batches", action="store_true", help="leave one writer's batch of the training part out")
     parser.add_argument("--fit", action="store_true", help="time a fit without the cache, and a load from it")
     args = parser.parse_args()
     if args.cv:
@@ -48,6 +53,12 @@ def main() -> None:
         return
     if args.fit:
         fit_timing()
+        return
+    if args.batches:
+        data, readings = batch_readings()
+        print(f"the planner on each later writer's batch of the training part, its models fitted without "
+              f"that batch ({len(data)} utterances)\n")
+        report(data, readings, show_errors=args.errors)
         return
     started = time.perf_counter()
     from tools.nlu.model import act_model, intent_model
@@ -217,6 +228,51 @@ def cross_validated_readings(folds: int) -> tuple[tuple[Example, ...], list[Read
     model.intent_model.cache_clear()
     model.act_model.cache_clear()
     return train, [r for r in readings if r is not None]
+
+
+# Training files by who wrote them: the first files, then one batch per later writer. The
+# rules were written against the first files; a later batch shows how a new writer is read.
+BATCHES = ("heldout_old_", "d2_", "heldout_2_", "s8_zh_", "s8_en_")
+
+
+def batch_of(example: Example) -> str:
+    """The writer's batch of a training example ("first" for the first files)."""
+    name = example.source.rpartition("/")[2]
+    return next((b.rstrip("_") for b in BATCHES if name.startswith(b)), "first")
+
+
+def batch_readings() -> tuple[tuple[Example, ...], list[Reading]]:
+    """Every later batch read by a planner whose models were fitted without that batch."""
+    train = examples(Part.TRAIN)
+    batches = sorted({batch_of(e) for e in train} - {"first"})
+    data: list[Example] = []
+    readings: list[Reading] = []
+    for batch in batches:
+        rows = tuple(e for e in train if batch_of(e) == batch)
+        got = _read_without(tuple(e for e in train if batch_of(e) != batch), rows)
+        right = sum(gold(e) == r.label for e, r in zip(rows, got, strict=True))
+        print(f"  {batch:12} {right / len(rows):.1%} ({right}/{len(rows)})")
+        data += rows
+        readings += got
+    print()
+    return tuple(data), readings
+
+
+def _read_without(kept: tuple[Example, ...], rows: tuple[Example, ...]) -> list[Reading]:
+    """`rows` read by a planner whose models were fitted on `kept` only (never cached)."""
+    from tools.nlu import model
+
+    cache_dir, model.CACHE_DIR = model.CACHE_DIR, None
+    model.examples = lambda part: kept  # type: ignore[assignment]
+    model.intent_model.cache_clear()
+    model.act_model.cache_clear()
+    try:
+        return [read(e) for e in rows]
+    finally:
+        model.examples = examples  # type: ignore[assignment]
+        model.CACHE_DIR = cache_dir
+        model.intent_model.cache_clear()
+        model.act_model.cache_clear()
 
 
 def cross_validate() -> None:

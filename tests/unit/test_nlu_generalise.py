@@ -182,3 +182,44 @@ def test_a_question_about_a_tickets_state_proposes_no_dangerous_action(text: str
 def test_more_ticket_phrasings(text: str, ctx: PlanContext, tool: str) -> None:
     plan = plan_rules(text, ctx)
     assert (plan.route, plan.tool) == ("ticket_op", tool), plan.rationale
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("let me ask my boss first", "escalate_ticket"), ("我先测一下再告诉你", "close_ticket"),
+    ("I'll check with the team and get back to you", "cancel_ticket"), ("等会儿，我看看是不是这个单", "cancel_ticket"),
+])
+def test_a_person_who_will_come_back_leaves_the_action_waiting(text: str, tool: str) -> None:
+    assert read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET) is Answer.UNCLEAR
+
+
+def test_a_request_for_another_action_still_supersedes_a_deferral() -> None:
+    text = "等等，先把我所有的单列一下"
+    assert read_answer(text, "close_ticket", plan_rules(text, MEM), MEMORY_TICKET) is Answer.NEW_REQUEST
+
+
+@pytest.mark.parametrize(("word", "fixed"), [
+    ("reserve", None), ("convert", None), ("conference", None),  # real words stay as written
+    ("outlok", "outlook"), ("pasword", "password"), ("vnp", "vpn"),
+])
+def test_only_misspellings_are_corrected(word: str, fixed: str | None) -> None:
+    from tools.nlu.fuzzy import correct_word
+    assert correct_word(word) == fixed
+
+
+@pytest.mark.parametrize("text", ["一根香蕉多少卡路里", "怎么办理停车月卡", "reserve a table for two tonight"])
+def test_everyday_words_do_not_make_a_message_it(text: str) -> None:
+    assert plan_rules(text, PlanContext()).args.get("talk") == Talk.OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("where are we on this?", "get_ticket"), ("有人接手了吗", "get_ticket"),
+])
+def test_a_question_about_nothing_it_is_about_the_remembered_ticket(text: str, tool: str) -> None:
+    assert plan_rules(text, MEM).tool == tool
+    assert plan_rules(text, PlanContext()).tool is None
+
+
+@pytest.mark.parametrize("text", ["好的", "ok", "行", "yes"])
+def test_a_lone_answer_word_with_nothing_waiting_runs_nothing(text: str) -> None:
+    for ctx in (MEM, PlanContext()):
+        assert plan_rules(text, ctx).route == "chitchat"

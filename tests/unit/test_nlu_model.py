@@ -11,8 +11,21 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from tools.nlu.corpus import Act, Part, examples
+from tools.nlu.evaluate import context
 from tools.nlu.fuzzy import correct
-from tools.nlu.model import NGRAMS, TextClassifier, act_model, fitted, grams, intent_model, prepare
+from tools.nlu.model import (
+    NGRAMS,
+    PENDING,
+    TextClassifier,
+    act_marks,
+    act_model,
+    corpus_marks,
+    fitted,
+    grams,
+    intent_model,
+    marks_of,
+    prepare,
+)
 
 SAMPLES = ["帮我查下我所有的单", "yeah go for it", "what's the weather tomorrow?", "outlok keeps crashing",
            "保留", "", "TCK-2026-AB12CD", "asdfgh"]
@@ -23,8 +36,10 @@ def fresh() -> tuple[TextClassifier, TextClassifier]:
     """Both models fitted now from the training part, never read from the cache."""
     train = examples(Part.TRAIN)
     requests = [e for e in train if e.act is Act.NEW_REQUEST]
-    return (TextClassifier([e.text for e in requests], [e.intent for e in requests]),
-            TextClassifier([e.text for e in train], [e.act.value for e in train]))
+    return (TextClassifier([e.text for e in requests], [e.intent for e in requests],
+                           [corpus_marks(e) for e in requests]),
+            TextClassifier([e.text for e in train], [e.act.value for e in train],
+                           [act_marks(e) for e in train]))
 
 
 @pytest.mark.parametrize("text", SAMPLES)
@@ -34,6 +49,8 @@ def test_the_fast_path_is_scikit_learns_own_probabilities(text: str) -> None:
         vectorizer, calibrated = model.sklearn
         expected = calibrated.predict_proba(vectorizer.transform([prepare(text)]))[0]
         got = model.predict(text)
+        marked = calibrated.predict_proba(vectorizer.transform([prepare(text, PENDING)]))[0]
+        assert np.allclose([model.predict(text, PENDING).prob(str(c)) for c in calibrated.classes_], marked, atol=1e-9)
         assert np.allclose([got.prob(str(c)) for c in calibrated.classes_], expected, atol=1e-9)
         assert abs(sum(p for _, p in got.ranked) - 1) < 1e-9
         assert got.ranked == tuple(sorted(got.ranked, key=lambda r: -r[1]))
@@ -133,3 +150,22 @@ def test_a_prediction_costs_well_under_a_millisecond() -> None:
 ])
 def test_misspelt_vocabulary_is_corrected_and_nothing_else(text: str, fixed: str) -> None:
     assert correct(text) == fixed
+
+
+def test_the_training_marks_are_what_the_planner_context_gives() -> None:
+    """Each corpus context is marked as the planner context built from it is at run time."""
+    seen: set[str] = set()
+    for e in examples(Part.TRAIN):
+        if e.ctx not in seen:
+            seen.add(e.ctx)
+            assert corpus_marks(e) == marks_of(context(e)), e.ctx
+            assert act_marks(e) == (PENDING if e.pending_tool else "")
+    assert {"none", "mem", "draft", "pending:cancel_ticket"} <= seen
+
+
+def test_the_dialogue_state_changes_the_reading() -> None:
+    """"where are we on this?" is about the remembered ticket; with nothing remembered it is not."""
+    from tools.nlu.model import TICKET
+    with_ticket, fresh_thread = intent_model().predict("where are we on this?", TICKET), intent_model().predict("where are we on this?")
+    assert with_ticket.label == "ticket_op.get"
+    assert fresh_thread.prob("ticket_op.get") < with_ticket.prob("ticket_op.get")

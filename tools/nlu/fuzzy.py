@@ -2,9 +2,12 @@
 
 The targets are vocab.yaml's typos.targets (products and the words people ask with); a word of
 the message that is not itself known (a word of any vocabulary term, a target, a listed
-ordinary word, or one of those with an English ending) is replaced by the one target within
+ordinary word, an English word of pyspellchecker's frequency list, or one of those with an
+English ending) is replaced by the one target within
 a small edit distance (optimal string alignment, so a swap of two letters costs one), with the
-same first letter. Ties, ids and short words stay as written. rapidfuzz does the matching.
+same first letter. Ties, ids and short words stay as written. rapidfuzz does the matching. A
+real word is never "corrected" into a vocabulary word: "reserve a table" is not "resolve",
+"convert 100 usd" is not "connect".
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ def correct(text: str) -> str:
 def correct_word(word: str) -> str | None:
     """The vocabulary word `word` (lower case) was meant to be, or None to keep it."""
     targets, known = _targets()
-    if word in known or _inflected(word, known):
+    if word in known or _inflected(word, known) or word in english_words():
         return None
     limit = 1 if len(word) < 7 else 2
     found = process.extract(word, targets.get(word[0], ()), scorer=OSA.distance,
@@ -62,6 +65,19 @@ def _inflected(word: str, known: frozenset[str]) -> bool:
 
 _ENDINGS = (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""),
             ("ing", "e"), ("er", ""), ("ly", ""), ("ies", "y"))
+
+
+ENGLISH_MIN_COUNT = 100  # pyspellchecker's counts below this are mostly names and misspellings
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """Lower-case English words (3+ letters) common enough to be meant as written, from
+    pyspellchecker's English frequency list (package data: no download)."""
+    from spellchecker import SpellChecker
+
+    counts = SpellChecker(language="en", distance=1).word_frequency.dictionary
+    return frozenset(w for w, n in counts.items() if n >= ENGLISH_MIN_COUNT and len(w) >= 3 and w.isalpha())
 
 
 @cache

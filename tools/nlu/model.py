@@ -7,6 +7,10 @@ hyper-parameters, the scikit-learn and numpy versions). A process whose corpus m
 fit loads it in milliseconds and never imports scikit-learn; otherwise it fits (about a second)
 and writes the cache for the next one. `python -m tools.nlu.model` fits at build time.
 
+Both read the dialogue state too: a marker word before the text says the thread holds a
+ticket, an active draft, or an action waiting for a yes (`marks_of`, `PENDING`). "where are we
+on this?" asks about the remembered ticket; with nothing remembered it is unclear.
+
 Prediction does not go through scikit-learn's per-call input validation: the vocabulary, idf,
 weights and sigmoid calibrators are applied with numpy (tens of microseconds a message).
 """
@@ -29,14 +33,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tools.nlu.corpus import Act, Part, examples
+from tools.nlu.corpus import Act, Example, Part, examples
 from tools.planner.lexicon import normalize
+from tools.planner.plan import PlanContext
 
 NGRAMS = (1, 3)  # characters, inside word boundaries: robust to typos and to zh without spaces
 C = 1.0  # chosen by 5-fold cross-validation on the training part (bench/nlu_eval.py --cv)
 _FOLDS = 3  # the calibration's internal folds
-_FORMAT = 1  # bump when the cached arrays change meaning
+_FORMAT = 2  # bump when the cached arrays change meaning
 CACHE_DIR: Path | None = Path(__file__).with_name(".fitted")  # None: never read or write a cache
+# Marker words for the dialogue state, read before the text (characters no message is made of)
+TICKET, DRAFT, PENDING = "\u2460", "\u2461", "\u2462"
 _ARRAYS = ("key", "classes", "grams", "idf", "weights", "bias", "slope", "offset")
 
 
@@ -83,14 +90,16 @@ def grams(prepared: str) -> list[str]:
 class TextClassifier:
     """A calibrated linear classifier over character n-grams of normalised text."""
 
-    def __init__(self, texts: Sequence[str], labels: Sequence[str]) -> None:
-        """Fit on `texts` / `labels` (scikit-learn is imported only here)."""
+    def __init__(self, texts: Sequence[str], labels: Sequence[str],
+                 marks: Sequence[str] | None = None) -> None:
+        """Fit on `texts` / `labels`, each text read after its `marks` (scikit-learn is
+        imported only here)."""
         from sklearn.calibration import CalibratedClassifierCV
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.svm import LinearSVC
 
         vectorizer = TfidfVectorizer(analyzer=grams, sublinear_tf=True)
-        features = vectorizer.fit_transform([prepare(t) for t in texts])
+        features = vectorizer.fit_transform(_prepared(texts, marks))
         calibrated = CalibratedClassifierCV(LinearSVC(C=C, random_state=0), cv=_FOLDS,
                                             ensemble=False).fit(features, list(labels))
         fitted = calibrated.calibrated_classifiers_[0]
@@ -131,9 +140,10 @@ class TextClassifier:
                 "weights": self._weights, "bias": self._bias, "slope": self._slope,
                 "offset": self._offset}
 
-    def predict(self, text: str) -> Prediction:
-        """Calibrated probabilities of every class for one message."""
-        return self._predict(prepare(text))
+    def predict(self, text: str, marks: str = "") -> Prediction:
+        """Calibrated probabilities of every class for one message, in the dialogue state that
+        `marks` stands for ("" for a fresh thread)."""
+        return self._predict(prepare(text, marks))
 
     @lru_cache(maxsize=512)  # noqa: B019 - one instance per process, cached for its lifetime
     def _predict(self, prepared: str) -> Prediction:
@@ -153,28 +163,55 @@ class TextClassifier:
         return Prediction(tuple((self.classes[i], float(probs[i])) for i in order))
 
 
-def prepare(text: str) -> str:
-    """What the classifiers read: normalised (NFKC, single spaces) and lower-cased."""
-    return normalize(text).lower()
+def prepare(text: str, marks: str = "") -> str:
+    """What the classifiers read: the state's marker words, then the text normalised (NFKC,
+    single spaces) and lower-cased."""
+    text = normalize(text).lower()
+    return f"{' '.join(marks)} {text}" if marks else text
 
 
-def fit_key(texts: Sequence[str], labels: Sequence[str]) -> str:
+def _prepared(texts: Sequence[str], marks: Sequence[str] | None) -> list[str]:
+    return [prepare(t, m) for t, m in zip(texts, marks or [""] * len(texts), strict=True)]
+
+
+def marks_of(ctx: PlanContext) -> str:
+    """The intent model's markers for a planner context: a ticket or a draft the thread holds
+    (remembered or referred to; an id the message itself names is read from the text)."""
+    ticket = TICKET if ctx.ticket_id and ctx.ticket_source in ("memory", "reference") else ""
+    draft = DRAFT if ctx.draft_id and ctx.draft_source in ("memory", "reference") else ""
+    return ticket + draft
+
+
+def corpus_marks(example: Example) -> str:
+    """The intent model's markers for a corpus example's context (what `marks_of` gives for the
+    planner context that `tools.nlu.evaluate.context` builds from it; a unit test holds them equal)."""
+    if example.ctx == "draft":
+        return DRAFT
+    return TICKET if example.ctx == "mem" or example.pending_tool else ""
+
+
+def act_marks(example: Example) -> str:
+    """The act model's marker: an action waits (the model is only asked while one does)."""
+    return PENDING if example.pending_tool else ""
+
+
+def fit_key(texts: Sequence[str], labels: Sequence[str], marks: Sequence[str] | None = None) -> str:
     """A hash of everything a fit depends on: same key, same arrays."""
     digest = hashlib.sha256()
     for part in (f"format={_FORMAT} ngrams={NGRAMS} C={C} folds={_FOLDS}",
                  f"scikit-learn={version('scikit-learn')} numpy={version('numpy')}"):
         digest.update(part.encode() + b"\x1e")
-    for text, label in zip(texts, labels, strict=True):
-        digest.update(f"{prepare(text)}\x1f{label}\x1e".encode())
+    for text, label in zip(_prepared(texts, marks), labels, strict=True):
+        digest.update(f"{text}\x1f{label}\x1e".encode())
     return digest.hexdigest()
 
 
 def fitted(name: str, texts: Sequence[str], labels: Sequence[str],
-           folder: Path | None = None) -> TextClassifier:
+           folder: Path | None = None, marks: Sequence[str] | None = None) -> TextClassifier:
     """The classifier of `texts` / `labels`: from the cache in `folder` when its key matches,
     else fitted now and cached there (a folder that cannot be written only costs the refit)."""
     folder = CACHE_DIR if folder is None else folder
-    key = fit_key(texts, labels)
+    key = fit_key(texts, labels, marks)
     path = None if folder is None else folder / f"{name}-{key[:20]}.npz"
     if path is not None and path.is_file():
         try:
@@ -184,7 +221,7 @@ def fitted(name: str, texts: Sequence[str], labels: Sequence[str],
                 return TextClassifier.from_arrays(arrays)
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
             pass  # unreadable or from an interrupted writer: fitted again below
-    model = TextClassifier(texts, labels)
+    model = TextClassifier(texts, labels, marks)
     if path is not None:
         _store(path, {"key": np.array(key), **model.arrays()})
     return model
@@ -211,14 +248,16 @@ def _store(path: Path, arrays: dict[str, NDArray[Any]]) -> None:
 def intent_model() -> TextClassifier:
     """The intent classifier: every training request (answers to a pending action excluded)."""
     train = [e for e in examples(Part.TRAIN) if e.act is Act.NEW_REQUEST]
-    return fitted("intent", [e.text for e in train], [e.intent for e in train])
+    return fitted("intent", [e.text for e in train], [e.intent for e in train],
+                  marks=[corpus_marks(e) for e in train])
 
 
 @cache
 def act_model() -> TextClassifier:
     """The dialogue-act classifier: new request, confirm, decline or other."""
     train = examples(Part.TRAIN)
-    return fitted("act", [e.text for e in train], [e.act.value for e in train])
+    return fitted("act", [e.text for e in train], [e.act.value for e in train],
+                  marks=[act_marks(e) for e in train])
 
 
 def warm() -> None:

@@ -16,7 +16,7 @@ from enum import StrEnum
 from tools.domain import TicketStatus
 from tools.nlu.corpus import Act
 from tools.nlu.fuzzy import correct
-from tools.nlu.model import act_model
+from tools.nlu.model import PENDING, act_model
 from tools.planner.confirm import answer_words, classify_confirmation, has_yes_word, names_another_action
 from tools.planner.lexicon import compile_terms, fold, mask, normalize
 from tools.planner.plan import Plan, Talk
@@ -60,7 +60,7 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         # for the other action in its own words supersedes it (and waits for its own yes)
         return Answer.NEW_REQUEST if plan is not None and _other_ticket_op(plan, pending_tool) \
             else Answer.UNCLEAR
-    act = act_model().predict(text)
+    act = act_model().predict(text, PENDING)
     if word == "cancel":
         if plan is not None and _other_ticket_op(plan, pending_tool):
             return Answer.NEW_REQUEST  # "don't escalate, just close it"
@@ -81,6 +81,8 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         return Answer.UNCLEAR  # "what happens if I escalate?", "hold on"
     if plainly_no(text, pending_tool) and not (plan is not None and is_clear_request(plan)):
         return Answer.DECLINE  # "actually no", "I still need the ticket, keep it"
+    if _DEFER.search(fold(normalize(text))) and not (plan is not None and _other_ticket_op(plan, pending_tool)):
+        return Answer.UNCLEAR  # "let me ask my boss first": not yet an answer, and no new request
     if plan is not None and is_clear_request(plan) and not _about_the_action(text, plan, pending_tool):
         if plan.args.get("talk") == Talk.OUT_OF_SCOPE and act.prob(Act.OTHER) >= act.prob(Act.NEW_REQUEST):
             return Answer.UNCLEAR  # "会有什么影响？": about nothing but the waiting action
@@ -162,6 +164,7 @@ _ASKING = compile_terms(terms("confirmation", "asking"))  # "升级是给谁看"
 _ABOUT_THIS = compile_terms(terms("confirmation", "about_this"))
 _CONSEQUENCE = compile_terms(terms("confirmation", "consequence"))
 _UNSURE = compile_terms(terms("confirmation", "unsure"))
+_DEFER = compile_terms(terms("confirmation", "defer"))
 _YES = compile_terms([t for t in terms("confirmation", "confirm")
                       if fold(t) not in {fold(n) for n in terms("confirmation", "cancel")}])
 _NO_LONGER = compile_terms(terms("confirmation", "no_longer_needed"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from tools.planner.labels import EXPLICIT_PRIORITY, labelled_fields
@@ -53,10 +54,14 @@ def category_of(text: str) -> str | None:
 
 
 def symptom_follows(text: str, end: int) -> bool:
-    """True when a symptom or product word starts right at `end` ("升级|Office")."""
-    window = text[end:end + 20]
+    """True when a symptom or product word starts right at `end`, a determiner aside
+    ("升级|Office", "close| the Outlook window", "关掉|那个弹窗")."""
+    window = text[end:end + 24]
     hits = _SYMPTOMS.hits(window)
-    return bool(hits) and not window[:hits[0].start].strip()
+    return bool(hits) and _DETERMINERS.fullmatch(window[:hits[0].start].lower()) is not None
+
+
+_DETERMINERS = re.compile(r"\s*(?:(?:the|my|this|that|these|those|our|a|an|all)\s+|这个|那个|我的|所有)*\s*")
 
 
 def priority_word(text: str) -> str | None:

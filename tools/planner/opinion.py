@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tools.nlu.model import Prediction, intent_model
+from tools.nlu.model import Prediction, intent_model, marks_of
 from tools.planner.analysis import Analysis, Keyword
+from tools.planner.confirm import answer_words
 from tools.planner.domain import about_it, just_a_noun, little_else, only_question_words
 from tools.planner.fields import symptom_follows
 from tools.planner.lexicon import compile_terms
@@ -24,6 +25,7 @@ from tools.registry import TICKET_TOOLS
 
 ACCEPT = 0.5  # the confidence at which the model's intent is planned instead of asked about
 MARGIN = 0.1  # two tasks this close in probability: ask which one, never guess (chosen by --folds 5)
+OVERRULE_READ = 0.6  # the confidence at which the model picks another ticket operation than a read word guessed
 OVERRULE = 0.5  # the confidence at which the model overrules a guessing rule (--folds 5: 0.4-0.7 within 0.1%)
 UNCLEAR_OUT_OF_SCOPE = 0.25  # an "unclear" reading this likely out of scope, about nothing IT, is (--folds 5)
 OUT_OF_SCOPE_FLOOR = 0.1  # a task guess about nothing IT is refused once out of scope is this likely
@@ -50,8 +52,11 @@ def talk(kind: Talk, why: str, options: tuple[str, ...] = ()) -> Plan:
 
 def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     """The plan for a message no rule recognised: the model's intent, or a question."""
-    pred = intent_model().predict(a.text)
+    pred = intent_model().predict(a.text, marks_of(ctx))
     why = f"model:{pred.label}@{pred.confidence:.2f}"
+    words = answer_words(a.text)
+    if words is not None and set(words.values()) <= _ANSWER_ONLY and not a.chitchat:
+        return talk(Talk.CLARIFY, f"{why}; only an answer", options(pred, ctx))  # "ok", "行" with nothing waiting
     it = about_it(a)
     if not it and only_question_words(a) and (pred.label not in TALK_OF or pred.label == "out_of_scope"):
         return talk(Talk.CLARIFY, f"{why}; nothing said", DEFAULT_OPTIONS)  # "还是老样子", "same again"
@@ -65,7 +70,7 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
             return talk(Talk.CLARIFY, f"{why}; but about IT", options(pred, ctx))  # "帮我一下"
         return talk(Talk.OUT_OF_SCOPE, f"{why}; not about IT")  # "will it rain today"
     if a.chitchat and not it and pred.label not in TASKS:
-        return talk(_small_talk(a), f"{why}; small talk")  # "hey, you there?", "没了，谢谢，拜"
+        return talk(_small_talk(a, ctx), f"{why}; small talk")  # "hey, you there?", "没了，谢谢，拜"
     if pred.confidence >= ACCEPT:
         if pred.label in TALK_OF:
             return talk(TALK_OF[pred.label], why)
@@ -83,18 +88,24 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     of something else (a new ticket, a ticket operation, small talk, out of scope) wins.
     """
     if plan.route == "chitchat" and plan.rationale == "greeting":
-        return talk(_small_talk(a), "greeting")
+        return talk(_small_talk(a, ctx), "greeting")
+    if _read_by_a_word(plan, a):
+        other_ops = frozenset(OP_TOOLS) - {label for label, tool in OP_TOOLS.items() if tool == plan.tool}
+        # "看看我所有的 ticket" lists them; "我的工单可以关了" closes it
+        return _model_task(plan, a, ctx, build, other_ops, OVERRULE_READ) or plan
     if not plan.rationale.startswith(("kb:question", "symptom:")):
         return plan
     if plan.rationale.startswith("symptom:") and just_a_noun(a):
         return talk(Talk.CLARIFY, f"{plan.rationale}; only a noun", ("kb_qa", "create_ticket"))  # "打印机"
     if plan.rationale.startswith("kb:question") and not about_it(a):
+        if task := _model_task(plan, a, ctx, build, frozenset(TASKS) - {"kb_qa"}, OVERRULE):
+            return task  # "where are we on this?" about the remembered ticket, "my tix?"
         if a.chitchat and little_else(a):
-            return talk(_small_talk(a), f"{plan.rationale}; small talk")  # "hi, anybody here?"
+            return talk(_small_talk(a, ctx), f"{plan.rationale}; small talk")  # "hi, anybody here?"
         if only_question_words(a):
             return talk(Talk.CLARIFY, f"{plan.rationale}; nothing asked", DEFAULT_OPTIONS)
         return talk(Talk.OUT_OF_SCOPE, f"{plan.rationale}; not about IT")
-    pred = intent_model().predict(a.text)
+    pred = intent_model().predict(a.text, marks_of(ctx))
     if pred.confidence < OVERRULE or pred.label == "kb_qa":
         return plan
     why = f"{plan.rationale}; model:{pred.label}@{pred.confidence:.2f}"
@@ -111,6 +122,24 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     return _task(pred.label, a, ctx, build, why) or plan
 
 
+def _model_task(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder, labels: frozenset[str],
+                threshold: float) -> Plan | None:
+    """The model's task instead of a guessing rule's plan, when it is one of `labels` and at
+    least `threshold` likely (and may be planned from the text at all)."""
+    pred = intent_model().predict(a.text, marks_of(ctx))
+    if pred.label not in labels or pred.confidence < threshold:
+        return None
+    return _task(pred.label, a, ctx, build, f"{plan.rationale}; model:{pred.label}@{pred.confidence:.2f}")
+
+
+def _read_by_a_word(plan: Plan, a: Analysis) -> bool:
+    """A read of one ticket or of the list chosen from a word alone, no ticket id in the message:
+    "看看" / "show" or "my tickets" only guess which read (or which change) is meant."""
+    tool = TICKET_TOOLS.get(plan.tool or "")
+    return (plan.route == "ticket_op" and tool is not None and tool.reads_only
+            and plan.rationale.startswith("kw:") and not a.refs.ticket_ids)
+
+
 def talk_of_model(plan: Plan, rules: Plan, text: str, ctx: PlanContext) -> Plan:
     """A chat model's chitchat plan with the reply kind the rules path would give (LLM/hybrid).
 
@@ -124,7 +153,7 @@ def talk_of_model(plan: Plan, rules: Plan, text: str, ctx: PlanContext) -> Plan:
     if rules.route == "chitchat" and rules.args.get("talk"):
         args = {k: rules.args[k] for k in ("talk", "options") if k in rules.args}
     else:
-        args = {"talk": Talk.CLARIFY.value, "options": list(options(intent_model().predict(text), ctx))}
+        args = {"talk": Talk.CLARIFY.value, "options": list(options(intent_model().predict(text, marks_of(ctx)), ctx))}
     return plan.model_copy(update={"args": {**plan.args, **args}})
 
 
@@ -161,7 +190,7 @@ def _evidence(a: Analysis, tool: str) -> Keyword | None:
 
 
 
-def _small_talk(a: Analysis) -> Talk:
+def _small_talk(a: Analysis, ctx: PlanContext) -> Talk:
     """Greeting, thanks or bye: a bye word, else a thanks word, else the likeliest of the three."""
     if _BYE.search(a.folded):
         return Talk.BYE
@@ -169,10 +198,11 @@ def _small_talk(a: Analysis) -> Talk:
         return Talk.THANKS
     if _HELLO.search(a.folded):
         return Talk.GREETING
-    pred = intent_model().predict(a.text)
+    pred = intent_model().predict(a.text, marks_of(ctx))
     return TALK_OF[max(("chitchat.greeting", "chitchat.thanks", "chitchat.bye"), key=pred.prob)]
 
 
+_ANSWER_ONLY = frozenset({"confirm", "cancel", "filler", "unsure"})
 _BYE = compile_terms(terms("intents", "small_talk", "bye"))
 _THANKS = compile_terms(terms("intents", "small_talk", "thanks"))
 _HELLO = compile_terms(terms("intents", "small_talk", "greeting"))
