@@ -190,19 +190,18 @@ def fit_timing() -> None:
 
     from tools.nlu import model
     train = examples(Part.TRAIN)
-    requests = [e for e in train if e.act is Act.NEW_REQUEST]
-    sets = {"intent": ([e.text for e in requests], [e.intent for e in requests]),
-            "act": ([e.text for e in train], [e.act.value for e in train])}
+    sets = {"intent": model.intent_rows(train),
+            "act": ([e.text for e in train], [e.act.value for e in train], [model.act_marks(e) for e in train])}
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        for name, (texts, labels) in sets.items():
-            model.fitted(name, texts, labels, Path(tmp))
+        for name, (texts, labels, marks) in sets.items():
+            model.fitted(name, texts, labels, Path(tmp), marks)
         fit_s = time.perf_counter() - started
         loads = []
         for _ in range(5):
             started = time.perf_counter()
-            for name, (texts, labels) in sets.items():
-                assert model.fitted(name, texts, labels, Path(tmp)).sklearn is None
+            for name, (texts, labels, marks) in sets.items():
+                assert model.fitted(name, texts, labels, Path(tmp), marks).sklearn is None
             loads.append(time.perf_counter() - started)
     print(f"both models: fitted in {fit_s:.2f} s without a cache (incl. importing scikit-learn); "
           f"loaded from the cache in {statistics.median(loads) * 1000:.0f} ms (median of 5)")

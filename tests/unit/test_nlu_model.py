@@ -23,6 +23,7 @@ from tools.nlu.model import (
     fitted,
     grams,
     intent_model,
+    intent_rows,
     marks_of,
     prepare,
 )
@@ -35,9 +36,7 @@ SAMPLES = ["帮我查下我所有的单", "yeah go for it", "what's the weather 
 def fresh() -> tuple[TextClassifier, TextClassifier]:
     """Both models fitted now from the training part, never read from the cache."""
     train = examples(Part.TRAIN)
-    requests = [e for e in train if e.act is Act.NEW_REQUEST]
-    return (TextClassifier([e.text for e in requests], [e.intent for e in requests],
-                           [corpus_marks(e) for e in requests]),
+    return (TextClassifier(*intent_rows(train)),
             TextClassifier([e.text for e in train], [e.act.value for e in train],
                            [act_marks(e) for e in train]))
 

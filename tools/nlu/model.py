@@ -44,6 +44,8 @@ _FORMAT = 2  # bump when the cached arrays change meaning
 CACHE_DIR: Path | None = Path(__file__).with_name(".fitted")  # None: never read or write a cache
 # Marker words for the dialogue state, read before the text (characters no message is made of)
 TICKET, DRAFT, PENDING = "\u2460", "\u2461", "\u2462"
+SELF_CONTAINED = ("kb_qa", "out_of_scope", "chitchat.greeting", "chitchat.thanks", "chitchat.bye")
+_SAMPLE = 3  # every third self-contained request is shown with each marker too
 _ARRAYS = ("key", "classes", "grams", "idf", "weights", "bias", "slope", "offset")
 
 
@@ -247,9 +249,20 @@ def _store(path: Path, arrays: dict[str, NDArray[Any]]) -> None:
 @cache
 def intent_model() -> TextClassifier:
     """The intent classifier: every training request (answers to a pending action excluded)."""
-    train = [e for e in examples(Part.TRAIN) if e.act is Act.NEW_REQUEST]
-    return fitted("intent", [e.text for e in train], [e.intent for e in train],
-                  marks=[corpus_marks(e) for e in train])
+    texts, labels, marks = intent_rows(examples(Part.TRAIN))
+    return fitted("intent", texts, labels, marks=marks)
+
+
+def intent_rows(part: Sequence[Example]) -> tuple[list[str], list[str], list[str]]:
+    """The intent model's training rows (texts, labels, marks): every request of `part`."""
+    train = [e for e in part if e.act is Act.NEW_REQUEST]
+    rows = [(e.text, e.intent, corpus_marks(e)) for e in train]
+    # A message that says everything itself means the same whatever the thread holds: a sample
+    # of them is also shown with each marker, so a marker never stands for one intent alone
+    # (the corpus's draft context holds only drafting, its ticket context only ticket work).
+    plain = [e for e in train if e.ctx == "none" and e.intent in SELF_CONTAINED]
+    rows += [(e.text, e.intent, mark) for mark in (TICKET, DRAFT) for e in plain[::_SAMPLE]]
+    return [r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]
 
 
 @cache

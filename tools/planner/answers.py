@@ -68,9 +68,8 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         return Answer.CONFIRM if overruled and has_yes_word(text) else Answer.DECLINE
     if is_unsure(text):
         return Answer.UNCLEAR  # "hold on", "不确定"
-    model_yes = act.label == Act.CONFIRM and act.confidence >= MODEL_CONFIRM
     if plan is not None and _restates(plan, pending_tool, target) and plainly_yes(text, pending_tool) \
-            and (plan.rationale.startswith("kw:") or has_yes_word(text) or model_yes):
+            and (plan.rationale.startswith("kw:") or has_yes_word(text) or act.label == Act.CONFIRM):
         return Answer.CONFIRM  # "close it" / "是的，可以关了" / "升吧" while that action waits
     if act.label == Act.CONFIRM and act.confidence >= MODEL_CONFIRM and has_yes_word(text) \
             and plainly_yes(text, pending_tool):
@@ -83,6 +82,8 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         return Answer.DECLINE  # "actually no", "I still need the ticket, keep it"
     if _DEFER.search(fold(normalize(text))) and not (plan is not None and _other_ticket_op(plan, pending_tool)):
         return Answer.UNCLEAR  # "let me ask my boss first": not yet an answer, and no new request
+    if plan is not None and plan.rationale.startswith("model:") and _few_words(text):
+        return Answer.UNCLEAR  # "冲", "yeh": a guess from one word is no clear new request
     if plan is not None and is_clear_request(plan) and not _about_the_action(text, plan, pending_tool):
         if plan.args.get("talk") == Talk.OUT_OF_SCOPE and act.prob(Act.OTHER) >= act.prob(Act.NEW_REQUEST):
             return Answer.UNCLEAR  # "会有什么影响？": about nothing but the waiting action
@@ -172,6 +173,16 @@ _A_NOT_A = re.compile("能不能|要不要|是不是|可不可以|行不行|好�
 _NO = compile_terms([*terms("negation", "zh"), *terms("negation", "en"), *terms("confirmation", "cancel")])
 _NEGATION = compile_terms([*terms("negation", "zh"), *terms("negation", "en"),
                            *terms("confirmation", "cancel"), *terms("confirmation", "unsure")])
+
+
+def _few_words(text: str) -> bool:
+    """At most two words, or four Chinese characters: too little to be a clear new request."""
+    folded = fold(normalize(text))
+    return len(_LATIN_WORD.findall(folded)) + (len(_CJK.findall(folded)) + 1) // 2 <= 2
+
+
+_LATIN_WORD = re.compile(r"[a-z0-9']+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _restates(plan: Plan, pending_tool: str | None, target: str | None) -> bool:

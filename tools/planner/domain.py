@@ -38,6 +38,14 @@ def about_it(a: Analysis) -> bool:
                 or CATEGORY_LABELS.hits(a.text))
 
 
+def plainly_it(a: Analysis) -> bool:
+    """True when the message names a ticket, a tool, a symptom or a category: more than a word
+    of the domain lists, which have everyday senses too ("help", "code", "tickets", "会议室")."""
+    named = a.refs.ticket_ids or a.refs.draft_ids or a.refs.ticket_ref or a.refs.draft_ref
+    tool_words = any(k.kind in ("strong", "create") for k in a.keywords)
+    return bool(named or tool_words or category_of(a.text) or CATEGORY_LABELS.hits(a.text))
+
+
 def only_question_words(a: Analysis) -> bool:
     """True when nothing but question words, fillers and vague words is left ("为什么", "怎么搞的")."""
     return _WORD.search(_QUESTION_ONLY.sub(" ", a.folded)) is None

@@ -48,5 +48,10 @@ def modifier(folded: str, hit: Hit) -> Modifier:
         return "asked"
     if any(p.search(before) for p in _STATUS_BEFORE) or _STATUS_AFTER.match(folded, hit.end):
         return "status"
+    if hit.label == "create" and _REPORTED.match(folded, hit.end):
+        return "status"  # "我昨天报修的那个单", "我的报修单": a ticket already opened, asked about
     return "plain"
+
+
+_REPORTED = re.compile(r"\s*(?:的(?!话)|单|过的|了的)")
 

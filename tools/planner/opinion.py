@@ -15,7 +15,7 @@ from collections.abc import Callable
 from tools.nlu.model import Prediction, intent_model, marks_of
 from tools.planner.analysis import Analysis, Keyword
 from tools.planner.confirm import answer_words
-from tools.planner.domain import about_it, just_a_noun, little_else, only_question_words
+from tools.planner.domain import about_it, just_a_noun, little_else, only_question_words, plainly_it
 from tools.planner.fields import symptom_follows
 from tools.planner.lexicon import compile_terms
 from tools.planner.plan import Plan, PlanContext, Talk
@@ -28,6 +28,7 @@ MARGIN = 0.1  # two tasks this close in probability: ask which one, never guess 
 OVERRULE_READ = 0.6  # the confidence at which the model picks another ticket operation than a read word guessed
 OVERRULE = 0.5  # the confidence at which the model overrules a guessing rule (--folds 5: 0.4-0.7 within 0.1%)
 UNCLEAR_OUT_OF_SCOPE = 0.25  # an "unclear" reading this likely out of scope, about nothing IT, is (--folds 5)
+SURE_OUT_OF_SCOPE = 0.9  # this sure, only a ticket, a tool, a symptom or a category keeps it IT
 OUT_OF_SCOPE_FLOOR = 0.1  # a task guess about nothing IT is refused once out of scope is this likely
 OP_TOOLS: dict[str, str] = {  # corpus label → ticket tool, from vocab.yaml
     f"ticket_op.{entry['intent']}": name for name, entry in vocab()["tools"].items()
@@ -66,7 +67,7 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
             and pred.prob("out_of_scope") >= UNCLEAR_OUT_OF_SCOPE:
         return talk(Talk.OUT_OF_SCOPE, f"{why}; likely not about IT")  # "sing me something"
     if pred.label == "out_of_scope":
-        if it:
+        if it and (pred.confidence < SURE_OUT_OF_SCOPE or plainly_it(a)):
             return talk(Talk.CLARIFY, f"{why}; but about IT", options(pred, ctx))  # "帮我一下"
         return talk(Talk.OUT_OF_SCOPE, f"{why}; not about IT")  # "will it rain today"
     if a.chitchat and not it and pred.label not in TASKS:
