@@ -223,3 +223,17 @@ def test_a_question_about_nothing_it_is_about_the_remembered_ticket(text: str, t
 def test_a_lone_answer_word_with_nothing_waiting_runs_nothing(text: str) -> None:
     for ctx in (MEM, PlanContext()):
         assert plan_rules(text, ctx).route == "chitchat"
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("升级是免费的吗 哈哈", "escalate_ticket"), ("is escalating free? lol", "escalate_ticket"),
+    ("关了还能看到记录吗😂", "close_ticket"), ("是要撤掉吗 哈哈哈", "cancel_ticket"),
+])
+def test_a_question_with_a_laugh_after_it_is_still_a_question(text: str, tool: str) -> None:
+    """Never a yes: laughter or an emoji after the question mark does not make it a statement."""
+    assert read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET) is not Answer.CONFIRM
+
+
+@pytest.mark.parametrize("text", ["好的，帮我提个工单", "ok, open a ticket for me", "行，那帮我列一下我的单"])
+def test_a_yes_word_before_a_request_in_its_own_words_is_that_request(text: str) -> None:
+    assert read_answer(text, "escalate_ticket", plan_rules(text, MEM), MEMORY_TICKET) is Answer.NEW_REQUEST

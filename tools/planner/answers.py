@@ -68,11 +68,15 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         return Answer.CONFIRM if overruled and has_yes_word(text) else Answer.DECLINE
     if is_unsure(text):
         return Answer.UNCLEAR  # "hold on", "不确定"
+    other_said = act.label in (Act.OTHER, Act.DECLINE) and act.confidence >= MODEL_OTHER
     if plan is not None and _restates(plan, pending_tool, target) and plainly_yes(text, pending_tool) \
+            and not other_said \
             and (plan.rationale.startswith("kw:") or has_yes_word(text) or act.label == Act.CONFIRM):
         return Answer.CONFIRM  # "close it" / "是的，可以关了" / "升吧" while that action waits
+    asks_else = plan is not None and plan.rationale.startswith("kw:") and is_clear_request(plan) \
+        and not _restates(plan, pending_tool, target)  # "好的，帮我提个工单": its own words win
     if act.label == Act.CONFIRM and act.confidence >= MODEL_CONFIRM and has_yes_word(text) \
-            and plainly_yes(text, pending_tool):
+            and plainly_yes(text, pending_tool) and not asks_else:
         return Answer.CONFIRM
     if act.label == Act.DECLINE and act.confidence >= MODEL_DECLINE:
         return Answer.DECLINE
@@ -101,7 +105,7 @@ def _about_the_action(text: str, plan: Plan, pending_tool: str | None) -> bool:
     folded = fold(normalize(text)).rstrip(_EDGE)
     if _ABOUT_THIS.search(folded):
         return True  # "what does that mean?", "哪个工单？"
-    question = folded.endswith(("?", "？", "吗", "么", "呢")) or _QUESTION.search(folded) is not None \
+    question = _ends_asking(folded, "呢") or _QUESTION.search(folded) is not None \
         or _ASKING.search(folded) is not None
     if not question:
         return False
@@ -122,7 +126,7 @@ def plainly_yes(text: str, pending_tool: str | None) -> bool:
     folded = mask(fold(normalize(text)).rstrip(_EDGE), _YES)  # "没问题", "no need to ask"
     if pending_tool in _TOOL_WORDS:
         folded = mask(folded, _TOOL_WORDS[pending_tool])
-    asked = folded.endswith(("?", "？", "吗", "么")) or _ASKING.search(folded) is not None
+    asked = _ends_asking(folded) or _ASKING.search(folded) is not None
     return not asked and _NEGATION.search(folded) is None
 
 
@@ -139,7 +143,7 @@ def drops_the_ticket(text: str, pending_tool: str | None) -> Answer | None:
     if _NO_LONGER.search(folded) is None:
         return None
     rest = mask(mask(folded, _NO_LONGER), _TOOL_WORDS[tool.name])
-    if _NEGATION.search(mask(rest, _YES)) or rest.endswith(("?", "？", "吗", "么")) or _ASKING.search(rest):
+    if _NEGATION.search(mask(rest, _YES)) or _ends_asking(rest) or _ASKING.search(rest):
         return None
     return Answer.CONFIRM if _YES.search(rest) else Answer.UNCLEAR
 
@@ -150,7 +154,7 @@ def plainly_no(text: str, pending_tool: str | None) -> bool:
     if pending_tool in _TOOL_WORDS:
         folded = mask(folded, _TOOL_WORDS[pending_tool])
     no = _NO.search(folded) is not None and _A_NOT_A.search(folded) is None
-    return no and not has_yes_word(text) and not folded.endswith(("?", "？", "吗", "么"))
+    return no and not has_yes_word(text) and not _ends_asking(folded)
 
 
 def is_unsure(text: str) -> bool:
@@ -173,6 +177,16 @@ _A_NOT_A = re.compile("能不能|要不要|是不是|可不可以|行不行|好�
 _NO = compile_terms([*terms("negation", "zh"), *terms("negation", "en"), *terms("confirmation", "cancel")])
 _NEGATION = compile_terms([*terms("negation", "zh"), *terms("negation", "en"),
                            *terms("confirmation", "cancel"), *terms("confirmation", "unsure")])
+
+
+def _ends_asking(folded: str, *more: str) -> bool:
+    """The message ends as a question, laughter, emoji and closing punctuation aside
+    ("升级是免费的吗 哈哈", "is that free? lol")."""
+    return _TAIL.sub("", folded).endswith(("?", "？", "吗", "么", *more))
+
+
+_TAIL = re.compile(r"(?:\s|[哈呵嘿嘻]|lol|lmao|ha(?:ha)+|he(?:he)+|xd|[\U0001F300-\U0001FAFF\u2600-\u27BF]"
+                   r"|[~～!！.。,，…])*$")
 
 
 def _few_words(text: str) -> bool:
