@@ -237,3 +237,13 @@ def test_a_question_with_a_laugh_after_it_is_still_a_question(text: str, tool: s
 @pytest.mark.parametrize("text", ["好的，帮我提个工单", "ok, open a ticket for me", "行，那帮我列一下我的单"])
 def test_a_yes_word_before_a_request_in_its_own_words_is_that_request(text: str) -> None:
     assert read_answer(text, "escalate_ticket", plan_rules(text, MEM), MEMORY_TICKET) is Answer.NEW_REQUEST
+
+
+@pytest.mark.parametrize(("text", "ctx", "route", "tool"), [
+    ("那个单子其实是账号问题，类别帮我改一下", MEM, "ticket_op", "update_ticket"),  # 类别 is no 别 (don't)
+    ("not getting the MFA push on my phone anymore", PlanContext(), "kb_qa", None),  # "not getting" negates no tool
+    ("彩色打印要单独申请吗", PlanContext(), "kb_qa", None),  # 要单独 is no 要单 (a new ticket)
+])
+def test_words_inside_other_words_are_not_read(text: str, ctx: PlanContext, route: str, tool: str | None) -> None:
+    plan = plan_rules(text, ctx)
+    assert (plan.route, plan.tool) == (route, tool), plan.rationale
