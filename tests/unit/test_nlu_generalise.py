@@ -247,3 +247,19 @@ def test_a_yes_word_before_a_request_in_its_own_words_is_that_request(text: str)
 def test_words_inside_other_words_are_not_read(text: str, ctx: PlanContext, route: str, tool: str | None) -> None:
     plan = plan_rules(text, ctx)
     assert (plan.route, plan.tool) == (route, tool), plan.rationale
+
+
+@pytest.mark.parametrize(("text", "route"), [
+    ("pls fix my laptop", "create_ticket"), ("send someone to fix the printer", "create_ticket"),
+    ("可以派个人来换下键盘吗，有几个键坏了", "create_ticket"), ("how do I fix my outlook search", "kb_qa"),
+])
+def test_asking_for_someone_to_do_the_work_asks_for_a_ticket(text: str, route: str) -> None:
+    assert plan_rules(text, PlanContext()).route == route
+
+
+@pytest.mark.parametrize(("text", "answer"), [
+    ("👍", Answer.CONFIRM), ("搞起", Answer.CONFIRM), ("您好，暂时不需要升级，谢谢", Answer.DECLINE),
+    ("甭升了", Answer.DECLINE), ("nein", Answer.DECLINE),
+])
+def test_everyday_yes_and_no(text: str, answer: Answer) -> None:
+    assert read_answer(text, "escalate_ticket", plan_rules(text, MEM), MEMORY_TICKET) is answer
