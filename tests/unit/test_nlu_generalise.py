@@ -263,3 +263,13 @@ def test_asking_for_someone_to_do_the_work_asks_for_a_ticket(text: str, route: s
 ])
 def test_everyday_yes_and_no(text: str, answer: Answer) -> None:
     assert read_answer(text, "escalate_ticket", plan_rules(text, MEM), MEMORY_TICKET) is answer
+
+
+@pytest.mark.parametrize(("text", "talk"), [
+    ("book a train ticket to hamburg", Talk.OUT_OF_SCOPE), ("帮我订两张电影票", Talk.OUT_OF_SCOPE),
+    ("帮我写个 PPT 大纲讲市场分析", Talk.OUT_OF_SCOPE), ("can you rewrite this email to my landlord", Talk.OUT_OF_SCOPE),
+    ("您好，我这边遇到了一点问题", Talk.CLARIFY), ("你好，麻烦帮我处理一下", Talk.CLARIFY),
+    ("hello helpdesk", Talk.GREETING), ("good morning, IT team", Talk.GREETING),
+])
+def test_everyday_requests_and_greetings_before_a_problem(text: str, talk: Talk) -> None:
+    assert plan_rules(text, PlanContext()).args.get("talk") == talk

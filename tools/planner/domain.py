@@ -15,13 +15,16 @@ import re
 from tools.planner.analysis import Analysis
 from tools.planner.fields import category_of
 from tools.planner.labels import CATEGORY_LABELS
-from tools.planner.lexicon import Lexicon, blank, compile_terms, fold
+from tools.planner.lexicon import Lexicon, blank, compile_terms, fold, mask
 from tools.planner.vocab import terms, vocab
 from tools.registry import TICKET_TOOLS
 
 _GENERAL = frozenset(fold(w) for w in terms("domain", "not_it"))  # typo targets of everyday words
 _DOMAIN = compile_terms([*terms("domain", "it"), *terms("domain", "problem"), *terms("ticket_nouns"),
                          *(w for w in terms("typos", "targets") if fold(w) not in _GENERAL)])
+_EVERYDAY = compile_terms(terms("domain", "everyday"))
+_COMPOSE = compile_terms(terms("domain", "compose"))
+_PROBLEM = compile_terms(terms("domain", "problem"))
 _QUESTION_ONLY = compile_terms([*terms("intents", "kb_question"), *terms("fillers"),
                                 *terms("intents", "chitchat"), *terms("domain", "vague")])
 _WORD = re.compile(r"\w")
@@ -31,11 +34,23 @@ _CHANGE_VERBS = frozenset(n for n, t in TICKET_TOOLS.items() if not t.reads_only
 
 
 def about_it(a: Analysis) -> bool:
-    """True when the message says anything about IT, a ticket or a problem."""
+    """True when the message says anything about IT, a ticket or a problem (a train ticket or a
+    cinema ticket is no ticket)."""
     named = a.refs.ticket_ids or a.refs.draft_ids or a.refs.ticket_ref or a.refs.draft_ref
-    tool_words = any(k.kind != "weak" or k.target in _CHANGE_VERBS for k in a.keywords)
-    return bool(named or tool_words or _DOMAIN.search(a.folded) or category_of(a.text)
+    tool_words = any(k.kind in ("strong", "create", "filter") or k.target in _CHANGE_VERBS for k in a.keywords)
+    return bool(named or tool_words or _DOMAIN.search(mask(a.folded, _EVERYDAY)) or category_of(a.text)
                 or CATEGORY_LABELS.hits(a.text))
+
+
+def names_a_problem(a: Analysis) -> bool:
+    """A problem or a plea for help is in the message ("出问题了", "帮个忙", "not working")."""
+    return _PROBLEM.search(a.folded) is not None
+
+
+def composing(a: Analysis) -> bool:
+    """Asks for text to be written, translated or summed up, with no problem word in it
+    ("帮我 translate 一下这封邮件到日语", "rewrite this email to my landlord")."""
+    return _COMPOSE.search(a.folded) is not None and not names_a_problem(a)
 
 
 def plainly_it(a: Analysis) -> bool:

@@ -15,7 +15,15 @@ from collections.abc import Callable
 from tools.nlu.model import Prediction, intent_model, marks_of
 from tools.planner.analysis import Analysis, Keyword
 from tools.planner.confirm import answer_words
-from tools.planner.domain import about_it, just_a_noun, little_else, only_question_words, plainly_it
+from tools.planner.domain import (
+    about_it,
+    composing,
+    just_a_noun,
+    little_else,
+    names_a_problem,
+    only_question_words,
+    plainly_it,
+)
 from tools.planner.fields import symptom_follows
 from tools.planner.lexicon import compile_terms
 from tools.planner.plan import Plan, PlanContext, Talk
@@ -73,6 +81,8 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     if a.chitchat and not it and pred.label not in TASKS:
         return talk(_small_talk(a, ctx), f"{why}; small talk")  # "hey, you there?", "没了，谢谢，拜"
     if pred.confidence >= ACCEPT:
+        if pred.label == "chitchat.greeting" and names_a_problem(a):  # "您好，我这边遇到了一点问题"
+            return talk(Talk.CLARIFY, f"{why}; a greeting before a problem", options(pred, ctx))
         if pred.label in TALK_OF:
             return talk(TALK_OF[pred.label], why)
         close = len(pred.ranked) > 1 and pred.ranked[1][0] in TASKS and \
@@ -110,6 +120,8 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     if pred.confidence < OVERRULE or pred.label == "kb_qa":
         return plan
     why = f"{plan.rationale}; model:{pred.label}@{pred.confidence:.2f}"
+    if pred.label == "out_of_scope" and composing(a):
+        return talk(Talk.OUT_OF_SCOPE, f"{why}; writing, not IT")  # "帮我写个 PPT 大纲讲市场分析"
     if pred.label == "out_of_scope" and about_it(a):
         return plan  # an IT question is never refused: "which browser should I use for SAP"
     if pred.label in TALK_OF:
