@@ -273,3 +273,19 @@ def test_everyday_yes_and_no(text: str, answer: Answer) -> None:
 ])
 def test_everyday_requests_and_greetings_before_a_problem(text: str, talk: Talk) -> None:
     assert plan_rules(text, PlanContext()).args.get("talk") == talk
+
+
+@pytest.mark.parametrize(("text", "route", "tool"), [
+    ("什么情况下工单可以升级", "kb_qa", None), ("escalate 以后一般多久响应", "kb_qa", None),
+    ("帮我把工单升级一下", "ticket_op", "escalate_ticket"),  # personal: a request, not a question
+    ("can someone senior look at TCK-2026-K4TA9F please", "ticket_op", "escalate_ticket"),
+    ("找个懂行的人帮我看看我的单", "ticket_op", "escalate_ticket"),
+])
+def test_how_tickets_work_is_a_question_and_someone_senior_is_an_escalation(text: str, route: str,
+                                                                           tool: str | None) -> None:
+    plan = plan_rules(text, PlanContext())
+    assert (plan.route, plan.tool) == (route, tool), plan.rationale
+
+
+def test_a_general_question_about_something_else_stays_out_of_scope() -> None:
+    assert plan_rules("请假流程怎么走", PlanContext()).args.get("talk") == Talk.OUT_OF_SCOPE

@@ -22,6 +22,9 @@ from tools.registry import TICKET_TOOLS
 _GENERAL = frozenset(fold(w) for w in terms("domain", "not_it"))  # typo targets of everyday words
 _DOMAIN = compile_terms([*terms("domain", "it"), *terms("domain", "problem"), *terms("ticket_nouns"),
                          *(w for w in terms("typos", "targets") if fold(w) not in _GENERAL)])
+_ASKS = compile_terms(terms("confirmation", "asking"))
+_GENERAL_Q = compile_terms(terms("domain", "general"))
+_PERSONAL = compile_terms(terms("domain", "personal"))
 _EVERYDAY = compile_terms(terms("domain", "everyday"))
 _COMPOSE = compile_terms(terms("domain", "compose"))
 _PROBLEM = compile_terms(terms("domain", "problem"))
@@ -40,6 +43,16 @@ def about_it(a: Analysis) -> bool:
     tool_words = any(k.kind in ("strong", "create", "filter") or k.target in _CHANGE_VERBS for k in a.keywords)
     return bool(named or tool_words or _DOMAIN.search(mask(a.folded, _EVERYDAY)) or category_of(a.text)
                 or CATEGORY_LABELS.hits(a.text))
+
+
+def general_question(a: Analysis) -> bool:
+    """A how-to question about tickets in general: a question word, a word of "in general"
+    (一般, 多久, 以后, how long, usually), nothing personal (我的, 帮我, my, please), no ticket named, and
+    about IT at all ("请假流程怎么走" is out of scope)."""
+    named = a.refs.ticket_ids or a.refs.ticket_ref or a.refs.ordinal is not None or a.refs.latest
+    asks = a.kb_question or _ASKS.search(a.folded) is not None
+    return bool(asks and not named and _GENERAL_Q.search(a.folded) and not _PERSONAL.search(a.folded)
+                and about_it(a))
 
 
 def names_a_problem(a: Analysis) -> bool:

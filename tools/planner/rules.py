@@ -15,6 +15,7 @@ from tools.domain import REQUIRED_FIELDS
 from tools.nlu.fuzzy import correct
 from tools.planner.analysis import Analysis, Keyword, analyse
 from tools.planner.confirm import classify_confirmation
+from tools.planner.domain import general_question
 from tools.planner.fields import category_of, extract_ticket_fields
 from tools.planner.lexicon import compile_terms, normalize
 from tools.planner.opinion import model_plan, review, talk
@@ -124,6 +125,13 @@ def _ticket_question(a: Analysis, ctx: PlanContext) -> Plan | None:
     return None
 
 
+def _general(a: Analysis, ctx: PlanContext) -> Plan | None:
+    """A question about how tickets work, not about one ("什么情况下工单可以升级"): the knowledge base."""
+    if general_question(a):
+        return _plan("kb_qa", "kb:general→kb_qa", args={"query": a.text})
+    return None
+
+
 def _kb(a: Analysis, ctx: PlanContext) -> Plan | None:
     """How-to questions: 怎么 / 如何 / 为什么 / how do I / what is …"""
     asked = a.used("create", "strong", "weak", use="asked")
@@ -155,6 +163,6 @@ def _symptom(a: Analysis, ctx: PlanContext) -> Plan | None:
 
 
 _STEPS: tuple[Step, ...] = (
-    _draft_reference, _draft_edit, plan_ticket_op, _create, _greeting, _ticket_question, _kb,
+    _draft_reference, _draft_edit, _general, plan_ticket_op, _create, _greeting, _ticket_question, _kb,
     _draft_continuation, _symptom,
 )
