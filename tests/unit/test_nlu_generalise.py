@@ -289,3 +289,12 @@ def test_how_tickets_work_is_a_question_and_someone_senior_is_an_escalation(text
 
 def test_a_general_question_about_something_else_stays_out_of_scope() -> None:
     assert plan_rules("请假流程怎么走", PlanContext()).args.get("talk") == Talk.OUT_OF_SCOPE
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("resolved 的 ticket 给我看下", "RESOLVED"), ("我已经关闭的单有哪些", "CLOSED"), ("my closed ones pls", "CLOSED"),
+    ("which of mine are resolved", "RESOLVED"), ("还开着的单子给我看看", "OPEN"),
+])
+def test_a_status_said_of_the_tickets_lists_them_by_it(text: str, status: str) -> None:
+    plan = plan_rules(text, PlanContext())
+    assert (plan.tool, plan.args.get("status")) == ("list_my_tickets", status), plan.rationale

@@ -28,8 +28,11 @@ def plan_ticket_op(a: Analysis, ctx: PlanContext) -> Plan | None:
     if a.used("create") and not _named(a):
         return None  # "提个工单，要求升级Office": the new ticket's words win
     payload = _payload_start(a)
+    filters = [k.hit for k in a.keywords if k.kind == "filter" and k.use == "plain"]
     found = [(tool, k) for k in a.keywords
-             if k.hit.start < payload and (tool := _tool_of(k, a, ctx))]
+             if k.hit.start < payload and (tool := _tool_of(k, a, ctx))
+             and not (k.kind != "filter" and any(f.start <= k.hit.start and k.hit.end <= f.end for f in filters))]
+    # a tool word inside a list filter is the filter's status: "show the tickets that got resolved"
     if not found:
         return None
     if any(not TICKET_TOOLS[t].reads_only for t, _ in found):  # "我的单子没人理，升个级": one of them
