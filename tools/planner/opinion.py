@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tools.nlu.model import Prediction, intent_model, marks_of
+from tools.nlu.model import TICKET, Prediction, intent_model, marks_of
 from tools.planner.analysis import Analysis, Keyword
 from tools.planner.confirm import answer_words
 from tools.planner.domain import (
@@ -38,6 +38,7 @@ OVERRULE = 0.5  # the confidence at which the model overrules a guessing rule (-
 UNCLEAR_OUT_OF_SCOPE = 0.25  # an "unclear" reading this likely out of scope, about nothing IT, is (--folds 5)
 SURE_OUT_OF_SCOPE = 0.9  # this sure, only a ticket, a tool, a symptom or a category keeps it IT
 OUT_OF_SCOPE_FLOOR = 0.1  # a task guess about nothing IT is refused once out of scope is this likely
+SURE_TASK = 0.7  # ... unless the task is this likely (--batches: 0.6-0.8 within 0.05%)
 OP_TOOLS: dict[str, str] = {  # corpus label → ticket tool, from vocab.yaml
     f"ticket_op.{entry['intent']}": name for name, entry in vocab()["tools"].items()
 }
@@ -66,10 +67,12 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     words = answer_words(a.text)
     if words is not None and set(words.values()) <= _ANSWER_ONLY and not a.chitchat:
         return talk(Talk.CLARIFY, f"{why}; only an answer", options(pred, ctx))  # "ok", "行" with nothing waiting
-    it = about_it(a)
+    # with a ticket in the thread, a reading of work on it is about IT ("who's got it", "啥时候能好")
+    it = about_it(a) or (TICKET in marks_of(ctx) and pred.label in OP_TOOLS)
     if not it and only_question_words(a) and (pred.label not in TALK_OF or pred.label == "out_of_scope"):
         return talk(Talk.CLARIFY, f"{why}; nothing said", DEFAULT_OPTIONS)  # "还是老样子", "same again"
-    if pred.label in TASKS and not it and pred.prob("out_of_scope") >= OUT_OF_SCOPE_FLOOR:
+    if pred.label in TASKS and not it and pred.prob("out_of_scope") >= OUT_OF_SCOPE_FLOOR \
+            and pred.confidence < SURE_TASK:
         return talk(Talk.OUT_OF_SCOPE, f"{why}; not about IT")  # "recommend a book"
     if pred.label == "unclear" and not it and not only_question_words(a) \
             and pred.prob("out_of_scope") >= UNCLEAR_OUT_OF_SCOPE:
