@@ -274,9 +274,13 @@ def act_model() -> TextClassifier:
 
 
 def warm() -> None:
-    """Load or fit both models now (the server does it at start-up, so no turn waits for it)."""
+    """Load or fit both models and the typo corrector's word list now (the server does it at
+    start-up, so no turn waits for it)."""
+    from tools.nlu.fuzzy import english_words
+
     intent_model()
     act_model()
+    english_words()
 
 
 if __name__ == "__main__":  # build time: fit once and leave the cache for every later process
