@@ -298,3 +298,12 @@ def test_a_general_question_about_something_else_stays_out_of_scope() -> None:
 def test_a_status_said_of_the_tickets_lists_them_by_it(text: str, status: str) -> None:
     plan = plan_rules(text, PlanContext())
     assert (plan.tool, plan.args.get("status")) == ("list_my_tickets", status), plan.rationale
+
+
+@pytest.mark.parametrize(("text", "talk"), [
+    ("best regards", Talk.BYE), ("have a nice weekend", Talk.BYE), ("先不打扰了", Talk.BYE), ("gtg", Talk.BYE),
+    ("namaste", Talk.GREETING), ("servus", Talk.GREETING), ("有人没", Talk.GREETING),
+    ("please look into the matter", Talk.CLARIFY), ("pls do the needful", Talk.CLARIFY),
+])
+def test_more_ways_of_saying_bye_hello_and_please_deal_with_it(text: str, talk: Talk) -> None:
+    assert plan_rules(text, PlanContext()).args.get("talk") == talk
