@@ -307,3 +307,9 @@ def test_a_status_said_of_the_tickets_lists_them_by_it(text: str, status: str) -
 ])
 def test_more_ways_of_saying_bye_hello_and_please_deal_with_it(text: str, talk: Talk) -> None:
     assert plan_rules(text, PlanContext()).args.get("talk") == talk
+
+
+@pytest.mark.parametrize("text", ["我先看看再说", "我问问领导先", "ask me later", "hold that thought"])
+def test_coming_back_later_keeps_the_action_waiting_and_is_no_goodbye(text: str) -> None:
+    assert read_answer(text, "escalate_ticket", plan_rules(text, MEM), MEMORY_TICKET) is Answer.UNCLEAR
+    assert plan_rules(text, MEM).args.get("talk") != Talk.BYE

@@ -84,6 +84,8 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     if a.chitchat and not it and pred.label not in TASKS:
         return talk(_small_talk(a, ctx), f"{why}; small talk")  # "hey, you there?", "没了，谢谢，拜"
     if pred.confidence >= ACCEPT:
+        if pred.label == "chitchat.bye" and _DEFER.search(a.folded) and not _BYE.search(a.folded):
+            return talk(Talk.CLARIFY, f"{why}; will come back", options(pred, ctx))  # "我先看看再说"
         if pred.label == "chitchat.greeting" and names_a_problem(a):  # "您好，我这边遇到了一点问题"
             return talk(Talk.CLARIFY, f"{why}; a greeting before a problem", options(pred, ctx))
         if pred.label in TALK_OF:
@@ -220,5 +222,6 @@ def _small_talk(a: Analysis, ctx: PlanContext) -> Talk:
 
 _ANSWER_ONLY = frozenset({"confirm", "cancel", "filler", "unsure"})
 _BYE = compile_terms(terms("intents", "small_talk", "bye"))
+_DEFER = compile_terms(terms("confirmation", "defer"))
 _THANKS = compile_terms(terms("intents", "small_talk", "thanks"))
 _HELLO = compile_terms(terms("intents", "small_talk", "greeting"))
