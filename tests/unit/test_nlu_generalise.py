@@ -313,3 +313,22 @@ def test_more_ways_of_saying_bye_hello_and_please_deal_with_it(text: str, talk: 
 def test_coming_back_later_keeps_the_action_waiting_and_is_no_goodbye(text: str) -> None:
     assert read_answer(text, "escalate_ticket", plan_rules(text, MEM), MEMORY_TICKET) is Answer.UNCLEAR
     assert plan_rules(text, MEM).args.get("talk") != Talk.BYE
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("please void ticket TCK-2026-S8KE2J", "cancel_ticket"), ("drop TCK-2025-N6BY3Q pls", "cancel_ticket"),
+    ("I don't need TCK-2026-D5XR8L anymore", "cancel_ticket"),
+    ("update my ticket with: happened again 10:42 today", "add_comment"),
+    ("append to my latest ticket - also happens on wifi", "add_comment"),
+    ("最近关掉的那个单帮我重开", "reopen_ticket"), ("结掉的那个单能重新打开吗", "reopen_ticket"),
+    ("can you bump my vpn ticket to high priority", "update_ticket"),
+    ("raise the 3rd one to L2", "escalate_ticket"),
+])
+def test_ticket_operations_in_other_words(text: str, tool: str) -> None:
+    plan = plan_rules(text, PlanContext())
+    assert plan.tool == tool, plan.rationale
+
+
+@pytest.mark.parametrize("text", ["bitlocker 要恢复密钥，去哪里拿", "what's the process to get admin rights on my machine"])
+def test_it_words_of_every_day_make_a_knowledge_question(text: str) -> None:
+    assert plan_rules(text, PlanContext()).route == "kb_qa"

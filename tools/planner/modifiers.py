@@ -1,4 +1,5 @@
-"""How a keyword is used: plainly, negated ("不取消"), asked about ("怎么取消"), or asked of."""
+"""How a keyword is used: plainly, negated ("不取消"), asked about ("怎么取消"), asked of
+("关了吗"), or describing a ticket ("关掉的那个单帮我重开": the closed one, no request to close)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Literal
 from tools.planner.lexicon import Hit, alternation
 from tools.planner.vocab import terms
 
-Modifier = Literal["plain", "negated", "asked", "status"]
+Modifier = Literal["plain", "negated", "asked", "status", "described"]
 
 _WINDOW = 40  # characters before a keyword that can still modify it
 
@@ -50,8 +51,11 @@ def modifier(folded: str, hit: Hit) -> Modifier:
         return "status"
     if hit.label == "create" and _REPORTED.match(folded, hit.end):
         return "status"  # "我昨天报修的那个单", "我的报修单": a ticket already opened, asked about
+    if hit.label.startswith(("strong:", "weak:")) and _DESCRIBED.match(folded, hit.end):
+        return "described"  # "最近关掉的那个单", "结掉的那个单能重新打开吗"
     return "plain"
 
 
 _REPORTED = re.compile(r"\s*(?:的(?!话)|单|过的|了的)")
+_DESCRIBED = re.compile(r"(?:掉|了|过|完)?的\s*(?:那个|这个|那张|这张)?\s*(?:工单|单子|单|ticket)")
 

@@ -88,7 +88,7 @@ def _tool_of(k: Keyword, a: Analysis, ctx: PlanContext) -> str | None:
     """The tool a keyword asks for in this message, or None when it does not count."""
     if k.kind == "filter" and k.use == "plain":
         return LISTER
-    if k.kind not in ("strong", "weak") or k.use in ("negated", "asked"):
+    if k.kind not in ("strong", "weak") or k.use in ("negated", "asked", "described"):
         return None
     if k.kind == "weak" or k.use == "status":
         from_context = ctx.ticket_id is not None and a.bare
