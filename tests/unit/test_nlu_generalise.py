@@ -332,3 +332,25 @@ def test_ticket_operations_in_other_words(text: str, tool: str) -> None:
 @pytest.mark.parametrize("text", ["bitlocker 要恢复密钥，去哪里拿", "what's the process to get admin rights on my machine"])
 def test_it_words_of_every_day_make_a_knowledge_question(text: str) -> None:
     assert plan_rules(text, PlanContext()).route == "kb_qa"
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("不用催了，刚刚修好了，直接关单", "close_ticket"), ("别关，先标成已解决，我观察两天", "resolve_ticket"),
+])
+def test_not_this_one_that_one_instead_supersedes(text: str, tool: str) -> None:
+    pending = "escalate_ticket" if tool == "close_ticket" else "close_ticket"
+    plan = plan_rules(text, MEM)
+    assert read_answer(text, pending, plan, MEMORY_TICKET) is Answer.NEW_REQUEST and plan.tool == tool
+
+
+@pytest.mark.parametrize(("text", "route", "tool"), [
+    ("when will my printer ticket be fixed", "ticket_op", "get_ticket"),
+    ("show every open ticket I have", "ticket_op", "list_my_tickets"),
+    ("我需要 IT 上门，帮我安排一下", "create_ticket", None),
+    ("best biryani place near the Bangalore office?", "chitchat", None),
+    ("what's the exchange rate SGD to EUR", "chitchat", None),
+    ("社保基数怎么调整", "chitchat", None),
+])
+def test_more_everyday_readings(text: str, route: str, tool: str | None) -> None:
+    plan = plan_rules(text, PlanContext())
+    assert (plan.route, plan.tool) == (route, tool), plan.rationale

@@ -61,6 +61,10 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         return Answer.NEW_REQUEST if plan is not None and _other_ticket_op(plan, pending_tool) \
             else Answer.UNCLEAR
     act = act_model().predict(text, PENDING)
+    folded = fold(normalize(text))
+    if word is None and plan is not None and _other_ticket_op(plan, pending_tool) and _NO.search(folded) \
+            and _A_NOT_A.search(folded) is None and _DEFER.search(folded) is None:
+        return Answer.NEW_REQUEST  # "不用催了，刚刚修好了，直接关单": not this one, that one instead
     if word == "cancel":
         if plan is not None and _other_ticket_op(plan, pending_tool):
             return Answer.NEW_REQUEST  # "don't escalate, just close it"

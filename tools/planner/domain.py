@@ -41,8 +41,9 @@ def about_it(a: Analysis) -> bool:
     cinema ticket is no ticket)."""
     named = a.refs.ticket_ids or a.refs.draft_ids or a.refs.ticket_ref or a.refs.draft_ref
     tool_words = any(k.kind in ("strong", "create", "filter") or k.target in _CHANGE_VERBS for k in a.keywords)
-    return bool(named or tool_words or _DOMAIN.search(mask(a.folded, _EVERYDAY)) or category_of(a.text)
-                or CATEGORY_LABELS.hits(a.text))
+    everyday = mask(a.folded, _EVERYDAY)  # "near the Bangalore office", "the exchange rate"
+    return bool(named or tool_words or _DOMAIN.search(everyday) or category_of(everyday)
+                or CATEGORY_LABELS.hits(everyday))
 
 
 def general_question(a: Analysis) -> bool:

@@ -56,6 +56,6 @@ def modifier(folded: str, hit: Hit) -> Modifier:
     return "plain"
 
 
-_REPORTED = re.compile(r"\s*(?:的(?!话)|单|过的|了的)")
+_REPORTED = re.compile(r"\s*(?:的(?!话)|单|过的|了的|记录|历史)")
 _DESCRIBED = re.compile(r"(?:掉|了|过|完)?的\s*(?:那个|这个|那张|这张)?\s*(?:工单|单子|单|ticket)")
 

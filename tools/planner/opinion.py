@@ -109,18 +109,14 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
         other_ops = frozenset(OP_TOOLS) - {label for label, tool in OP_TOOLS.items() if tool == plan.tool}
         # "看看我所有的 ticket" lists them; "我的工单可以关了" closes it
         return _model_task(plan, a, ctx, build, other_ops, OVERRULE_READ) or plan
+    if plan.rationale.startswith("asked:"):  # "how do I close a ticket", unless about nothing IT
+        return plan if about_it(a) else _not_about_it(plan, a, ctx, build)
     if not plan.rationale.startswith(("kb:question", "symptom:")):
         return plan
     if plan.rationale.startswith("symptom:") and just_a_noun(a):
         return talk(Talk.CLARIFY, f"{plan.rationale}; only a noun", ("kb_qa", "create_ticket"))  # "打印机"
     if plan.rationale.startswith("kb:question") and not about_it(a):
-        if task := _model_task(plan, a, ctx, build, frozenset(TASKS) - {"kb_qa"}, OVERRULE):
-            return task  # "where are we on this?" about the remembered ticket, "my tix?"
-        if a.chitchat and little_else(a):
-            return talk(_small_talk(a, ctx), f"{plan.rationale}; small talk")  # "hi, anybody here?"
-        if only_question_words(a):
-            return talk(Talk.CLARIFY, f"{plan.rationale}; nothing asked", DEFAULT_OPTIONS)
-        return talk(Talk.OUT_OF_SCOPE, f"{plan.rationale}; not about IT")
+        return _not_about_it(plan, a, ctx, build)
     pred = intent_model().predict(a.text, marks_of(ctx))
     if pred.confidence < OVERRULE or pred.label == "kb_qa":
         return plan
@@ -138,6 +134,18 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
             k.target == tool.name and symptom_follows(a.text, k.hit.end) for k in a.used("weak")):
         return plan  # a verb with other senses, on something else: "升级Office", "关闭防火墙"
     return _task(pred.label, a, ctx, build, why) or plan
+
+
+def _not_about_it(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
+    """A how-to question about nothing IT: the model's confident task, small talk, a question
+    back when nothing is asked, else a polite out-of-scope reply."""
+    if task := _model_task(plan, a, ctx, build, frozenset(TASKS) - {"kb_qa"}, OVERRULE):
+        return task  # "where are we on this?" about the remembered ticket, "my tix?"
+    if a.chitchat and little_else(a):
+        return talk(_small_talk(a, ctx), f"{plan.rationale}; small talk")  # "hi, anybody here?"
+    if only_question_words(a):
+        return talk(Talk.CLARIFY, f"{plan.rationale}; nothing asked", DEFAULT_OPTIONS)
+    return talk(Talk.OUT_OF_SCOPE, f"{plan.rationale}; not about IT")
 
 
 def _model_task(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder, labels: frozenset[str],
