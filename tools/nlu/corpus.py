@@ -4,7 +4,7 @@ Each YAML file holds groups of texts sharing an intent, a dialogue act and a con
 end in " || key=value ..." slots. The held-out part is only ever measured (bench/nlu_eval.py):
 no rule, vocabulary term or model is fitted or tuned on it. A held-out part whose figures have
 been looked at too often moves into the training part (train/heldout_old_*.yaml) and a fresh
-one is written (train/heldout_2_*, _3_*, _4_*); until then the held-out folder may be
+one is written (train/heldout_2_* to _5_*); until then the held-out folder may be
 absent (an empty part).
 """
 
