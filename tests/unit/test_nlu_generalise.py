@@ -354,3 +354,29 @@ def test_not_this_one_that_one_instead_supersedes(text: str, tool: str) -> None:
 def test_more_everyday_readings(text: str, route: str, tool: str | None) -> None:
     plan = plan_rules(text, PlanContext())
     assert (plan.route, plan.tool) == (route, tool), plan.rationale
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("TCK-2026-X3YLIB can be closed", "close_ticket"), ("hey can TCK-2026-9HIT4F be reopened? the wifi card died again", "reopen_ticket"),
+    ("I'd like an update regarding TCK-2026-YA2CLM please", "get_ticket"), ("hows my vpn ticket coming along", "get_ticket"),
+    ("did IT reply on the ticket I raised this morning", "get_ticket"),
+])
+def test_passives_and_news(text: str, tool: str) -> None:
+    plan = plan_rules(text, PlanContext())
+    assert plan.tool == tool, plan.rationale
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("before you resolve it add a note that the driver update fixed it", "resolve_ticket"),
+    ("if I cancel, can I reopen later?", "cancel_ticket"),
+])
+def test_a_condition_on_the_waiting_action_is_never_its_yes(text: str, tool: str) -> None:
+    assert read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET) is not Answer.CONFIRM
+
+
+@pytest.mark.parametrize(("text", "route"), [
+    ("fix this pls", "chitchat"), ("这个问题帮我升级成工单吧，打印机驱动装不上", "create_ticket"),
+    ("what time does the cafeteria close on fridays", "chitchat"), ("打车软件哪个便宜点", "chitchat"),
+])
+def test_requests_and_everyday_questions(text: str, route: str) -> None:
+    assert plan_rules(text, PlanContext()).route == route

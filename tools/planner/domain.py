@@ -40,8 +40,10 @@ def about_it(a: Analysis) -> bool:
     """True when the message says anything about IT, a ticket or a problem (a train ticket or a
     cinema ticket is no ticket)."""
     named = a.refs.ticket_ids or a.refs.draft_ids or a.refs.ticket_ref or a.refs.draft_ref
-    tool_words = any(k.kind in ("strong", "create", "filter") or k.target in _CHANGE_VERBS for k in a.keywords)
-    everyday = mask(a.folded, _EVERYDAY)  # "near the Bangalore office", "the exchange rate"
+    spans = [m.span() for m in _EVERYDAY.finditer(a.folded)]  # "near the Bangalore office", "the canteen closes"
+    tool_words = any((k.kind in ("strong", "create", "filter") or k.target in _CHANGE_VERBS)
+                     and not any(s <= k.hit.start < e for s, e in spans) for k in a.keywords)
+    everyday = mask(a.folded, _EVERYDAY)
     return bool(named or tool_words or _DOMAIN.search(everyday) or category_of(everyday)
                 or CATEGORY_LABELS.hits(everyday))
 

@@ -51,11 +51,15 @@ def modifier(folded: str, hit: Hit) -> Modifier:
         return "status"
     if hit.label == "create" and _REPORTED.match(folded, hit.end):
         return "status"  # "我昨天报修的那个单", "我的报修单": a ticket already opened, asked about
-    if hit.label.startswith(("strong:", "weak:")) and _DESCRIBED.match(folded, hit.end):
-        return "described"  # "最近关掉的那个单", "结掉的那个单能重新打开吗"
+    if hit.label.startswith(("strong:", "weak:")) and (
+            _DESCRIBED.match(folded, hit.end) or _WHEN_AFTER.match(folded, hit.end) or _WHEN_BEFORE.search(before)):
+        return "described"  # "最近关掉的那个单", "before you resolve it, add a note", "关之前帮我加个备注"
     return "plain"
 
 
 _REPORTED = re.compile(r"\s*(?:的(?!话)|单|过的|了的|记录|历史)")
+_WHEN_BEFORE = re.compile(r"\b(?:(?:before|after|until|once|if|unless|what if)\s+(?:you\s+|we\s+|i\s+|they\s+)?"
+                          r"|(?:did|have|had|has)\s+(?:i|we|you|it|they|someone|anyone|somebody|anybody|the team)\s+)$")
+_WHEN_AFTER = re.compile(r"\s*(?:掉|了|完)?\s*(?:它|这个单|那个单|工单)?\s*(?:之前|以前|前|之后|以后)")
 _DESCRIBED = re.compile(r"(?:掉|了|过|完)?的\s*(?:那个|这个|那张|这张)?\s*(?:工单|单子|单|ticket)")
 
