@@ -19,14 +19,20 @@ MEM = PlanContext(ticket_id=MEMORY_TICKET, ticket_source="memory")
     ("升级是给谁看", "escalate_ticket"), ("升级要多久", "escalate_ticket"), ("没看懂", "escalate_ticket"),
     ("会有什么影响？", "close_ticket"), ("关了会怎么样", "close_ticket"), ("can I undo that?", "cancel_ticket"),
     ("what happens to the history?", "close_ticket"), ("我考虑考虑", "cancel_ticket"),
+    # the person will come back: not yet an answer, and no new request
+    ("let me ask my boss first", "escalate_ticket"), ("我先测一下再告诉你", "close_ticket"),
+    ("I'll check with the team and get back to you", "cancel_ticket"), ("等会儿，我看看是不是这个单", "cancel_ticket"),
 ])
 def test_a_question_about_the_waiting_action_keeps_it_waiting(text: str, tool: str) -> None:
     assert read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET) is Answer.UNCLEAR
 
 
-def test_an_unrelated_question_while_an_action_waits_is_still_a_new_request() -> None:
-    text = "明天天气怎么样"
-    assert read_answer(text, "escalate_ticket", plan_rules(text, MEM), MEMORY_TICKET) is Answer.NEW_REQUEST
+@pytest.mark.parametrize(("text", "tool"), [
+    ("明天天气怎么样", "escalate_ticket"),  # an unrelated question is still a new request
+    ("等等，先把我所有的单列一下", "close_ticket"),  # a request for another action beats a deferral
+])
+def test_a_new_request_while_an_action_waits_supersedes_it(text: str, tool: str) -> None:
+    assert read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET) is Answer.NEW_REQUEST
 
 
 @pytest.mark.parametrize(("text", "talk"), [
@@ -182,19 +188,6 @@ def test_a_question_about_a_tickets_state_proposes_no_dangerous_action(text: str
 def test_more_ticket_phrasings(text: str, ctx: PlanContext, tool: str) -> None:
     plan = plan_rules(text, ctx)
     assert (plan.route, plan.tool) == ("ticket_op", tool), plan.rationale
-
-
-@pytest.mark.parametrize(("text", "tool"), [
-    ("let me ask my boss first", "escalate_ticket"), ("我先测一下再告诉你", "close_ticket"),
-    ("I'll check with the team and get back to you", "cancel_ticket"), ("等会儿，我看看是不是这个单", "cancel_ticket"),
-])
-def test_a_person_who_will_come_back_leaves_the_action_waiting(text: str, tool: str) -> None:
-    assert read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET) is Answer.UNCLEAR
-
-
-def test_a_request_for_another_action_still_supersedes_a_deferral() -> None:
-    text = "等等，先把我所有的单列一下"
-    assert read_answer(text, "close_ticket", plan_rules(text, MEM), MEMORY_TICKET) is Answer.NEW_REQUEST
 
 
 @pytest.mark.parametrize(("word", "fixed"), [
