@@ -209,24 +209,14 @@ def fit_timing() -> None:
 
 def cross_validated_readings(folds: int) -> tuple[tuple[Example, ...], list[Reading]]:
     """Each training utterance read by a planner whose models were fitted without its fold."""
-    from tools.nlu import model
-
     train = examples(Part.TRAIN)
-    readings: list[Reading | None] = [None] * len(train)
-    cache_dir, model.CACHE_DIR = model.CACHE_DIR, None  # a fold's fit is never cached
+    readings: dict[int, Reading] = {}
     for fold in range(folds):
+        measured = [i for i in range(len(train)) if i % folds == fold]
         kept = tuple(e for i, e in enumerate(train) if i % folds != fold)
-        model.examples = lambda part, kept=kept: kept  # type: ignore[assignment]
-        model.intent_model.cache_clear()
-        model.act_model.cache_clear()
-        for i, e in enumerate(train):
-            if i % folds == fold:
-                readings[i] = read(e)
-    model.examples = examples  # type: ignore[assignment]
-    model.CACHE_DIR = cache_dir
-    model.intent_model.cache_clear()
-    model.act_model.cache_clear()
-    return train, [r for r in readings if r is not None]
+        got = _read_without(kept, tuple(train[i] for i in measured))
+        readings.update(zip(measured, got, strict=True))
+    return train, [readings[i] for i in range(len(train))]
 
 
 # Training files by who wrote them: the first files, then one batch per later writer. The

@@ -18,6 +18,7 @@ from tools.nlu.corpus import Act
 from tools.nlu.fuzzy import correct
 from tools.nlu.model import PENDING, act_model
 from tools.planner.confirm import answer_words, classify_confirmation, has_yes_word, names_another_action
+from tools.planner.domain import word_counts
 from tools.planner.lexicon import compile_terms, fold, mask, normalize
 from tools.planner.plan import Plan, Talk
 from tools.planner.vocab import terms, tool_terms
@@ -63,7 +64,7 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
     act = act_model().predict(text, PENDING)
     folded = fold(normalize(text))
     if word is None and plan is not None and _other_ticket_op(plan, pending_tool) and _NO.search(folded) \
-            and _A_NOT_A.search(folded) is None and _DEFER.search(folded) is None:
+            and _A_NOT_A.search(folded) is None and not defers(folded):
         return Answer.NEW_REQUEST  # "不用催了，刚刚修好了，直接关单": not this one, that one instead
     if word == "cancel":
         if plan is not None and _other_ticket_op(plan, pending_tool):
@@ -88,9 +89,9 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         return Answer.UNCLEAR  # "what happens if I escalate?", "hold on"
     if plainly_no(text, pending_tool) and not (plan is not None and is_clear_request(plan)):
         return Answer.DECLINE  # "actually no", "I still need the ticket, keep it"
-    if _DEFER.search(fold(normalize(text))) and not (plan is not None and _other_ticket_op(plan, pending_tool)):
+    if defers(folded) and not (plan is not None and _other_ticket_op(plan, pending_tool)):
         return Answer.UNCLEAR  # "let me ask my boss first": not yet an answer, and no new request
-    if plan is not None and plan.rationale.startswith("model:") and _few_words(text):
+    if plan is not None and plan.rationale.startswith("model:") and _few_words(folded):
         return Answer.UNCLEAR  # "冲", "yeh": a guess from one word is no clear new request
     if plan is not None and is_clear_request(plan) and not _about_the_action(text, plan, pending_tool):
         if plan.args.get("talk") == Talk.OUT_OF_SCOPE and act.prob(Act.OTHER) >= act.prob(Act.NEW_REQUEST):
@@ -193,14 +194,15 @@ _TAIL = re.compile(r"(?:\s|[哈呵嘿嘻]|lol|lmao|ha(?:ha)+|he(?:he)+|xd|[\U000
                    r"|[~～!！.。,，…])*$")
 
 
-def _few_words(text: str) -> bool:
+def _few_words(folded: str) -> bool:
     """At most two words, or four Chinese characters: too little to be a clear new request."""
-    folded = fold(normalize(text))
-    return len(_LATIN_WORD.findall(folded)) + (len(_CJK.findall(folded)) + 1) // 2 <= 2
+    latin, chinese = word_counts(folded)
+    return latin + (chinese + 1) // 2 <= 2
 
 
-_LATIN_WORD = re.compile(r"[a-z0-9']+")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+def defers(folded: str) -> bool:
+    """The person will do something first and come back ("let me ask my boss first", 我先看看)."""
+    return _DEFER.search(folded) is not None
 
 
 def _restates(plan: Plan, pending_tool: str | None, target: str | None) -> bool:

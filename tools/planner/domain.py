@@ -36,10 +36,15 @@ _WORD = re.compile(r"\w")
 _CHANGE_VERBS = frozenset(n for n, t in TICKET_TOOLS.items() if not t.reads_only and "title" not in t.args.model_fields)
 
 
+def _names_one(a: Analysis) -> bool:
+    """A ticket or a draft is named: an id or a reference."""
+    return bool(a.refs.ticket_ids or a.refs.draft_ids or a.refs.ticket_ref or a.refs.draft_ref)
+
+
 def about_it(a: Analysis) -> bool:
     """True when the message says anything about IT, a ticket or a problem (a train ticket or a
     cinema ticket is no ticket)."""
-    named = a.refs.ticket_ids or a.refs.draft_ids or a.refs.ticket_ref or a.refs.draft_ref
+    named = _names_one(a)
     spans = [m.span() for m in _EVERYDAY.finditer(a.folded)]  # "near the Bangalore office", "the canteen closes"
     tool_words = any((k.kind in ("strong", "create", "filter") or k.target in _CHANGE_VERBS)
                      and not any(s <= k.hit.start < e for s, e in spans) for k in a.keywords)
@@ -72,9 +77,8 @@ def composing(a: Analysis) -> bool:
 def plainly_it(a: Analysis) -> bool:
     """True when the message names a ticket, a tool, a symptom or a category: more than a word
     of the domain lists, which have everyday senses too ("help", "code", "tickets", "会议室")."""
-    named = a.refs.ticket_ids or a.refs.draft_ids or a.refs.ticket_ref or a.refs.draft_ref
     tool_words = any(k.kind in ("strong", "create") for k in a.keywords)
-    return bool(named or tool_words or category_of(a.text) or CATEGORY_LABELS.hits(a.text))
+    return bool(_names_one(a) or tool_words or category_of(a.text) or CATEGORY_LABELS.hits(a.text))
 
 
 def only_question_words(a: Analysis) -> bool:
@@ -85,8 +89,13 @@ def only_question_words(a: Analysis) -> bool:
 def little_else(a: Analysis) -> bool:
     """At most two other words (or three Chinese characters) besides question words, fillers and
     small talk: "yo, you up?", "你好，小助手在吗" greet; "how do you say hello in german" asks."""
-    rest = _QUESTION_ONLY.sub(" ", a.folded)
-    return len(_LATIN.findall(rest)) <= 2 and len(_CJK.findall(rest)) <= 3
+    latin, chinese = word_counts(_QUESTION_ONLY.sub(" ", a.folded))
+    return latin <= 2 and chinese <= 3
+
+
+def word_counts(folded: str) -> tuple[int, int]:
+    """(Latin words, Chinese characters) in folded text."""
+    return len(_LATIN.findall(folded)), len(_CJK.findall(folded))
 
 
 _LATIN = re.compile(r"[a-z0-9']+")

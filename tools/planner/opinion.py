@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from tools.nlu.model import TICKET, Prediction, intent_model, marks_of
 from tools.planner.analysis import Analysis, Keyword
+from tools.planner.answers import defers
 from tools.planner.confirm import answer_words
 from tools.planner.domain import (
     about_it,
@@ -62,13 +63,14 @@ def talk(kind: Talk, why: str, options: tuple[str, ...] = ()) -> Plan:
 
 def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     """The plan for a message no rule recognised: the model's intent, or a question."""
-    pred = intent_model().predict(a.text, marks_of(ctx))
+    marks = marks_of(ctx)
+    pred = intent_model().predict(a.text, marks)
     why = f"model:{pred.label}@{pred.confidence:.2f}"
     words = answer_words(a.text)
     if words is not None and set(words.values()) <= _ANSWER_ONLY and not a.chitchat:
         return talk(Talk.CLARIFY, f"{why}; only an answer", options(pred, ctx))  # "ok", "行" with nothing waiting
     # with a ticket in the thread, a reading of work on it is about IT ("who's got it", "啥时候能好")
-    it = about_it(a) or (TICKET in marks_of(ctx) and pred.label in OP_TOOLS)
+    it = about_it(a) or (TICKET in marks and pred.label in OP_TOOLS)
     if not it and only_question_words(a) and (pred.label not in TALK_OF or pred.label == "out_of_scope"):
         return talk(Talk.CLARIFY, f"{why}; nothing said", DEFAULT_OPTIONS)  # "还是老样子", "same again"
     if pred.label in TASKS and not it and pred.prob("out_of_scope") >= OUT_OF_SCOPE_FLOOR \
@@ -84,7 +86,7 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     if a.chitchat and not it and pred.label not in TASKS:
         return talk(_small_talk(a, ctx), f"{why}; small talk")  # "hey, you there?", "没了，谢谢，拜"
     if pred.confidence >= ACCEPT:
-        if pred.label == "chitchat.bye" and _DEFER.search(a.folded) and not _BYE.search(a.folded):
+        if pred.label == "chitchat.bye" and defers(a.folded) and not _BYE.search(a.folded):
             return talk(Talk.CLARIFY, f"{why}; will come back", options(pred, ctx))  # "我先看看再说"
         if pred.label == "chitchat.greeting" and names_a_problem(a):  # "您好，我这边遇到了一点问题"
             return talk(Talk.CLARIFY, f"{why}; a greeting before a problem", options(pred, ctx))
@@ -230,6 +232,5 @@ def _small_talk(a: Analysis, ctx: PlanContext) -> Talk:
 
 _ANSWER_ONLY = frozenset({"confirm", "cancel", "filler", "unsure"})
 _BYE = compile_terms(terms("intents", "small_talk", "bye"))
-_DEFER = compile_terms(terms("confirmation", "defer"))
 _THANKS = compile_terms(terms("intents", "small_talk", "thanks"))
 _HELLO = compile_terms(terms("intents", "small_talk", "greeting"))
