@@ -34,13 +34,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tools.nlu.corpus import Act, Example, Part, examples
-from tools.planner.lexicon import normalize
+from tools.planner.lexicon import fold, normalize
 from tools.planner.plan import PlanContext
 
 NGRAMS = (1, 3)  # characters, inside word boundaries: robust to typos and to zh without spaces
 C = 1.0  # chosen by 5-fold cross-validation on the training part (bench/nlu_eval.py --cv)
 _FOLDS = 3  # the calibration's internal folds
-_FORMAT = 2  # bump when the cached arrays change meaning
+_FORMAT = 3  # bump when the cached arrays change meaning
 CACHE_DIR: Path | None = Path(__file__).with_name(".fitted")  # None: never read or write a cache
 # Marker words for the dialogue state, read before the text (characters no message is made of)
 TICKET, DRAFT, PENDING = "\u2460", "\u2461", "\u2462"
@@ -167,8 +167,8 @@ class TextClassifier:
 
 def prepare(text: str, marks: str = "") -> str:
     """What the classifiers read: the state's marker words, then the text normalised (NFKC,
-    single spaces) and lower-cased."""
-    text = normalize(text).lower()
+    single spaces), lower-cased and in simplified Chinese."""
+    text = fold(normalize(text))
     return f"{' '.join(marks)} {text}" if marks else text
 
 

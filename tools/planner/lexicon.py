@@ -6,6 +6,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "`": "'"})
 _SPACES = re.compile(r"\s+")
@@ -25,15 +27,45 @@ def normalize(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Lower case with every offset unchanged, the text all term patterns are matched against.
+    """Lower case and simplified Chinese with every offset unchanged, the text all term
+    patterns are matched against.
 
     Matching folded text without re.IGNORECASE lets sre skip ahead on a term's first
     character (several times faster); spans still index the original text.
     """
     lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    if len(lowered) != len(text):
+        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    return simplified(lowered)
+
+
+def simplified(text: str) -> str:
+    """`text` with traditional Chinese in simplified form, the same length and offsets.
+
+    People in Taipei and Hong Kong write 幫我關閉 for 帮我关闭 and 印表機 for 打印机; the
+    vocabulary and the models are written in simplified Chinese. OpenCC's Taiwan conversion
+    (words included) is used when it keeps the length, else its character table, so a span
+    found in the folded text still indexes the original. Text without a traditional
+    character (nearly all of it) is returned as it is, at the cost of one regex search.
+    """
+    opencc, table, traditional = _opencc()
+    if traditional.search(text) is None:
+        return text
+    converted: str = opencc.convert(text)
+    return converted if len(converted) == len(text) else text.translate(table)
+
+
+@cache
+def _opencc() -> tuple[Any, dict[int, str], re.Pattern[str]]:
+    """OpenCC's Taiwan → simplified converter, its one-to-one character table, and a regex
+    finding a character that table changes (loaded once, ~0.1 s)."""
+    from opencc_purepy import OpenCC
+
+    converter = OpenCC("tw2sp")
+    chars = converter.dictionary.ts_characters[0]
+    table = {ord(k): v for k, v in chars.items() if len(k) == 1 and len(v) == 1 and k != v}
+    pattern = re.compile("[" + "".join(re.escape(chr(k)) for k in sorted(table)) + "]")
+    return converter, table, pattern
 
 
 def term_regex(term: str) -> str:
@@ -56,7 +88,7 @@ def alternation(terms: Iterable[str]) -> str:
     """
     unique = set(terms)
     parts = [term_regex(t) for t in sorted(unique) if t.startswith("re:")]  # written lower-case
-    literals = [" ".join(t.lower().split()) for t in unique if not t.startswith("re:")]
+    literals = [" ".join(fold(t).split()) for t in unique if not t.startswith("re:")]
     if ascii_start := [t for t in literals if _ASCII_WORD.match(t[0])]:
         parts.append(r"(?<![A-Za-z0-9])" + _render(_trie(ascii_start), ""))
     if others := [t for t in literals if not _ASCII_WORD.match(t[0])]:
@@ -121,7 +153,7 @@ class Hit:
 
 def _key(text: str) -> str:
     """How a literal term and the text it matched are compared: lower case, single spaces."""
-    return " ".join(text.lower().split())
+    return " ".join(fold(text).split())
 
 
 class Lexicon:
