@@ -22,6 +22,68 @@ _LEVELS = {str(k).lower(): str(v) for k, v in vocab()["priorities"]["levels"].it
 _LEVEL = compile_terms(_LEVELS)
 
 
+_NAMED_AFTER = re.compile(alternation(terms("fields", "category_named", "after")))
+_NAMED_CUE = re.compile(alternation(terms("fields", "category_named", "cue")))
+_NAMED_NOT = re.compile(alternation(terms("fields", "category_named", "not")))
+
+
+_LEVEL_AFTER_VERB = re.compile(
+    "(?:(?<![a-z])(?:to|into|as)\\s+(?:the\\s+)?|(?<![a-z])make\\s+(?:it|this|that)\\s+"
+    "|改成|改为|调到|调成|调为|设为|设成|降到|降为|升到|提到|提高到|到)\\s*"
+    f"(?P<level>{alternation(_LEVELS)})(?![a-z])")
+_LEVEL_FIRST = re.compile(f"\\s*(?P<level>{alternation(_LEVELS)})(?![a-z])")
+
+
+def level_after_verb(text: str) -> str | None:
+    """A priority level a change names: "bump it down to low", "raise … to high", "改成高優先"."""
+    match = _LEVEL_AFTER_VERB.search(fold(text))
+    return _LEVELS[match.group("level")] if match else None
+
+
+def level_answer(text: str) -> str | None:
+    """A priority level given as a short answer while a draft asks for one: "high please",
+    "medium should be fine I guess", "低就行"."""
+    folded = fold(text)
+    match = _LEVEL_FIRST.match(folded)
+    if match is None:
+        return None
+    rest = _ANSWER_FILLER.sub(" ", folded[match.end():])
+    return _LEVELS[match.group("level")] if not re.search(r"\w", rest) else None
+
+
+_ANSWER_FILLER = re.compile(alternation(terms("fields", "answer_filler")))
+
+
+def category_answer(text: str) -> str | None:
+    """A category given as a short answer while a draft asks for one: "其他吧", "none of those,
+    other", "put it under network"."""
+    hits = CATEGORY_LABELS.hits(text)
+    if len(hits) != 1:
+        return None
+    folded = fold(text)
+    rest = _ANSWER_FILLER.sub(" ", folded[:hits[0].start] + " " + folded[hits[0].end:])
+    return hits[0].label if not re.search(r"\w", rest) else None
+
+
+def named_category(text: str, *, change: bool = False) -> str | None:
+    """A category named in so many words, without a "category:" label: "move it to hardware
+    category", "开单，其他类", "recategorise it as network", "分类不对，应该是软件" (not "不是网络").
+    With `change` (an update was asked for), "to hardware" / "as network" name it too."""
+    folded = fold(text)
+    for hit in CATEGORY_LABELS.hits(text):
+        before = folded[max(0, hit.start - 40):hit.start]
+        if _NAMED_NOT.search(before):
+            continue
+        if _NAMED_AFTER.match(folded, hit.end) or _NAMED_CUE.search(before) \
+                or (change and _CHANGE_TO.search(before)):
+            return hit.label
+    return None
+
+
+_CHANGE_TO = re.compile(r"(?<![a-z])(?:change|changed|switch|move|set|put|make|turn|mark|flip)\b[^,，.。;]*"
+                        r"(?<![a-z])(?:to|into|as)\s+(?:the\s+|an?\s+)?$")
+
+
 @dataclass
 class Labelled:
     """Field values given with a label, and the spans they occupy (to leave out of a title)."""

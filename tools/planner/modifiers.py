@@ -57,9 +57,10 @@ def modifier(folded: str, hit: Hit) -> Modifier:
     return "plain"
 
 
-_REPORTED = re.compile(r"\s*(?:的(?!话)|单|过的|了的|记录|历史)")
+_REPORTED = re.compile(r"\s*(?:的(?!话)|单|过的|了的|[记纪]录|历史)")
 _WHEN_BEFORE = re.compile(r"\b(?:(?:before|after|until|once|if|unless|what if)\s+(?:you\s+|we\s+|i\s+|they\s+)?"
                           r"|(?:did|have|had|has)\s+(?:i|we|you|it|they|someone|anyone|somebody|anybody|the team)\s+)$")
 _WHEN_AFTER = re.compile(r"\s*(?:掉|了|完)?\s*(?:它|这个单|那个单|工单)?\s*(?:之前|以前|前|之后|以后)")
-_DESCRIBED = re.compile(r"(?:掉|了|过|完)?的\s*(?:那个|这个|那张|这张)?\s*(?:工单|单子|单|ticket)")
+_DESCRIBED = re.compile(r"(?:掉|了|过|完)?的\s*(?:那个|这个|那张|这张|那些|这些|那几个|这几个|那几张)?"
+                        r"\s*(?:工单|单子|单|ticket)")
 

@@ -132,6 +132,9 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     if pred.label == "unclear":
         return talk(Talk.CLARIFY, why, ("kb_qa", "create_ticket"))
     tool = TICKET_TOOLS.get(OP_TOOLS.get(pred.label, ""))
+    if tool is not None and not tool.reads_only and plan.rationale.startswith("symptom:") \
+            and pred.confidence < SURE_TASK:
+        return plan  # "电脑重开机了还是不行": a symptom told, no ticket changed on a guess
     if tool is not None and tool.needs_confirmation and any(
             k.target == tool.name and symptom_follows(a.text, k.hit.end) for k in a.used("weak")):
         return plan  # a verb with other senses, on something else: "升级Office", "关闭防火墙"

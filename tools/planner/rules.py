@@ -17,6 +17,7 @@ from tools.planner.analysis import Analysis, Keyword, analyse
 from tools.planner.confirm import classify_confirmation
 from tools.planner.domain import general_question
 from tools.planner.fields import category_of, extract_ticket_fields
+from tools.planner.labels import category_answer, level_answer
 from tools.planner.lexicon import compile_terms, normalize
 from tools.planner.opinion import model_plan, review, talk
 from tools.planner.plan import Plan, PlanContext, Route, Talk
@@ -72,6 +73,10 @@ def _draft_reference(a: Analysis, ctx: PlanContext) -> Plan | None:
 def _resume(a: Analysis, ctx: PlanContext, why: str) -> Plan:
     """Resume the draft with the fields this message adds (a new sentence never renames it)."""
     args = extract_ticket_fields(a.text).filled()
+    if "priority" not in args and ctx.draft_id and (level := level_answer(a.text)):
+        args = {"priority": level}  # "high please" answers the draft's question, and says nothing else
+    elif ctx.draft_id and (category := category_answer(a.text)):
+        args = {"category": category}  # "其他吧", "none of those, other"
     if ctx.draft_fields.get("title"):
         args.pop("title", None)
     have = {**ctx.draft_fields, **args}

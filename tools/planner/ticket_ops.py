@@ -91,10 +91,17 @@ def _tool_of(k: Keyword, a: Analysis, ctx: PlanContext) -> str | None:
     if k.kind not in ("strong", "weak") or k.use in ("negated", "asked", "described"):
         return None
     if k.kind == "weak" or k.use == "status":
-        from_context = ctx.ticket_id is not None and a.bare
+        from_context = ctx.ticket_id is not None and (a.bare or _instead(k, a))
         if not (a.anchored or (from_context and not is_protocol_cancel(k.hit.term))):
             return None
     return SHOW_ONE if k.use == "status" else k.target
+
+
+def _instead(k: Keyword, a: Analysis) -> bool:
+    """`k` follows another tool's word said not to be wanted: "不用升级了，刚修好，关掉吧", "don't
+    escalate, just close it". The contrast is about the ticket the thread holds."""
+    return any(o.kind in ("strong", "weak") and o.use == "negated" and o.target != k.target
+               and o.hit.end <= k.hit.start for o in a.keywords)
 
 
 def is_protocol_cancel(term: str) -> bool:

@@ -1,0 +1,148 @@
+"""Traditional Chinese, "not this, that instead", and the category / priority slots of a new
+ticket, a draft answer or an update (found on the training part, never on held-out)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tools.nlu.evaluate import MEMORY_TICKET
+from tools.planner.answers import Answer, read_answer
+from tools.planner.fields import extract_ticket_fields
+from tools.planner.lexicon import fold, simplified
+from tools.planner.plan import PlanContext
+from tools.planner.rules import plan_rules
+
+MEM = PlanContext(ticket_id=MEMORY_TICKET, ticket_source="memory")
+DRAFT = PlanContext(draft_id="DRF-2026-ABC123", draft_source="memory")
+NONE = PlanContext()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("幫我關閉 TCK-2026-QM62TV", "帮我关闭 tck-2026-qm62tv"), ("謝謝你", "谢谢你"),
+    ("印表機壞了", "打印机坏了"), ("我的報修紀錄", "我的报修纪录"),
+    ("隨身碟讀不到", "随身碟读不到"),  # 隨身碟 → U盘 would change the length: characters only
+    ("帮我关闭工单", "帮我关闭工单"),  # already simplified: as it is
+    ("著名的乾净", "著名的干净"),  # words first: 著名 stays, 乾净 is 干净
+])
+def test_traditional_chinese_is_folded_with_its_offsets(text: str, expected: str) -> None:
+    assert fold(text) == expected
+    assert len(simplified(text)) == len(text)
+
+
+@pytest.mark.parametrize(("text", "ctx", "tool"), [
+    ("幫我關閉 TCK-2026-QM62TV", NONE, "close_ticket"), ("幫我重新開啟 TCK-2026-YK3R7D", NONE, "reopen_ticket"),
+    ("我的報修紀錄", NONE, "list_my_tickets"), ("備註一下 我在台北辦公室", MEM, "add_comment"),
+    ("幫我把 TCK-2026-QM62TV 改成高優先", NONE, "update_ticket"),
+])
+def test_traditional_chinese_is_understood(text: str, ctx: PlanContext, tool: str) -> None:
+    assert plan_rules(text, ctx).tool == tool
+
+
+@pytest.mark.parametrize(("text", "pending", "tool"), [
+    ("不用升级了，刚修好，关掉吧", "escalate_ticket", "close_ticket"),
+    ("不取消，改一下分类成网络", "cancel_ticket", "update_ticket"),
+    ("it's not fixed, chase the tech instead of resolving", "resolve_ticket", "escalate_ticket"),
+    ("don't close it, reopen it please", "close_ticket", "reopen_ticket"),
+])
+def test_not_this_action_but_that_one_supersedes_the_waiting_one(text: str, pending: str, tool: str) -> None:
+    plan = plan_rules(text, MEM)
+    assert plan.tool == tool
+    assert read_answer(text, pending, plan, MEMORY_TICKET) is Answer.NEW_REQUEST
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("undo the close", "reopen_ticket"), ("can you reverse the closure", "reopen_ticket"),
+    ("撤销关闭吧 还没好", "reopen_ticket"), ("同事帮我修好了 单子撤了吧", "cancel_ticket"),
+])
+def test_undoing_and_done_phrasings(text: str, tool: str) -> None:
+    assert plan_rules(text, MEM).tool == tool
+
+
+@pytest.mark.parametrize(("text", "route"), [
+    ("电脑重开机了还是不行", "kb_qa"),  # 重开机 is a restart, and a symptom changes no ticket on a guess
+    ("同事帮我修好了", "chitchat"),  # done already: no repair asked for
+    ("帮我修一下打印机", "create_ticket"),
+])
+def test_a_told_symptom_or_a_done_repair_asks_for_no_change(text: str, route: str) -> None:
+    assert plan_rules(text, MEM if route == "kb_qa" else NONE).route == route
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("查查我还有多少open ticket", "OPEN"), ("我名下的open ticket有哪些", "OPEN"), ("我之前取消过的那些工单", None),
+])
+def test_lists_by_count_and_described_status(text: str, status: str | None) -> None:
+    plan = plan_rules(text, NONE)
+    assert plan.tool == "list_my_tickets"
+    assert plan.args.get("status") == status
+
+
+@pytest.mark.parametrize("text", ["上次报修的显示器有消息了没", "where are we with the one i just logged",
+                                  "any news on the ticket i raised yesterday"])
+def test_the_ticket_i_reported_is_a_reference(text: str) -> None:
+    assert plan_rules(text, NONE).tool == "get_ticket"
+
+
+@pytest.mark.parametrize("text", ["yep, don't need that one at all", "yes, I don't need it anymore"])
+def test_not_needing_it_with_a_yes_confirms_a_waiting_cancel(text: str) -> None:
+    assert read_answer(text, "cancel_ticket", plan_rules(text, MEM), MEMORY_TICKET) is Answer.CONFIRM
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("会议室电视不亮", "hardware"), ("要装visio", "software"), ("椅子旁边的网口坏了", "network"),
+    ("门禁卡刷不开", "access"), ("电脑中病毒了", "software"), ("get admin rights on my laptop", "access"),
+    ("phone on my desk has no dial tone", "hardware"), ("打印机驱动装不上", "software"),
+    ("网又断了", "network"), ("开单，其他类，工位电话要搬", "other"),
+    ("不是网络问题，是硬件", "hardware"), ("我要装修一下办公室", None),
+])
+def test_the_category_of_a_new_ticket(text: str, category: str | None) -> None:
+    assert extract_ticket_fields(text).category == category
+
+
+@pytest.mark.parametrize(("text", "priority"), [
+    ("ticket for broken mouse, whenever you guys have time", "P4"), ("电脑风扇狂转，不是特别急", "P4"),
+    ("我在香港出差 邮箱登不上 急", "P1"), ("急用，键盘坏了", "P2"), ("整层楼都没网了", "P1"),
+    ("Adobe Acrobat crashes whenever I open a PDF", None), ("急救箱在哪里", None),
+])
+def test_the_priority_of_a_new_ticket(text: str, priority: str | None) -> None:
+    assert extract_ticket_fields(text).priority == priority
+
+
+@pytest.mark.parametrize(("text", "ctx", "changes"), [
+    ("category should be email", MEM, {"category": "email"}),
+    ("move it to hardware category", MEM, {"category": "hardware"}),
+    ("can you recategorise it as network", MEM, {"category": "network"}),
+    ("类别应该是账号", MEM, {"category": "account"}),
+    ("第二个工单分类不对，应该是软件", NONE, {"category": "software"}),
+    ("the printer ticket should be hardware not other", NONE, {"category": "hardware"}),
+    ("change TCK-2026-E6WJ4N to hardware", NONE, {"category": "hardware"}),
+    ("raise the priority of the third ticket to high", NONE, {"priority": "P2"}),
+    ("bump TCK-2026-E6WJ4N down to low, it's not blocking me anymore", NONE, {"priority": "P4"}),
+    ("my most recent ticket is not urgent anymore, set to medium", NONE, {"priority": "P3"}),
+    ("TCK-2026-RW0WL2 改一下 priority 到 medium", NONE, {"priority": "P3"}),
+    ("make it medium", MEM, {"priority": "P3"}),
+])
+def test_what_an_update_changes(text: str, ctx: PlanContext, changes: dict[str, str]) -> None:
+    plan = plan_rules(text, ctx)
+    assert plan.tool == "update_ticket"
+    assert {k: plan.args.get(k) for k in ("category", "priority") if plan.args.get(k)} == changes
+
+
+def test_a_change_of_subject_is_no_category_change() -> None:
+    assert "category" not in plan_rules("update TCK-2026-E6WJ4N, the issue spreads to email too", NONE).args
+
+
+@pytest.mark.parametrize(("text", "args"), [
+    ("high please", {"priority": "P2"}), ("medium should be fine I guess", {"priority": "P3"}),
+    ("低就行", {"priority": "P4"}), ("其他吧", {"category": "other"}), ("都不是，选其他", {"category": "other"}),
+    ("none of those, other", {"category": "other"}), ("put it under other", {"category": "other"}),
+])
+def test_a_short_answer_to_the_drafts_question_fills_that_field_only(text: str, args: dict[str, str]) -> None:
+    plan = plan_rules(text, DRAFT)
+    assert plan.route == "resume_draft"
+    assert plan.args == args
+
+
+def test_a_sentence_starting_with_a_level_word_is_no_priority_answer() -> None:
+    plan = plan_rules("high CPU usage on my laptop", DRAFT)
+    assert "priority" not in plan.args
+    assert plan.args.get("category") == "hardware"
