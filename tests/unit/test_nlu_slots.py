@@ -68,7 +68,8 @@ def test_a_told_symptom_or_a_done_repair_asks_for_no_change(text: str, route: st
 
 
 @pytest.mark.parametrize(("text", "status"), [
-    ("查查我还有多少open ticket", "OPEN"), ("我名下的open ticket有哪些", "OPEN"), ("我之前取消过的那些工单", None),
+    ("查查我还有多少open ticket", "OPEN"), ("我名下的open ticket有哪些", "OPEN"),
+    ("我之前取消过的那些工单", "CANCELLED"),
 ])
 def test_lists_by_count_and_described_status(text: str, status: str | None) -> None:
     plan = plan_rules(text, NONE)
@@ -146,3 +147,29 @@ def test_a_sentence_starting_with_a_level_word_is_no_priority_answer() -> None:
     plan = plan_rules("high CPU usage on my laptop", DRAFT)
     assert "priority" not in plan.args
     assert plan.args.get("category") == "hardware"
+
+
+@pytest.mark.parametrize(("text", "ctx", "tool", "status"), [
+    ("上周那个邮箱的单关了没", NONE, "get_ticket", None),
+    ("那个 access 申请的单 approve 了吗", NONE, "get_ticket", None),
+    ("我报的修啥时候能好", NONE, "get_ticket", None), ("whats my ticket at", NONE, "get_ticket", None),
+    ("帮我瞅一眼 TCK-2025-7ZLSOA", NONE, "get_ticket", None), ("so wheres it at now", MEM, "get_ticket", None),
+    ("kindly update me the status of TCK-2026-R7KQ2M", NONE, "get_ticket", None),
+    ("which requests did I cancel", NONE, "list_my_tickets", "CANCELLED"),
+    ("what's still open on my side", NONE, "list_my_tickets", "OPEN"),
+    ("anything i raised that's not fixed yet", NONE, "list_my_tickets", "OPEN"),
+    ("is anything of mine being worked on", NONE, "list_my_tickets", "IN_PROGRESS"),
+    ("我还有几个 ticket 没 close", NONE, "list_my_tickets", "OPEN"),
+    ("我之前取消过的那些工单", NONE, "list_my_tickets", "CANCELLED"),
+    ("我还有别的单没", MEM, "list_my_tickets", None), ("我的工单处理了没", MEM, "get_ticket", None),
+])
+def test_reads_and_lists_in_other_words(text: str, ctx: PlanContext, tool: str, status: str | None) -> None:
+    plan = plan_rules(text, ctx)
+    assert plan.tool == tool
+    assert plan.args.get("status") == status
+
+
+@pytest.mark.parametrize(("text", "talk"), [("在吗 有急事", "clarify"), ("有人吗！！急！！", "clarify"),
+                                            ("hey, you there?", "greeting")])
+def test_a_greeting_with_a_call_for_help_is_asked_about(text: str, talk: str) -> None:
+    assert plan_rules(text, NONE).args.get("talk") == talk

@@ -83,7 +83,8 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
         if it and (pred.confidence < SURE_OUT_OF_SCOPE or plainly_it(a)):
             return talk(Talk.CLARIFY, f"{why}; but about IT", options(pred, ctx))  # "帮我一下"
         return talk(Talk.OUT_OF_SCOPE, f"{why}; not about IT")  # "will it rain today"
-    if a.chitchat and not it and pred.label not in TASKS:
+    if a.chitchat and not it and pred.label not in TASKS \
+            and not (pred.label == "unclear" and pred.confidence >= SURE_TASK):  # "在吗 有急事": help wanted
         return talk(_small_talk(a, ctx), f"{why}; small talk")  # "hey, you there?", "没了，谢谢，拜"
     if pred.confidence >= ACCEPT:
         if pred.label == "chitchat.bye" and defers(a.folded) and not _BYE.search(a.folded):

@@ -90,6 +90,8 @@ def _tool_of(k: Keyword, a: Analysis, ctx: PlanContext) -> str | None:
         return LISTER
     if k.kind not in ("strong", "weak") or k.use in ("negated", "asked", "described"):
         return None
+    if k.kind == "strong" and k.target == LISTER and k.use == "status":
+        return LISTER  # "我还有别的单没": asking whether there are is asking for the list
     if k.kind == "weak" or k.use == "status":
         from_context = ctx.ticket_id is not None and (a.bare or _instead(k, a))
         if not (a.anchored or (from_context and not is_protocol_cancel(k.hit.term))):
