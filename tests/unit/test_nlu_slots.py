@@ -173,3 +173,37 @@ def test_reads_and_lists_in_other_words(text: str, ctx: PlanContext, tool: str, 
                                             ("hey, you there?", "greeting")])
 def test_a_greeting_with_a_call_for_help_is_asked_about(text: str, talk: str) -> None:
     assert plan_rules(text, NONE).args.get("talk") == talk
+
+
+@pytest.mark.parametrize(("text", "tool", "expected"), [
+    ("唔好取消住", "cancel_ticket", Answer.DECLINE),  # "don't cancel yet": 唔 negates, 好 is no yes
+    ("閂咗仲可唔可以再開", "close_ticket", Answer.UNCLEAR),  # "once closed, can it be reopened?"
+    ("呢張係邊張單", "escalate_ticket", Answer.UNCLEAR),  # "which ticket is this?"
+    ("好唔好升级先", "escalate_ticket", Answer.DECLINE),  # a question is never a yes
+    ("冇問題，閂咗佢", "close_ticket", Answer.CONFIRM),
+    ("yes change it", "update_ticket", Answer.CONFIRM),
+])
+def test_cantonese_and_restated_answers_while_an_action_waits(text: str, tool: str, expected: Answer) -> None:
+    assert read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET) is expected
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("我最近的那个报修啥时候能好", "get_ticket"), ("把最新的报修撤销，电脑找到了", "cancel_ticket"),
+    ("最新的报修已经修好了，结单吧", "close_ticket"), ("最新的报修标记已修复", "resolve_ticket"),
+    ("帮我报修，打印机坏了", None),
+])
+def test_the_newest_report_is_a_ticket_already_opened(text: str, tool: str | None) -> None:
+    plan = plan_rules(text, NONE)
+    assert plan.tool == tool
+    assert plan.route == ("create_ticket" if tool is None else "ticket_op")
+
+
+@pytest.mark.parametrize(("text", "tool"), [("改成已处理好", "resolve_ticket"), ("把这个单状态改成解决", "resolve_ticket"),
+                                            ("un-close it please", "reopen_ticket"), ("閂咗佢啦", "close_ticket")])
+def test_state_changes_in_other_words(text: str, tool: str) -> None:
+    assert plan_rules(text, MEM).tool == tool
+
+
+@pytest.mark.parametrize("text", ["我先忙了，拜", "好，就到这里", "heading into a meeting, talk soon", "until next time"])
+def test_more_goodbyes(text: str) -> None:
+    assert plan_rules(text, NONE).args.get("talk") == "bye"

@@ -76,7 +76,8 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
     other_said = act.label in (Act.OTHER, Act.DECLINE) and act.confidence >= MODEL_OTHER
     if plan is not None and _restates(plan, pending_tool, target) and plainly_yes(text, pending_tool) \
             and not other_said \
-            and (plan.rationale.startswith("kw:") or has_yes_word(text) or act.label == Act.CONFIRM):
+            and (plan.rationale.startswith("kw:") or has_yes_word(text)
+                 or (act.label == Act.CONFIRM and act.confidence >= MODEL_CONFIRM)):
         return Answer.CONFIRM  # "close it" / "是的，可以关了" / "升吧" while that action waits
     asks_else = plan is not None and plan.rationale.startswith("kw:") and is_clear_request(plan) \
         and not _restates(plan, pending_tool, target)  # "好的，帮我提个工单": its own words win
@@ -87,8 +88,9 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         return Answer.DECLINE
     if act.label == Act.OTHER and act.confidence >= MODEL_OTHER:
         return Answer.UNCLEAR  # "what happens if I escalate?", "hold on"
-    if plainly_no(text, pending_tool) and not (plan is not None and is_clear_request(plan)):
-        return Answer.DECLINE  # "actually no", "I still need the ticket, keep it"
+    if plainly_no(text, pending_tool) and not (plan is not None and is_clear_request(plan)
+                                               and not _restates(plan, pending_tool, target)):
+        return Answer.DECLINE  # "actually no", "I still need the ticket, keep it", "唔好取消住"
     if defers(folded) and not (plan is not None and _other_ticket_op(plan, pending_tool)):
         return Answer.UNCLEAR  # "let me ask my boss first": not yet an answer, and no new request
     if plan is not None and plan.rationale.startswith("model:") and _few_words(folded):
@@ -178,7 +180,8 @@ _DEFER = compile_terms(terms("confirmation", "defer"))
 _YES = compile_terms([t for t in terms("confirmation", "confirm")
                       if fold(t) not in {fold(n) for n in terms("confirmation", "cancel")}])
 _NO_LONGER = compile_terms(terms("confirmation", "no_longer_needed"))
-_A_NOT_A = re.compile("能不能|要不要|是不是|可不可以|行不行|好不好|会不会|有没有")
+_A_NOT_A = re.compile("能不能|要不要|是不是|可不可以|行不行|好不好|会不会|有没有"
+                      "|可唔可以|系唔系|得唔得|要唔要|使唔使|有冇|会唔会|好唔好")  # Cantonese too
 _NO = compile_terms([*terms("negation", "zh"), *terms("negation", "en"), *terms("confirmation", "cancel")])
 _NEGATION = compile_terms([*terms("negation", "zh"), *terms("negation", "en"),
                            *terms("confirmation", "cancel"), *terms("confirmation", "unsure")])
@@ -207,8 +210,8 @@ def defers(folded: str) -> bool:
 
 def _restates(plan: Plan, pending_tool: str | None, target: str | None) -> bool:
     """The plan is the waiting action itself, on its own ticket, asked for in so many words."""
-    if plan.route != "ticket_op" or plan.tool != pending_tool or plan.missing_fields:
-        return False
+    if plan.route != "ticket_op" or plan.tool != pending_tool or set(plan.missing_fields) - {"changes"}:
+        return False  # "yes change it" restates a waiting update without naming the change again
     return plan.args.get("ticket_id") in (None, target)
 
 

@@ -49,7 +49,7 @@ def modifier(folded: str, hit: Hit) -> Modifier:
         return "asked"
     if any(p.search(before) for p in _STATUS_BEFORE) or _STATUS_AFTER.match(folded, hit.end):
         return "status"
-    if hit.label == "create" and _REPORTED.match(folded, hit.end):
+    if hit.label == "create" and (_REPORTED.match(folded, hit.end) or _REPORTED_BEFORE.search(before)):
         return "status"  # "我昨天报修的那个单", "我的报修单": a ticket already opened, asked about
     if hit.label.startswith(("strong:", "weak:")) and (
             _DESCRIBED.match(folded, hit.end) or _WHEN_AFTER.match(folded, hit.end) or _WHEN_BEFORE.search(before)):
@@ -57,6 +57,8 @@ def modifier(folded: str, hit: Hit) -> Modifier:
     return "plain"
 
 
+# "最新的报修已经修好了": the newest report, a ticket already opened
+_REPORTED_BEFORE = re.compile(r"(?:最近|最新|上次|上一次|上一个|上个|之前|前几天)(?:的)?(?:那个|那张|那次|一次)?\s*$")
 _REPORTED = re.compile(r"\s*(?:的(?!话)|单|过的|了的|[记纪]录|历史)")
 _WHEN_BEFORE = re.compile(r"\b(?:(?:before|after|until|once|if|unless|what if)\s+(?:you\s+|we\s+|i\s+|they\s+)?"
                           r"|(?:did|have|had|has)\s+(?:i|we|you|it|they|someone|anyone|somebody|anybody|the team)\s+)$")
