@@ -207,3 +207,17 @@ def test_state_changes_in_other_words(text: str, tool: str) -> None:
 @pytest.mark.parametrize("text", ["我先忙了，拜", "好，就到这里", "heading into a meeting, talk soon", "until next time"])
 def test_more_goodbyes(text: str) -> None:
     assert plan_rules(text, NONE).args.get("talk") == "bye"
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("forget the reopen, laptop's behaving now", "reopen_ticket"), ("skip the reopen", "reopen_ticket"),
+    ("forget about closing it", "close_ticket"), ("never mind the escalate, it's fine", "escalate_ticket"),
+])
+def test_dropping_the_waiting_action_by_name_declines_it(text: str, tool: str) -> None:
+    assert read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET) is Answer.DECLINE
+
+
+@pytest.mark.parametrize(("text", "tool"), [("drop my ticket", "cancel_ticket"), ("scrap that ticket", "cancel_ticket"),
+                                            ("skip the queue and escalate it", "escalate_ticket")])
+def test_a_drop_verb_on_the_ticket_itself_still_asks_for_the_action(text: str, tool: str) -> None:
+    assert plan_rules(text, MEM).tool == tool
