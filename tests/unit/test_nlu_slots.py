@@ -221,3 +221,20 @@ def test_dropping_the_waiting_action_by_name_declines_it(text: str, tool: str) -
                                             ("skip the queue and escalate it", "escalate_ticket")])
 def test_a_drop_verb_on_the_ticket_itself_still_asks_for_the_action(text: str, tool: str) -> None:
     assert plan_rules(text, MEM).tool == tool
+
+
+@pytest.mark.parametrize(("text", "tool", "status"), [
+    ("drop a note on TCK-2026-JK10ZX that my extension is 4471", "add_comment", None),
+    ("i need TCK-2026-OP56AD reopened", "reopen_ticket", None), ("麻烦结一下TCK-2026-OP92AD", "close_ticket", None),
+    ("please shut TCK-2026-LZ92XV, issue fixed", "close_ticket", None), ("我报修的显示器有进展没", "get_ticket", None),
+    ("最近我报修了哪些东西", "list_my_tickets", None), ("我取消了哪些", "list_my_tickets", "CANCELLED"),
+    ("show the tickets of mine that got resolved", "list_my_tickets", "RESOLVED"),
+])
+def test_more_ticket_phrasings_of_other_writers(text: str, tool: str, status: str | None) -> None:
+    plan = plan_rules(text, NONE)
+    assert (plan.tool, plan.args.get("status")) == (tool, status)
+
+
+@pytest.mark.parametrize("text", ["继续我的 draft", "I had a half-finished ticket, let's pick it up"])
+def test_a_half_written_ticket_is_the_draft(text: str) -> None:
+    assert plan_rules(text, NONE).route == "resume_draft"
