@@ -4,7 +4,7 @@ Both are fitted from the training part of the corpus with scikit-learn (no downl
 deterministic) and kept as plain arrays in a cache next to the package, keyed by a hash of
 everything the fit depends on (the training texts and labels, the features, the
 hyper-parameters, the scikit-learn and numpy versions). A process whose corpus matches a cached
-fit loads it in milliseconds and never imports scikit-learn; otherwise it fits (~3.5 s for 10,000 utterances)
+fit loads it in milliseconds and never imports scikit-learn; otherwise it fits (~8 s for 14,000 utterances)
 and writes the cache for the next one. `python -m tools.nlu.model` fits at build time.
 
 Both read the dialogue state too: a marker word before the text says the thread holds a
