@@ -67,3 +67,15 @@ def test_slots_are_parsed_and_checked() -> None:
         _parse([{**groups[0], "intent": "delete_everything"}], "t.yaml")
     with pytest.raises(CorpusError, match="non-empty string"):
         _parse([{**groups[0], "texts": [True]}], "t.yaml")  # an unquoted yes in YAML
+
+
+@pytest.mark.parametrize("part", list(Part))
+def test_every_waiting_action_is_a_registry_tool(part: Part) -> None:
+    """A pending context names a real ticket tool (a writer's "comment_ticket" is add_comment), so
+    the planner reads the answer against that tool's own words."""
+    from tools.registry import TICKET_TOOLS
+
+    waiting = {e.pending_tool for e in examples(part) if e.pending_tool}
+    assert waiting and waiting <= set(TICKET_TOOLS), waiting - set(TICKET_TOOLS)
+    if part is Part.TRAIN:
+        assert "add_comment" in waiting

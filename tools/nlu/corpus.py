@@ -80,8 +80,16 @@ class Example:
 
     @property
     def pending_tool(self) -> str | None:
-        """The tool waiting for confirmation in this example's context."""
-        return self.ctx.partition(":")[2] or None if self.ctx.startswith("pending:") else None
+        """The tool waiting for confirmation in this example's context (a writer's name for a
+        tool, such as "comment_ticket", read as the registry's name: "add_comment")."""
+        if not self.ctx.startswith("pending:"):
+            return None
+        name = self.ctx.partition(":")[2]
+        return _TOOL_ALIASES.get(name, name) or None
+
+
+# Writers name the waiting comment after the other ticket tools; the registry calls it add_comment.
+_TOOL_ALIASES = {"comment_ticket": "add_comment"}
 
 
 @cache

@@ -33,6 +33,8 @@ _NOISE = compile_terms([
     *terms("status_question", "en_before"),
 ])
 _WORD = re.compile(r"\w")
+_PRONOUNS = re.compile(r"(?<![a-z])(?:it|this|that|this one|that one)(?![a-z])"
+                       r"|(?:这个|那个)(?![^，,。.?？!！]{0,12}?单)|它")  # not 那个网络的单: a ticket named
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,16 @@ class Analysis:
     def bare(self) -> bool:
         """Nothing but keywords, references, negations, yes-words and fillers ("升级一下吧")."""
         return _bare(self.folded, [k.hit for k in self.keywords])
+
+    @cached_property
+    def only_pronoun(self) -> bool:
+        """The ticket is named by nothing but "it" / "this" ("can you look at this"): no id, no
+        ordinal, no "my last ticket", no ticket noun."""
+        refs = self.refs
+        if not refs.ticket_ref or refs.ticket_ids or refs.latest or refs.ordinal is not None \
+                or _NOUNS.search(self.folded) is not None:
+            return False
+        return not extract_references(_PRONOUNS.sub(" ", self.folded)).ticket_ref  # "我报修的显示器" names one
 
     def used(self, *kinds: str, use: Modifier = "plain") -> list[Keyword]:
         """The keywords of these kinds used this way."""

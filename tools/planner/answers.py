@@ -17,11 +17,13 @@ from tools.domain import TicketStatus
 from tools.nlu.corpus import Act
 from tools.nlu.fuzzy import correct
 from tools.nlu.model import PENDING, act_model
+from tools.planner.analysis import analyse
 from tools.planner.confirm import answer_words, classify_confirmation, has_yes_word, names_another_action
 from tools.planner.domain import word_counts
-from tools.planner.lexicon import compile_terms, fold, mask, normalize
+from tools.planner.lexicon import Hit, compile_terms, fold, mask, normalize
+from tools.planner.modifiers import modifier
 from tools.planner.plan import Plan, Talk
-from tools.planner.vocab import terms, tool_terms
+from tools.planner.vocab import terms, tool_terms, vocab
 from tools.registry import TICKET_TOOLS
 
 MODEL_CONFIRM = 0.85  # a model-read yes (with a yes-word in it) that may run the action
@@ -56,6 +58,8 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
     word = classify_confirmation(text, pending_tool=pending_tool)
     if word == "confirm":
         return Answer.CONFIRM
+    if drops_the_waiting(text, pending_tool):
+        return Answer.DECLINE  # "scrap that comment", 升级就算了吧: the waiting action dropped by name
     if word is None and names_another_action(text, pending_tool):
         # "yes, close it" while an escalation waits: never a yes to the escalation; a request
         # for the other action in its own words supersedes it (and waits for its own yes)
@@ -63,7 +67,8 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
             else Answer.UNCLEAR
     act = act_model().predict(text, PENDING)
     folded = fold(normalize(text))
-    if word is None and plan is not None and _other_ticket_op(plan, pending_tool) and _NO.search(folded) \
+    if word is None and plan is not None and _other_ticket_op(plan, pending_tool) \
+            and _NO.search(_without_tool(folded, pending_tool)) \
             and _A_NOT_A.search(folded) is None and not defers(folded):
         return Answer.NEW_REQUEST  # "不用催了，刚刚修好了，直接关单": not this one, that one instead
     if word == "cancel":
@@ -130,11 +135,35 @@ def plainly_yes(text: str, pending_tool: str | None) -> bool:
 
     What a yes read by the model, or a restated action, must look like to run the action.
     """
-    folded = mask(fold(normalize(text)).rstrip(_EDGE), _YES)  # "没问题", "no need to ask"
-    if pending_tool in _TOOL_WORDS:
-        folded = mask(folded, _TOOL_WORDS[pending_tool])
+    folded = mask(_without_tool(fold(normalize(text)).rstrip(_EDGE), pending_tool), _YES)  # "没问题"
+    folded = mask(folded, _CANT)  # "确认重开，又连不上了": a symptom's 不 negates no action
     asked = _ends_asking(folded) or _ASKING.search(folded) is not None
     return not asked and _NEGATION.search(folded) is None
+
+
+def drops_the_waiting(text: str, pending_tool: str | None) -> bool:
+    """The waiting action's own word is negated ("scrap that comment", "forget the escalation",
+    备注就不用加了) and no other action is asked for after it ("不用升级了，直接撤销吧" asks for
+    the cancel), nor is anything asked about it."""
+    if pending_tool is None:
+        return False
+    a = analyse(correct(normalize(text)))
+    dropped = [k.hit for k in a.keywords if k.target == pending_tool and k.use == "negated"]
+    nouns = _NOUNS.get(pending_tool)
+    named = (Hit("noun", m.group(), m.start(), m.end()) for m in nouns.finditer(a.folded)) if nouns else ()
+    dropped += [hit for hit in named if modifier(a.folded, hit) == "negated"]
+    if not dropped or _ends_asking(a.folded.rstrip(_EDGE)) or _ASKING.search(a.folded) \
+            or _A_NOT_A.search(a.folded):
+        return False
+    after = min(hit.end for hit in dropped)
+    return not any(k.kind in ("strong", "weak", "create", "filter") and k.target != pending_tool
+                   and k.use == "plain" and k.hit.start >= after for k in a.keywords)
+
+
+def _without_tool(folded: str, pending_tool: str | None) -> str:
+    """`folded` with the waiting tool's own words masked ("取消以后还能恢复吗" while a cancel
+    waits: its 取消 is the action asked about, no "not this one")."""
+    return mask(folded, _TOOL_WORDS[pending_tool]) if pending_tool in _TOOL_WORDS else folded
 
 
 def drops_the_ticket(text: str, pending_tool: str | None) -> Answer | None:
@@ -157,9 +186,7 @@ def drops_the_ticket(text: str, pending_tool: str | None) -> Answer | None:
 
 def plainly_no(text: str, pending_tool: str | None) -> bool:
     """A no-word (the waiting tool's own words aside), no yes-word, and not a question."""
-    folded = mask(fold(normalize(text)).rstrip(_EDGE), _UNSURE)
-    if pending_tool in _TOOL_WORDS:
-        folded = mask(folded, _TOOL_WORDS[pending_tool])
+    folded = mask(_without_tool(mask(fold(normalize(text)).rstrip(_EDGE), _UNSURE), pending_tool), _SYMPTOM)
     no = _NO.search(folded) is not None and _A_NOT_A.search(folded) is None
     return no and not has_yes_word(text) and not _ends_asking(folded)
 
@@ -179,6 +206,10 @@ _UNSURE = compile_terms(terms("confirmation", "unsure"))
 _DEFER = compile_terms(terms("confirmation", "defer"))
 _YES = compile_terms([t for t in terms("confirmation", "confirm")
                       if fold(t) not in {fold(n) for n in terms("confirmation", "cancel")}])
+# a verb and its result negated: something cannot be done (连不上, 打不开, 用不了), no "don't"
+# (等不了了, 等不起: the reason to go on, 连不上, 打不开, 用不了: the symptom), and "it's fine now"
+_CANT = re.compile("[连登打开关进上用修装找收发播看听加载启等受忍扛拖撑耗]不[上开动进到出起住了来]|没事了?")
+_SYMPTOM = re.compile(_CANT.pattern.partition("|")[0])  # 等不了了 is no "no"; 没事了 may be one
 _NO_LONGER = compile_terms(terms("confirmation", "no_longer_needed"))
 _A_NOT_A = re.compile("能不能|要不要|是不是|可不可以|行不行|好不好|会不会|有没有"
                       "|可唔可以|系唔系|得唔得|要唔要|使唔使|有冇|会唔会|好唔好")  # Cantonese too
@@ -210,9 +241,13 @@ def defers(folded: str) -> bool:
 
 def _restates(plan: Plan, pending_tool: str | None, target: str | None) -> bool:
     """The plan is the waiting action itself, on its own ticket, asked for in so many words."""
-    if plan.route != "ticket_op" or plan.tool != pending_tool or set(plan.missing_fields) - {"changes"}:
-        return False  # "yes change it" restates a waiting update without naming the change again
+    if plan.route != "ticket_op" or plan.tool != pending_tool or set(plan.missing_fields) - _PAYLOAD:
+        return False  # "yes change it", "send the comment": the waiting action holds its payload
     return plan.args.get("ticket_id") in (None, target)
+
+
+_NOUNS = {name: compile_terms(words) for name, words in vocab()["confirmation"]["action_nouns"].items()}
+_PAYLOAD = frozenset({"changes", "comment"})
 
 
 def _other_ticket_op(plan: Plan, pending_tool: str | None) -> bool:

@@ -90,11 +90,13 @@ def _kinds(tokens: list[Hit], pending_tool: str | None) -> list[str]:
     """Token kinds, with echoes checked against the pending tool when it is known."""
     kinds: list[str] = []
     tool = TICKET_TOOLS.get(pending_tool or "")
+    restated = pending_tool in _TOOL_WORDS and any(
+        _TOOL_WORDS[pending_tool].fullmatch(fold(t.term)) for t in tokens)
     for token in tokens:
         kind = token.label
         if kind == "fixed":  # "yes it's fixed" answers a resolve or close, nothing else
             fits = tool is not None and tool.target_status in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
-            kind = "filler" if fits else "mismatch"
+            kind = "filler" if fits or restated else "mismatch"  # "yes cancel, sorted it already"
         if pending_tool in _TOOL_WORDS and kind in ("cancel", "echo"):
             restates = _TOOL_WORDS[pending_tool].fullmatch(fold(token.term)) is not None
             if kind == "echo" and not restates:

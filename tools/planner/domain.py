@@ -20,7 +20,9 @@ from tools.planner.vocab import terms, vocab
 from tools.registry import TICKET_TOOLS
 
 _GENERAL = frozenset(fold(w) for w in terms("domain", "not_it"))  # typo targets of everyday words
-_DOMAIN = compile_terms([*terms("domain", "it"), *terms("domain", "problem"), *terms("ticket_nouns"),
+# "request" names a ticket ("my request") but is an everyday verb too ("request parental leave")
+_DOMAIN = compile_terms([*terms("domain", "it"), *terms("domain", "problem"),
+                         *(w for w in terms("ticket_nouns") if w not in ("request", "requests")),
                          *(w for w in terms("typos", "targets") if fold(w) not in _GENERAL)])
 _ASKS = compile_terms(terms("confirmation", "asking"))
 _GENERAL_Q = compile_terms(terms("domain", "general"))

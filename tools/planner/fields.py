@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from tools.planner.labels import EXPLICIT_PRIORITY, labelled_fields, named_category
+from tools.planner.labels import EXPLICIT_PRIORITY, labelled_fields, level_named, named_category
 from tools.planner.lexicon import Lexicon, fold, normalize
 from tools.planner.plan import TicketFields
 from tools.planner.summary import summarize
@@ -39,7 +39,7 @@ def _fields(normalized: str) -> TicketFields:
         description=labelled.values.get("description") or description,
         category=labelled.values.get("category") or named_category(normalized) or category_of(normalized),
         priority=_explicit_priority(normalized) or labelled.values.get("priority")
-        or priority_word(normalized),
+        or level_named(normalized) or priority_word(normalized),
     )
 
 

@@ -29,14 +29,24 @@ _NAMED_NOT = re.compile(alternation(terms("fields", "category_named", "not")))
 
 _LEVEL_AFTER_VERB = re.compile(
     "(?:(?<![a-z])(?:to|into|as)\\s+(?:the\\s+)?|(?<![a-z])make\\s+(?:it|this|that)\\s+"
-    "|改成|改为|调到|调成|调为|设为|设成|降到|降为|升到|提到|提高到|到)\\s*"
-    f"(?P<level>{alternation(_LEVELS)})(?![a-z])")
-_LEVEL_FIRST = re.compile(f"\\s*(?P<level>{alternation(_LEVELS)})(?![a-z])")
+    "|->|→|=>|改成|改为|调到|调成|调为|设为|设成|降到|降为|升到|提到|提高到|到)\\s*"
+    f"(?:(?P<level>{alternation(_LEVELS)})(?![a-z])|p\\s?(?P<n>[1-4])(?![0-9]))")
+# a level said before the word "priority": "high priority", "低优先级", "medium prio"
+_LEVEL_NAMED = re.compile(f"(?P<level>{alternation(_LEVELS)})(?![a-z])\\s*-?\\s*(?:priority|prio|优先级|优先)")
 
 
 def level_after_verb(text: str) -> str | None:
-    """A priority level a change names: "bump it down to low", "raise … to high", "改成高優先"."""
+    """A priority a change names: "bump it down to low", "raise … to high", "改成高優先", "p2 -> p1"."""
     match = _LEVEL_AFTER_VERB.search(fold(text))
+    if match is None:
+        return None
+    return f"P{match.group('n')}" if match.group("n") else _LEVELS[match.group("level")]
+
+
+def level_named(text: str) -> str | None:
+    """A level said of the priority: "open a ticket for the outage, high priority" is P2 (the
+    outage alone would say P1)."""
+    match = _LEVEL_NAMED.search(fold(text))
     return _LEVELS[match.group("level")] if match else None
 
 
@@ -44,11 +54,11 @@ def level_answer(text: str) -> str | None:
     """A priority level given as a short answer while a draft asks for one: "high please",
     "medium should be fine I guess", "低就行"."""
     folded = fold(text)
-    match = _LEVEL_FIRST.match(folded)
-    if match is None:
+    match = _LEVEL.match(folded, len(folded) - len(folded.lstrip()))
+    if match is None or re.match("[a-z]", folded[match.end():match.end() + 1]):
         return None
     rest = _ANSWER_FILLER.sub(" ", folded[match.end():])
-    return _LEVELS[match.group("level")] if not re.search(r"\w", rest) else None
+    return _LEVELS[match.group()] if not re.search(r"\w", rest) else None
 
 
 _ANSWER_FILLER = re.compile(alternation(terms("fields", "answer_filler")))

@@ -9,6 +9,7 @@ model (tools/planner/opinion.py): its confident intent is planned, anything else
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from tools.domain import REQUIRED_FIELDS
@@ -77,12 +78,17 @@ def _resume(a: Analysis, ctx: PlanContext, why: str) -> Plan:
         args = {"priority": level}  # "high please" answers the draft's question, and says nothing else
     elif ctx.draft_id and (category := category_answer(a.text)):
         args = {"category": category}  # "其他吧", "none of those, other"
+    elif ctx.draft_id and (lead := _LEAD.match(a.text)) and (category := category_answer(lead.group(1))):
+        args["category"] = category  # "other, it's about the coffee machine's tablet app": asked, then told
     if ctx.draft_fields.get("title"):
         args.pop("title", None)
     have = {**ctx.draft_fields, **args}
     missing = [] if ctx.draft_id else ["draft_id"]
     missing += [f for f in REQUIRED_FIELDS if not have.get(f)]
     return _plan("resume_draft", why, args=args, missing_fields=missing)
+
+
+_LEAD = re.compile(r"\s*([^,，:：;；。.]{1,30})[,，:：;；。.]\s*\S")
 
 
 def _draft_edit(a: Analysis, ctx: PlanContext) -> Plan | None:
@@ -118,6 +124,26 @@ def _greeting(a: Analysis, ctx: PlanContext) -> Plan | None:
     if a.chitchat and not _GREETING.sub("", a.folded).strip(" ,，。.!！?？~"):
         return _plan("chitchat", "greeting")
     return None
+
+
+def _thanks_for(a: Analysis, ctx: PlanContext) -> Plan | None:
+    """Thanks for something done or said, in one clause ("好的，谢谢你帮我建单", "thanks for
+    explaining what escalation means"): small talk, not a request for it again."""
+    thanked = _THANKS_FOR.match(a.folded)
+    if thanked is None or _CLAUSE.search(a.folded, thanked.end()):
+        return None
+    if _ASKS_NOW.search(a.folded, thanked.end()) and "了" not in a.folded[thanked.end():]:
+        return None  # "谢谢你帮我看看打印机": a polite request, nothing done yet
+    return talk(Talk.THANKS, "thanks:for")
+
+
+# a yes-word may come first; then thanks, and what it was for; nothing after it but its own clause
+_THANKS_FOR = re.compile(r"^\W*(?:(?:ok(?:ay)?|好的|好|嗯|行|cool|great)\W*)?"
+                         r"(?:thanks?(?: you)?|thank u|thx|ty|cheers|谢谢|多谢|感谢|谢了)\s*(?:a lot|so much)?\s*"
+                         r"(?:for\s+(?:\w+ing|the|your|that|this)\b|(?:你们|你|您)\s*(?:帮我|帮忙|给我|替我|跟我|告诉我|的)|的?解释)")
+_ASKS_NOW = re.compile(r"一下|([\u4e00-\u9fff])\1")  # 看一下, 看看, 查查
+_CLAUSE = re.compile(r"[,，;；。.!！?？]\s*\S|\b(?:but|and (?:can|could|now|please|also))\b"
+                     r"|(?:可以|能不能|再帮|麻烦|顺便|另外|不过|但是)")
 
 
 def _ticket_question(a: Analysis, ctx: PlanContext) -> Plan | None:
@@ -168,6 +194,6 @@ def _symptom(a: Analysis, ctx: PlanContext) -> Plan | None:
 
 
 _STEPS: tuple[Step, ...] = (
-    _draft_reference, _draft_edit, _general, plan_ticket_op, _create, _greeting, _ticket_question, _kb,
+    _draft_reference, _draft_edit, _thanks_for, _general, plan_ticket_op, _create, _greeting, _ticket_question, _kb,
     _draft_continuation, _symptom,
 )

@@ -13,7 +13,8 @@ DESCRIPTION_MAX = 2000
 _PREFIX = alternation(terms("fields", "request_prefix"))
 _SUFFIX = alternation(terms("fields", "request_suffix"))
 _CREATE = alternation(terms("intents", "create_ticket"))
-_PRIORITY = [w for p, ws in vocab()["priorities"].items() if p != "levels" for w in ws]
+_PRIORITY = [w for p, ws in vocab()["priorities"].items() if p != "levels" for w in ws
+             if w not in terms("fields", "priority_content")]
 # Removed from the text before a title is cut: "帮我提个工单：", greetings, priority words, "P1".
 _NOISE = re.compile(
     f"(?:(?:{_PREFIX})\\s*)*(?:{_CREATE})(?:\\s*(?:{_SUFFIX}))*"
@@ -29,12 +30,18 @@ _TRIVIAL = compile_terms([
     *(w for c in vocab()["categories"].values() for w in c["labels"]),
     *(w for ws in vocab()["fields"]["labels"].values() for w in ws),
     *terms("references", "draft"), *terms("draft", "continue"),
+    # "先别升级，帮我新建一个邮件的工单": an action said not to be wanted is no problem text
+    *terms("negation", "zh"), *terms("negation", "en"),
+    *(w for name in vocab()["tools"] for kind in ("strong", "weak")
+      for w in terms("tools", name, kind) if not w.startswith("re:")),
 ])
 _PIECES = re.compile(r"([,，、;；:：。!！?？\n]|\.(?=\s|$))")
 _SENTENCE_END = re.compile(r"[;；。!！?？\n]|\.(?=\s|$)")
 _EDGES = re.compile(r"^[\s\W_]+|[\s,，、;；:：.。!！~\-]+$")
 _SPACES = re.compile(r"\s+")
-_DANGLING = re.compile(r"\s+(?:and|or|but|the|a|an|with|to|of|on|in|for|at)$", re.IGNORECASE)
+_DANGLING = re.compile(r"\s+(?:and|or|but|the|a|an|with|to|of|on|in|for|at|my|your|our|their|its|his|her|is|are|was|"
+                       r"were|be|as|from|by|into|onto|about|when|while|since|after|before|because|so|if|that|which)$",
+                       re.IGNORECASE)
 _LOOSE_SPACE = re.compile(r"\s+([,，、;；:：.。!！?？])")
 
 

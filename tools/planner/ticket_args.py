@@ -7,7 +7,14 @@ from typing import Any
 
 from tools.domain import TICKET_FIELDS
 from tools.planner.fields import priority_word
-from tools.planner.labels import CATEGORY_LABELS, EXPLICIT_PRIORITY, labelled_fields, level_after_verb, named_category
+from tools.planner.labels import (
+    CATEGORY_LABELS,
+    EXPLICIT_PRIORITY,
+    labelled_fields,
+    level_after_verb,
+    level_named,
+    named_category,
+)
 from tools.planner.lexicon import Hit, alternation, compile_terms, fold
 from tools.planner.plan import PlanContext
 from tools.planner.references import FOLDED_TICKET_ID
@@ -83,8 +90,8 @@ def update_changes(text: str, hit: Hit | None) -> dict[str, str]:
     if "category" not in changes and (named := named_category(text, change=True)):
         changes["category"] = named  # "move it to hardware category", "应该是软件"
     explicit = EXPLICIT_PRIORITY.search(fold(text))
-    priority = f"P{explicit.group('n')}" if explicit else labelled.get("priority")
-    if priority := priority or level_after_verb(text) or priority_word(text):
+    priority = level_after_verb(text) or (f"P{explicit.group('n')}" if explicit else labelled.get("priority"))
+    if priority := priority or level_named(text) or priority_word(text):
         changes["priority"] = priority
     return changes
 

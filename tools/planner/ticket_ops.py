@@ -6,7 +6,7 @@ import re
 
 from tools.planner.analysis import TOOL_NAMES, Analysis, Keyword
 from tools.planner.lexicon import compile_terms, fold
-from tools.planner.plan import Plan, PlanContext
+from tools.planner.plan import Plan, PlanContext, Talk
 from tools.planner.ticket_args import tool_args
 from tools.planner.vocab import terms
 from tools.registry import TICKET_TOOLS, TicketTool
@@ -43,6 +43,10 @@ def plan_ticket_op(a: Analysis, ctx: PlanContext) -> Plan | None:
             return show_ticket(a, ctx, "ref:ticket+my tickets")
     # by tool precedence; for the same tool a list filter ("已关闭的工单") carries the most
     tool, keyword = min(found, key=lambda p: (TOOL_NAMES.index(p[0]), p[1].kind != "filter"))
+    if tool == SHOW_ONE and ctx.ticket_id is None and a.only_pronoun and keyword.kind == "weak":
+        return Plan(route="chitchat", args={"talk": Talk.CLARIFY.value, "options": ["ticket_op.get", "create_ticket"]},
+                    rationale=f"kw:{keyword.hit.term}; only 'it' in a new thread", source="rules")
+        # "can you look at this": which ticket, or what problem?
     return plan_tool(TICKET_TOOLS[tool], a, ctx, keyword, f"kw:{keyword.hit.term}→{tool}")
 
 
