@@ -146,3 +146,38 @@ def test_titles_keep_the_problem_and_drop_the_asking(text: str, title: str) -> N
 ])
 def test_more_slots(text: str, ctx: PlanContext, slot: str, value: str) -> None:
     assert plan_rules(text, ctx).args.get(slot) == value
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("关", "close_ticket"), ("关关关", "close_ticket"), ("结", "close_ticket"), ("升！", "escalate_ticket"),
+    ("必须升", "escalate_ticket"), ("close", "close_ticket"), ("escalate it", "escalate_ticket"),
+])
+def test_the_waiting_actions_verb_alone_confirms_it(text: str, tool: str) -> None:
+    assert answer(text, tool) is Answer.CONFIRM
+
+
+@pytest.mark.parametrize(("text", "tool"), [("关", "escalate_ticket"), ("升！", "close_ticket")])
+def test_another_actions_verb_alone_is_no_yes(text: str, tool: str) -> None:
+    assert answer(text, tool) is not Answer.CONFIRM
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("等一下别关 屏幕偶尔还是会闪", "close_ticket"), ("别升了", "escalate_ticket"), ("hang on to it pls", "cancel_ticket"),
+])
+def test_a_short_no_to_the_waiting_verb_declines(text: str, tool: str) -> None:
+    assert answer(text, tool) is Answer.DECLINE
+
+
+@pytest.mark.parametrize(("text", "ctx", "category"), [
+    ("类别选错了 是权限问题 帮我改下", NONE, "access"),
+    ("i picked network by mistake on TCK-2026-X2HU7Q, it's an account problem", NONE, "account"),
+    ("the printer ticket should be hardware, pls fix", NONE, "hardware"),
+    ("it's actually a software problem", MEM, "software"),
+])
+def test_a_wrong_category_said_in_words_is_an_update(text: str, ctx: PlanContext, category: str) -> None:
+    plan = plan_rules(text, ctx)
+    assert (plan.tool, plan.args.get("category")) == ("update_ticket", category)
+
+
+def test_a_kind_said_of_a_symptom_changes_nothing() -> None:
+    assert plan_rules("my wifi is a network issue, why", NONE).tool is None

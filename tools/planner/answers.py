@@ -152,6 +152,7 @@ def drops_the_waiting(text: str, pending_tool: str | None) -> bool:
     nouns = _NOUNS.get(pending_tool)
     named = (Hit("noun", m.group(), m.start(), m.end()) for m in nouns.finditer(a.folded)) if nouns else ()
     dropped += [hit for hit in named if modifier(a.folded, hit) == "negated"]
+    dropped = [hit for hit in dropped if not _NOT_YET.search(a.folded, 0, hit.start)]  # 还没关的单: a state
     if not dropped or _ends_asking(a.folded.rstrip(_EDGE)) or _ASKING.search(a.folded) \
             or _A_NOT_A.search(a.folded):
         return False
@@ -247,6 +248,7 @@ def _restates(plan: Plan, pending_tool: str | None, target: str | None) -> bool:
 
 
 _NOUNS = {name: compile_terms(words) for name, words in vocab()["confirmation"]["action_nouns"].items()}
+_NOT_YET = re.compile(r"(?:没有?|未|还没有?|还未|尚未)\s*(?:被|给)?\s*$")
 _PAYLOAD = frozenset({"changes", "comment"})
 
 

@@ -18,16 +18,21 @@ _CANCELLING_TOOLS = [
 # A confirm may restate the action it confirms ("yes, escalate it", "确认关闭"): the words of the
 # tools that need confirmation are echoes. Words of a cancelling tool ("withdraw", "撤销") read as
 # cancel unless the pending tool is known to be that tool. Cancel wins ties on equal spans.
+def _echoes(name: str) -> list[str]:
+    """The words that restate the waiting `name`: its tool words and its bare verbs (关, 升)."""
+    return [*tool_terms(name), *(vocab()["confirmation"]["echo"].get(name) or [])]
+
+
 _TOKENS = Lexicon({
     "cancel": [*terms("confirmation", "cancel"), *terms("negation", "zh"),
                *terms("negation", "en"), *(w for n in _CANCELLING_TOOLS for w in tool_terms(n))],
     "confirm": terms("confirmation", "confirm"),
-    "echo": [w for name in _CONFIRMED_TOOLS for w in tool_terms(name)],
+    "echo": [w for name in _CONFIRMED_TOOLS for w in _echoes(name)],
     "fixed": terms("confirmation", "fixed"),
     "filler": terms("confirmation", "filler"),
     "unsure": terms("confirmation", "unsure"),
 })
-_TOOL_WORDS = {name: compile_terms(tool_terms(name)) for name in _CONFIRMED_TOOLS}
+_TOOL_WORDS = {name: compile_terms(_echoes(name)) for name in _CONFIRMED_TOOLS}
 _SEPARATORS = re.compile(r"[\W_]*")
 
 
@@ -55,6 +60,8 @@ def classify_confirmation(text: str, *, pending_tool: str | None = None) -> Conf
         return None  # "不确定", "not sure": neither yes nor no
     if "confirm" in kinds and "mismatch" not in kinds:
         return "confirm"
+    if pending_tool in _TOOL_WORDS and "echo" in kinds and set(kinds) <= {"echo", "filler"}:
+        return "confirm"  # "关", "升！", "close it" while that action waits: the action asked for again
     return None
 
 

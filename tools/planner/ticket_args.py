@@ -8,7 +8,6 @@ from typing import Any
 from tools.domain import TICKET_FIELDS
 from tools.planner.fields import priority_word
 from tools.planner.labels import (
-    CATEGORY_LABELS,
     EXPLICIT_PRIORITY,
     labelled_fields,
     level_after_verb,
@@ -45,7 +44,7 @@ def tool_args(tool: TicketTool, text: str, hit: Hit | None, ctx: PlanContext,
     if "comment" in declared:
         _put(args, missing, "comment", comment_text(text, hit) if hit else None)
     if "title" in declared:  # an update: at least one changed field
-        changes = update_changes(text, hit)
+        changes = update_changes(text)
         args |= changes
         missing += [] if changes else ["changes"]
     if "reason" in declared and (reason := _REASON.search(fold(text), hit.end if hit else 0)):
@@ -71,12 +70,9 @@ def comment_text(text: str, hit: Hit) -> str | None:
     return None if not body or is_trivial(body) else body
 
 
-def update_changes(text: str, hit: Hit | None) -> dict[str, str]:
-    """The fields an update names: labels ("优先级改成P1"), rename, a category after the verb.
-
-    Without the verb (the model chose the update: "make it high priority pls") only labels,
-    a rename and priority words count.
-    """
+def update_changes(text: str) -> dict[str, str]:
+    """The fields an update names: labels ("优先级改成P1"), a rename, a category named in words
+    ("改成网络类", "move it to hardware category"), a level after a change verb, priority words."""
     labelled = labelled_fields(text).values
     changes: dict[str, str] = {
         k: labelled[k] for k in TICKET_FIELDS if k != "priority" and k in labelled
@@ -84,9 +80,6 @@ def update_changes(text: str, hit: Hit | None) -> dict[str, str]:
     for pattern in _RENAME:
         if "title" not in changes and (rename := pattern.search(fold(text))):
             changes["title"] = text[rename.start("v"):rename.end("v")].strip(" 。.!！")
-    after = CATEGORY_LABELS.hits(text[hit.end:hit.end + 12]) if hit else []
-    if "category" not in changes and after and after[0].start <= 2:  # "改成网络类"
-        changes["category"] = after[0].label
     if "category" not in changes and (named := named_category(text, change=True)):
         changes["category"] = named  # "move it to hardware category", "应该是软件"
     explicit = EXPLICIT_PRIORITY.search(fold(text))
