@@ -181,3 +181,44 @@ def test_a_wrong_category_said_in_words_is_an_update(text: str, ctx: PlanContext
 
 def test_a_kind_said_of_a_symptom_changes_nothing() -> None:
     assert plan_rules("my wifi is a network issue, why", NONE).tool is None
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("escalate it tomorrow", "escalate_ticket"), ("do it later", "escalate_ticket"), ("等会儿再说", "close_ticket"),
+    ("等一下再关吧，我先试试", "close_ticket"), ("cancel that", "escalate_ticket"),  # the abort word on "that"
+])
+def test_not_now_declines_for_the_time_being(text: str, tool: str) -> None:
+    assert answer(text, tool) is Answer.DECLINE  # never a yes that runs it now
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("cancel the ticket instead", "escalate_ticket"), ("later, first show me my tickets", "escalate_ticket"),
+    ("对了明天会下雨吗", "cancel_ticket"), ("by the way, any good lunch spots around here", "close_ticket"),
+])
+def test_a_new_request_or_an_aside_while_an_action_waits(text: str, tool: str) -> None:
+    assert answer(text, tool) is Answer.NEW_REQUEST
+
+
+@pytest.mark.parametrize("text", ["打不开", "连不上", "打不开了"])
+def test_a_symptom_of_nothing_named_is_asked_about(text: str) -> None:
+    assert plan_rules(text, NONE).args.get("talk") == "clarify"
+
+
+@pytest.mark.parametrize(("text", "talk"), [
+    ("谢了", "thanks"), ("回见", "bye"), ("那我先下线啦", "bye"), ("好的，我先去忙了", "bye"),
+])
+def test_short_small_talk_is_small_talk(text: str, talk: str) -> None:
+    assert plan_rules(text, NONE).args.get("talk") == talk
+
+
+@pytest.mark.parametrize("text", [
+    "关掉的工单在哪里找", "工单的类别应该怎么选", "工单 reopen 有时间限制吗", "关单和撤单有什么不一样",
+    "工单被关了还能重新打开吗", "工单的 status 都有哪些", "报修的话一般要等几天", "what's the SLA for a P1",
+])
+def test_a_question_about_tickets_as_such_is_for_the_knowledge_base(text: str) -> None:
+    assert plan_rules(text, NONE).route == "kb_qa"
+
+
+@pytest.mark.parametrize("text", ["vpn老是下线", "我忙了一天电脑还是坏的"])
+def test_goodbye_words_inside_a_symptom_are_no_goodbye(text: str) -> None:
+    assert plan_rules(text, NONE).route == "kb_qa"

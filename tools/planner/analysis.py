@@ -10,7 +10,7 @@ from tools.planner.lexicon import Hit, Lexicon, blank, compile_terms, fold, mask
 from tools.planner.modifiers import Modifier, modifier
 from tools.planner.plan import References
 from tools.planner.references import DRAFT_ID, TICKET_ID, extract_references
-from tools.planner.vocab import terms, vocab
+from tools.planner.vocab import small_talk_terms, terms, vocab
 
 TOOL_NAMES: tuple[str, ...] = tuple(vocab()["tools"])  # registry tools, in precedence order
 _GROUPS: dict[str, list[str]] = {"create": terms("intents", "create_ticket")}
@@ -22,7 +22,7 @@ _GROUPS["continue"] = terms("draft", "continue")
 _INTENTS = Lexicon(_GROUPS)
 _NOUNS = compile_terms(terms("ticket_nouns"))
 _KB = compile_terms(terms("intents", "kb_question"))
-_CHITCHAT = compile_terms(terms("intents", "chitchat"))
+_CHITCHAT = compile_terms(small_talk_terms())
 # What may surround a keyword in a message that says nothing else ("好的，升级一下吧").
 _NOISE = compile_terms([
     *terms("fillers"), *terms("negation", "zh"), *terms("negation", "en"),

@@ -20,9 +20,11 @@ from tools.nlu.model import PENDING, act_model
 from tools.planner.analysis import analyse
 from tools.planner.confirm import answer_words, classify_confirmation, has_yes_word, names_another_action
 from tools.planner.domain import word_counts
-from tools.planner.lexicon import Hit, compile_terms, fold, mask, normalize
+from tools.planner.lexicon import Hit, alternation, compile_terms, fold, mask, normalize
 from tools.planner.modifiers import modifier
 from tools.planner.plan import Plan, Talk
+from tools.planner.references import TICKET_ID
+from tools.planner.ticket_ops import is_protocol_cancel
 from tools.planner.vocab import terms, tool_terms, vocab
 from tools.registry import TICKET_TOOLS
 
@@ -60,6 +62,9 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         return Answer.CONFIRM
     if drops_the_waiting(text, pending_tool):
         return Answer.DECLINE  # "scrap that comment", 升级就算了吧: the waiting action dropped by name
+    if (later := _LATER.search(fold(normalize(text)))) and not _ends_asking(later.string) \
+            and not (plan is not None and _other_ticket_op(plan, pending_tool)):
+        return Answer.DECLINE  # "等会儿再说", "escalate it tomorrow": not now, so not yet
     if word is None and names_another_action(text, pending_tool):
         # "yes, close it" while an escalation waits: never a yes to the escalation; a request
         # for the other action in its own words supersedes it (and waits for its own yes)
@@ -72,7 +77,7 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
             and _A_NOT_A.search(folded) is None and not defers(folded):
         return Answer.NEW_REQUEST  # "不用催了，刚刚修好了，直接关单": not this one, that one instead
     if word == "cancel":
-        if plan is not None and _other_ticket_op(plan, pending_tool):
+        if plan is not None and _other_ticket_op(plan, pending_tool) and not _aborts(plan, text):
             return Answer.NEW_REQUEST  # "don't escalate, just close it"
         overruled = act.label == Act.CONFIRM and act.confidence >= MODEL_OVERRULES_NO
         return Answer.CONFIRM if overruled and has_yes_word(text) else Answer.DECLINE
@@ -101,7 +106,8 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
     if plan is not None and plan.rationale.startswith("model:") and _few_words(folded):
         return Answer.UNCLEAR  # "冲", "yeh": a guess from one word is no clear new request
     if plan is not None and is_clear_request(plan) and not _about_the_action(text, plan, pending_tool):
-        if plan.args.get("talk") == Talk.OUT_OF_SCOPE and act.prob(Act.OTHER) >= act.prob(Act.NEW_REQUEST):
+        if plan.args.get("talk") == Talk.OUT_OF_SCOPE and act.prob(Act.OTHER) >= act.prob(Act.NEW_REQUEST) \
+                and not _ASIDE.search(folded):  # "对了明天会下雨吗", "btw what's the weather": an aside
             return Answer.UNCLEAR  # "会有什么影响？": about nothing but the waiting action
         return Answer.NEW_REQUEST
     return Answer.UNCLEAR
@@ -161,6 +167,14 @@ def drops_the_waiting(text: str, pending_tool: str | None) -> bool:
                    and k.use == "plain" and k.hit.start >= after for k in a.keywords)
 
 
+def _aborts(plan: Plan, text: str) -> bool:
+    """"cancel that" / "取消吧" while another action waits: the protocol's abort word on nothing but
+    "it" / "that", so no ticket is to be cancelled ("cancel the ticket", "cancel TCK-…" name one)."""
+    term = plan.rationale.partition("→")[0].removeprefix("kw:")
+    folded = fold(normalize(text))
+    return is_protocol_cancel(term) and _TICKET_NOUN.search(folded) is None and TICKET_ID.search(folded) is None
+
+
 def _without_tool(folded: str, pending_tool: str | None) -> str:
     """`folded` with the waiting tool's own words masked ("取消以后还能恢复吗" while a cancel
     waits: its 取消 is the action asked about, no "not this one")."""
@@ -205,6 +219,8 @@ _ABOUT_THIS = compile_terms(terms("confirmation", "about_this"))
 _CONSEQUENCE = compile_terms(terms("confirmation", "consequence"))
 _UNSURE = compile_terms(terms("confirmation", "unsure"))
 _DEFER = compile_terms(terms("confirmation", "defer"))
+_LATER = compile_terms(terms("confirmation", "later"))
+_ASIDE = re.compile(rf"^\W*(?:{alternation(terms('confirmation', 'aside'))})")
 _YES = compile_terms([t for t in terms("confirmation", "confirm")
                       if fold(t) not in {fold(n) for n in terms("confirmation", "cancel")}])
 # a verb and its result negated: something cannot be done (连不上, 打不开, 用不了), no "don't"
@@ -248,6 +264,7 @@ def _restates(plan: Plan, pending_tool: str | None, target: str | None) -> bool:
 
 
 _NOUNS = {name: compile_terms(words) for name, words in vocab()["confirmation"]["action_nouns"].items()}
+_TICKET_NOUN = compile_terms(terms("ticket_nouns"))
 _NOT_YET = re.compile(r"(?:没有?|未|还没有?|还未|尚未)\s*(?:被|给)?\s*$")
 _PAYLOAD = frozenset({"changes", "comment"})
 

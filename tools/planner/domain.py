@@ -111,6 +111,16 @@ def just_a_noun(a: Analysis) -> bool:
     return len(hits) == 1 and _WORD.search(rest) is None and _NOUN.fullmatch(fold(hits[0].term)) is not None
 
 
+def just_a_verb(a: Analysis) -> bool:
+    """True when the message is a symptom with nothing it happens to ("打不开", "连不上"): which
+    thing does not open is the first question."""
+    hits = _SYMPTOM_WORDS.hits(a.text)
+    rest = _QUESTION_ONLY.sub(" ", fold(blank(a.text, hits)))
+    return bool(hits) and _WORD.search(rest) is None and all(
+        _PROBLEM.fullmatch(fold(h.term)) or _CANT.fullmatch(fold(h.term)) for h in hits)
+
+
+_CANT = re.compile("[\u4e00-\u9fff]不[上开动进了来出]")
 _SYMPTOM_WORDS = Lexicon({"symptom": [w for c in vocab()["categories"].values()
                                       for w in [*(c.get("strong") or []), *(c.get("weak") or [])]]})
 _NOUN = compile_terms(terms("domain", "nouns"))

@@ -59,7 +59,9 @@ def modifier(folded: str, hit: Hit) -> Modifier:
 
 # "最新的报修已经修好了": the newest report, a ticket already opened
 _REPORTED_BEFORE = re.compile(r"(?:最近|最新|上次|上一次|上一个|上个|之前|前几天)(?:的)?(?:那个|那张|那次|一次)?\s*$")
-_REPORTED = re.compile(r"\s*(?:的(?!话)|单|过的|了的|[记纪]录|历史)")
+# "我的报修单", "报修了三天了": a ticket already opened
+_REPORTED = re.compile(r"\s*(?:的(?!话)|单|过的|了的|[记纪]录|历史"
+                       r"|(?:了|过)\s*(?:好|快)?(?:几|一|两|三|四|五|半|[0-9]+)\s*(?:个)?\s*(?:天|周|星期|礼拜|小时|月))")
 _WHEN_BEFORE = re.compile(r"\b(?:(?:before|after|until|once|if|unless|what if)\s+(?:you\s+|we\s+|i\s+|they\s+)?"
                           r"|(?:did|have|had|has)\s+(?:i|we|you|it|they|someone|anyone|somebody|anybody|the team)\s+)$")
 _WHEN_AFTER = re.compile(r"\s*(?:掉|了|完)?\s*(?:它|这个单|那个单|工单)?\s*(?:之前|以前|前|之后|以后)")

@@ -20,6 +20,7 @@ from tools.planner.domain import (
     about_it,
     composing,
     just_a_noun,
+    just_a_verb,
     little_else,
     names_a_problem,
     only_question_words,
@@ -118,6 +119,8 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
         return plan
     if plan.rationale.startswith("symptom:") and just_a_noun(a):
         return talk(Talk.CLARIFY, f"{plan.rationale}; only a noun", ("kb_qa", "create_ticket"))  # "打印机"
+    if plan.rationale.startswith("symptom:") and just_a_verb(a):
+        return talk(Talk.CLARIFY, f"{plan.rationale}; only a verb", ("kb_qa", "create_ticket"))  # "打不开"
     if plan.rationale.startswith("kb:question") and not about_it(a):
         return _not_about_it(plan, a, ctx, build)
     pred = intent_model().predict(a.text, marks_of(ctx))

@@ -24,12 +24,12 @@ from tools.planner.opinion import model_plan, review, talk
 from tools.planner.plan import Plan, PlanContext, Route, Talk
 from tools.planner.references import extract_references
 from tools.planner.ticket_ops import UPDATER, plan_ticket_op, show_ticket
-from tools.planner.vocab import terms
+from tools.planner.vocab import small_talk_terms, terms
 
 __all__ = ["classify_confirmation", "extract_references", "extract_ticket_fields", "plan_rules"]
 
 _DISCARD = compile_terms(terms("draft", "discard"))
-_GREETING = compile_terms([*terms("intents", "chitchat"), *terms("fillers")])
+_GREETING = compile_terms([*small_talk_terms(), *terms("fillers")])
 Step = Callable[[Analysis, PlanContext], Plan | None]
 
 

@@ -52,6 +52,12 @@ def tool_terms(tool: str) -> list[str]:
     return [*(entry.get("strong") or []), *(entry.get("weak") or [])]
 
 
+def small_talk_terms() -> list[str]:
+    """The chitchat words and every greeting, thanks and goodbye ("谢了", "回见")."""
+    return [*terms("intents", "chitchat"),
+            *(w for kind in ("greeting", "thanks", "bye") for w in terms("intents", "small_talk", kind))]
+
+
 def _check_terms(node: Any, where: str) -> None:
     """Every list item must be a non-empty string; every "re:" term must compile."""
     if isinstance(node, dict):
