@@ -19,8 +19,8 @@ from tools.crud import audit
 from tools.crud import pending as crud
 from tools.crud.pending import PendingAction
 from tools.domain import AuditEventType, PendingStatus
-from tools.planner.answers import SMALL_TALK, Answer, ambiguous_cancel, read_answer
-from tools.planner.plan import Confirmation, PlanContext
+from tools.planner.answers import SMALL_TALK, Answer, ambiguous_cancel, is_aside, read_answer
+from tools.planner.plan import Confirmation, PlanContext, Talk
 from tools.planner.rules import plan_rules
 from tools.replies import declined
 from turn.context import Context
@@ -136,6 +136,10 @@ async def supersede(state: State, runtime: Runtime[Context], started: float) -> 
     return {**_forget_pending(state), "resolved": resolved}
 
 
+# small talk while an action waits is said back, and the question asked again
+_REMINDERS = {Talk.THANKS: "pending_reminder", Talk.BYE: "pending_bye", Talk.GREETING: "pending_greeting"}
+
+
 async def read_reply(state: State, runtime: Runtime[Context], started: float) -> State:
     """A message while an action waits: confirm, decline, supersede, or keep it and ask again."""
     pending_id = (state.get("memory") or {}).get("pending_action_id")
@@ -160,8 +164,10 @@ async def read_reply(state: State, runtime: Runtime[Context], started: float) ->
     if answer is Answer.NEW_REQUEST or action.expires_at <= datetime.now(UTC):
         return await supersede(state, runtime, started)  # never ask again about an expired one
     lg = lang(state)
+    talk = plan.args.get("talk")
     key = ("ambiguous_cancel" if ambiguous_cancel(text, action.tool) else
-           "pending_reminder" if plan.args.get("talk") in SMALL_TALK else "still_pending")
+           _REMINDERS[talk] if talk in SMALL_TALK else
+           "pending_aside" if is_aside(text, plan) else "still_pending")
     still = event(AuditEventType.ACTION_STILL_PENDING, action.target, result="PENDING", started=started,
                   pending_action_id=action.id, tool=action.tool)
     return {"outcome": Outcome.from_dict(ask_again(action, lg, key=key)),

@@ -34,8 +34,9 @@ def talk_reply(args: Mapping[str, Any], lang: Lang) -> str:
 def ask_again(action: PendingAction, lang: Lang, *, key: str = "still_pending") -> dict[str, Any]:
     """The waiting action asked about again, in words; it keeps waiting (NEED_CONFIRMATION).
 
-    `key`: still_pending (neither yes nor no), ambiguous_cancel (取消 while a cancel waits) or
-    pending_reminder (thanks or bye: said back, and the question asked again).
+    `key`: still_pending (neither yes nor no), ambiguous_cancel (取消 while a cancel waits),
+    pending_reminder / pending_bye / pending_greeting (small talk said back, and the question asked
+    again) or pending_aside (an out-of-scope question in passing: declined, the question asked again).
     """
     left = (action.expires_at - datetime.now(UTC)).total_seconds()
     prompt = confirm_prompt(action.tool, action.target, max(1, math.ceil(left / 60)), lang)

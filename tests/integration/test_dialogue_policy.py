@@ -50,6 +50,32 @@ async def test_a_new_request_supersedes_the_action_and_says_so(stack: Stack) -> 
     assert (await _row(stack, Ticket, ticket_id)).escalation_level == 0
 
 
+async def test_small_talk_and_asides_keep_the_action_waiting(stack: Stack) -> None:
+    who = actor()
+    thread, ticket_id = await _ticket(stack, who, "please open a ticket: my laptop won't boot")
+    pending = (await stack.turn(who, "escalate it please", thread_id=thread)).pending_action
+    for text, key in (("btw what's the weather like in London today", "pending_aside"),
+                      ("thanks", "pending_reminder"), ("gotta go, bye", "pending_bye")):
+        r = await stack.turn(who, text, thread_id=thread)
+        assert r.status == "NEED_CONFIRMATION" and r.pending_action["id"] == pending["id"], text
+        assert r.reply.startswith(say_in("dialogue", key, "en", prompt="").split("{")[0][:20]), r.reply
+        assert ticket_id in r.reply and "escalate_ticket" not in r.reply
+    r = await stack.turn(who, "对了明天会下雨吗", thread_id=thread)
+    assert r.status == "NEED_CONFIRMATION" and r.reply.startswith("抱歉，这个我帮不上忙")
+    assert (await _row(stack, PendingAction, pending["id"])).status == "PENDING"
+    assert (await _row(stack, Ticket, ticket_id)).escalation_level == 0
+
+
+async def test_not_now_declines_without_running_it(stack: Stack) -> None:
+    who = actor()
+    thread, ticket_id = await _ticket(stack, who, "please open a ticket: my laptop won't boot")
+    pending = (await stack.turn(who, "escalate it please", thread_id=thread)).pending_action
+    r = await stack.turn(who, "escalate it tomorrow", thread_id=thread)
+    assert (r.status, r.intent) == ("CANCELLED", "cancel"), r.reply
+    assert (await _row(stack, PendingAction, pending["id"])).status == "CANCELLED"
+    assert (await _row(stack, Ticket, ticket_id)).escalation_level == 0
+
+
 async def test_a_waiting_cancel_is_kept_with_keep_it_and_asked_again_on_cancel(stack: Stack) -> None:
     who = actor()
     thread, ticket_id = await _ticket(stack, who)

@@ -7,7 +7,7 @@ import pytest
 
 from tools.nlu.corpus import Act, Example
 from tools.nlu.evaluate import MEMORY_TICKET
-from tools.planner.answers import Answer, read_answer
+from tools.planner.answers import Answer, is_aside, read_answer
 from tools.planner.plan import PlanContext
 from tools.planner.rules import plan_rules
 
@@ -193,10 +193,17 @@ def test_not_now_declines_for_the_time_being(text: str, tool: str) -> None:
 
 @pytest.mark.parametrize(("text", "tool"), [
     ("cancel the ticket instead", "escalate_ticket"), ("later, first show me my tickets", "escalate_ticket"),
+])
+def test_a_new_request_while_an_action_waits_supersedes_it(text: str, tool: str) -> None:
+    assert answer(text, tool) is Answer.NEW_REQUEST
+
+
+@pytest.mark.parametrize(("text", "tool"), [
     ("对了明天会下雨吗", "cancel_ticket"), ("by the way, any good lunch spots around here", "close_ticket"),
 ])
-def test_a_new_request_or_an_aside_while_an_action_waits(text: str, tool: str) -> None:
-    assert answer(text, tool) is Answer.NEW_REQUEST
+def test_an_aside_is_answered_and_the_action_keeps_waiting(text: str, tool: str) -> None:
+    plan = plan_rules(text, MEM)
+    assert read_answer(text, tool, plan, MEMORY_TICKET) is Answer.UNCLEAR and is_aside(text, plan)
 
 
 @pytest.mark.parametrize("text", ["打不开", "连不上", "打不开了"])
@@ -222,3 +229,12 @@ def test_a_question_about_tickets_as_such_is_for_the_knowledge_base(text: str) -
 @pytest.mark.parametrize("text", ["vpn老是下线", "我忙了一天电脑还是坏的"])
 def test_goodbye_words_inside_a_symptom_are_no_goodbye(text: str) -> None:
     assert plan_rules(text, NONE).route == "kb_qa"
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("gotta go, bye", "escalate_ticket"),  # its "go" is no yes
+    ("thanks", "escalate_ticket"), ("谢谢", "close_ticket"), ("bye", "cancel_ticket"),
+    ("btw what's the weather like in London today", "close_ticket"),
+])
+def test_small_talk_and_asides_keep_the_action_waiting(text: str, tool: str) -> None:
+    assert answer(text, tool) is Answer.UNCLEAR

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tools.nlu.corpus import Act, Example
-from tools.planner.answers import SMALL_TALK, Answer, nothing_to_confirm, read_answer
+from tools.planner.answers import SMALL_TALK, Answer, is_aside, nothing_to_confirm, read_answer
 from tools.planner.opinion import OP_TOOLS, TALK_OF
 from tools.planner.plan import Plan, PlanContext
 from tools.planner.rules import plan_rules
@@ -54,8 +54,8 @@ def read(example: Example) -> Reading:
     plan = plan_rules(example.text, context(example))
     if example.pending_tool:
         answer = read_answer(example.text, example.pending_tool, plan, MEMORY_TICKET)
-        if answer is Answer.UNCLEAR and plan.args.get("talk") in SMALL_TALK:
-            return Reading(label_of(plan), plan)  # "thanks": said back, the action still waits
+        if answer is Answer.UNCLEAR and (plan.args.get("talk") in SMALL_TALK or is_aside(example.text, plan)):
+            return Reading(label_of(plan), plan)  # "thanks", "btw, weather?": said back, the action still waits
         if answer is not Answer.NEW_REQUEST:
             return Reading(_ACT_OF_ANSWER[answer].value, None)
     elif nothing_to_confirm(example.text, plan):

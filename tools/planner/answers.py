@@ -83,6 +83,8 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         return Answer.CONFIRM if overruled and has_yes_word(text) else Answer.DECLINE
     if is_unsure(text):
         return Answer.UNCLEAR  # "hold on", "不确定"
+    if plan is not None and plan.rationale == "greeting" and not plainly_no(text, pending_tool):
+        return Answer.UNCLEAR  # "thanks", "gotta go, bye": said back, no yes (its "go"), and it keeps waiting
     other_said = act.label in (Act.OTHER, Act.DECLINE) and act.confidence >= MODEL_OTHER
     if plan is not None and _restates(plan, pending_tool, target) and plainly_yes(text, pending_tool) \
             and not other_said \
@@ -106,8 +108,9 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
     if plan is not None and plan.rationale.startswith("model:") and _few_words(folded):
         return Answer.UNCLEAR  # "冲", "yeh": a guess from one word is no clear new request
     if plan is not None and is_clear_request(plan) and not _about_the_action(text, plan, pending_tool):
-        if plan.args.get("talk") == Talk.OUT_OF_SCOPE and act.prob(Act.OTHER) >= act.prob(Act.NEW_REQUEST) \
-                and not _ASIDE.search(folded):  # "对了明天会下雨吗", "btw what's the weather": an aside
+        if is_aside(text, plan):
+            return Answer.UNCLEAR  # "对了明天会下雨吗": answered, and the action keeps waiting
+        if plan.args.get("talk") == Talk.OUT_OF_SCOPE and act.prob(Act.OTHER) >= act.prob(Act.NEW_REQUEST):
             return Answer.UNCLEAR  # "会有什么影响？": about nothing but the waiting action
         return Answer.NEW_REQUEST
     return Answer.UNCLEAR
@@ -165,6 +168,12 @@ def drops_the_waiting(text: str, pending_tool: str | None) -> bool:
     after = min(hit.end for hit in dropped)
     return not any(k.kind in ("strong", "weak", "create", "filter") and k.target != pending_tool
                    and k.use == "plain" and k.hit.start >= after for k in a.keywords)
+
+
+def is_aside(text: str, plan: Plan) -> bool:
+    """An out-of-scope question put in passing ("对了明天会下雨吗", "btw what's the weather"): it is
+    answered, and the waiting action keeps waiting (a new IT request would supersede it)."""
+    return plan.args.get("talk") == Talk.OUT_OF_SCOPE and _ASIDE.search(fold(normalize(text))) is not None
 
 
 def _aborts(plan: Plan, text: str) -> bool:
