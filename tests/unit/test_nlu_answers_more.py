@@ -238,3 +238,16 @@ def test_goodbye_words_inside_a_symptom_are_no_goodbye(text: str) -> None:
 ])
 def test_small_talk_and_asides_keep_the_action_waiting(text: str, tool: str) -> None:
     assert answer(text, tool) is Answer.UNCLEAR
+
+
+@pytest.mark.parametrize("text", [
+    "right, I'll ask my boss", "ok, later then", "yes but tomorrow", "go ahead tomorrow", "let me go check first",
+    "好的我先问问领导",
+])
+def test_a_yes_that_puts_it_off_runs_nothing(text: str) -> None:
+    assert answer(text, "escalate_ticket") is Answer.UNCLEAR
+
+
+@pytest.mark.parametrize("text", ["好的，明天之前要修好，升吧", "yeah go for it", "升吧"])
+def test_a_deadline_is_no_putting_off(text: str) -> None:
+    assert answer(text, "escalate_ticket") is Answer.CONFIRM

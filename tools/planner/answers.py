@@ -85,6 +85,10 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         return Answer.UNCLEAR  # "hold on", "不确定"
     if plan is not None and plan.rationale == "greeting" and not plainly_no(text, pending_tool):
         return Answer.UNCLEAR  # "thanks", "gotta go, bye": said back, no yes (its "go"), and it keeps waiting
+    if not_yet(folded) and not plainly_no(text, pending_tool) and not (plan is not None and (
+            _other_ticket_op(plan, pending_tool)
+            or (plan.args.get("talk") == Talk.OUT_OF_SCOPE and not has_yes_word(text)))):  # 明天天气怎么样
+        return Answer.UNCLEAR  # "yes but tomorrow", "right, I'll ask my boss": no yes to run it now
     other_said = act.label in (Act.OTHER, Act.DECLINE) and act.confidence >= MODEL_OTHER
     if plan is not None and _restates(plan, pending_tool, target) and plainly_yes(text, pending_tool) \
             and not other_said \
@@ -258,6 +262,17 @@ def _few_words(folded: str) -> bool:
     """At most two words, or four Chinese characters: too little to be a clear new request."""
     latin, chinese = word_counts(folded)
     return latin + (chinese + 1) // 2 <= 2
+
+
+def not_yet(folded: str) -> bool:
+    """The message puts the action off ("yes but tomorrow", "ok, later then", 好的我先问问领导): a
+    time to come (not a deadline: "by tomorrow") or something the person does first."""
+    return defers(folded) or _WHEN_LATER.search(folded) is not None
+
+
+_WHEN_LATER = re.compile(r"(?<!by )(?<!before )(?<!until )(?<!till )\b(?:later|tomorrow|next week|tonight|"
+                         r"on (?:monday|tuesday|wednesday|thursday|friday)|after lunch|in an hour)\b"
+                         r"|(?<![到前])(?:明天|下周|晚点|晚些|过两天|改天|下午再|晚上再|回头)(?!前|之前|以前)")
 
 
 def defers(folded: str) -> bool:
