@@ -222,7 +222,8 @@ def cross_validated_readings(folds: int) -> tuple[tuple[Example, ...], list[Read
 # Training files by who wrote them: the first files, then one batch per later writer. The
 # rules were written against the first files; a later batch shows how a new writer is read.
 BATCHES = ("heldout_old_", "d2_", "heldout_2_", "s8_zh_", "s8_en_", "heldout_3_", "heldout_4_", "heldout_5_",
-           "heldout_6_", "heldout_7_", "heldout_8_", "heldout_9_")
+           "heldout_6_", "heldout_7_", "heldout_8_", "heldout_9_",
+           "heldout_10_")
 
 
 def batch_of(example: Example) -> str:
