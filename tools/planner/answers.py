@@ -63,6 +63,7 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
     if drops_the_waiting(text, pending_tool):
         return Answer.DECLINE  # "scrap that comment", 升级就算了吧: the waiting action dropped by name
     if (later := _LATER.search(fold(normalize(text)))) and not _ends_asking(later.string) \
+            and _A_NOT_A.search(later.string) is None \
             and not (plan is not None and _other_ticket_op(plan, pending_tool)):
         return Answer.DECLINE  # "等会儿再说", "escalate it tomorrow": not now, so not yet
     if word is None and names_another_action(text, pending_tool):
@@ -165,13 +166,16 @@ def drops_the_waiting(text: str, pending_tool: str | None) -> bool:
     nouns = _NOUNS.get(pending_tool)
     named = (Hit("noun", m.group(), m.start(), m.end()) for m in nouns.finditer(a.folded)) if nouns else ()
     dropped += [hit for hit in named if modifier(a.folded, hit) == "negated"]
-    dropped = [hit for hit in dropped if not _NOT_YET.search(a.folded, 0, hit.start)]  # 还没关的单: a state
+    dropped = [hit for hit in dropped  # 还没关的单: a state, no "don't close"
+               if not (_NOT_YET.search(a.folded, 0, hit.start) and a.folded.startswith("的", hit.end))]
     if not dropped or _ends_asking(a.folded.rstrip(_EDGE)) or _ASKING.search(a.folded) \
             or _A_NOT_A.search(a.folded):
         return False
-    after = min(hit.end for hit in dropped)
+    # another action asked for, before or after ("push it to level 2 instead of closing"), unless
+    # its word is the very verb that drops the waiting one ("scrap that comment")
     return not any(k.kind in ("strong", "weak", "create", "filter") and k.target != pending_tool
-                   and k.use == "plain" and k.hit.start >= after for k in a.keywords)
+                   and k.use == "plain" and _NEGATION_HEAD.fullmatch(fold(k.hit.term)) is None
+                   for k in a.keywords)
 
 
 def is_aside(text: str, plan: Plan) -> bool:
@@ -243,9 +247,11 @@ _SYMPTOM = re.compile(_CANT.pattern.partition("|")[0])  # 等不了了 is no "no
 _NO_LONGER = compile_terms(terms("confirmation", "no_longer_needed"))
 _A_NOT_A = re.compile("能不能|要不要|是不是|可不可以|行不行|好不好|会不会|有没有"
                       "|可唔可以|系唔系|得唔得|要唔要|使唔使|有冇|会唔会|好唔好")  # Cantonese too
-_NO = compile_terms([*terms("negation", "zh"), *terms("negation", "en"), *terms("confirmation", "cancel")])
+# a no-word anywhere; the bare 别 only as the negation's own pattern has it (not 区别, 类别)
+_CANCEL_WORDS = [t for t in terms("confirmation", "cancel") if t != "别"]
+_NO = compile_terms([*terms("negation", "zh"), *terms("negation", "en"), *_CANCEL_WORDS])
 _NEGATION = compile_terms([*terms("negation", "zh"), *terms("negation", "en"),
-                           *terms("confirmation", "cancel"), *terms("confirmation", "unsure")])
+                           *_CANCEL_WORDS, *terms("confirmation", "unsure")])
 
 
 def _ends_asking(folded: str, *more: str) -> bool:
@@ -289,6 +295,7 @@ def _restates(plan: Plan, pending_tool: str | None, target: str | None) -> bool:
 
 _NOUNS = {name: compile_terms(words) for name, words in vocab()["confirmation"]["action_nouns"].items()}
 _TICKET_NOUN = compile_terms(terms("ticket_nouns"))
+_NEGATION_HEAD = compile_terms([*terms("negation", "zh"), *terms("negation", "en")])
 _NOT_YET = re.compile(r"(?:没有?|未|还没有?|还未|尚未)\s*(?:被|给)?\s*$")
 _PAYLOAD = frozenset({"changes", "comment"})
 

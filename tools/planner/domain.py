@@ -67,7 +67,7 @@ def general_question(a: Analysis) -> bool:
 
 def names_a_problem(a: Analysis) -> bool:
     """A problem or a plea for help is in the message ("出问题了", "帮个忙", "not working")."""
-    return _PROBLEM.search(a.folded) is not None
+    return _PROBLEM.search(_ASKING_A_QUESTION.sub(" ", a.folded)) is not None  # "来问问题" asks, it reports nothing
 
 
 def composing(a: Analysis) -> bool:
@@ -121,6 +121,7 @@ def just_a_verb(a: Analysis) -> bool:
 
 
 _CANT = re.compile("[\u4e00-\u9fff]不[上开动进了来出]")
+_ASKING_A_QUESTION = re.compile("问问题|问个问题|问一个问题|问几个问题|请教个?问题")
 _SYMPTOM_WORDS = Lexicon({"symptom": [w for c in vocab()["categories"].values()
                                       for w in [*(c.get("strong") or []), *(c.get("weak") or [])]]})
 _NOUN = compile_terms(terms("domain", "nouns"))

@@ -84,7 +84,7 @@ def named_category(text: str, *, change: bool = False) -> str | None:
         before = folded[max(0, hit.start - 40):hit.start]
         if _NAMED_NOT.search(before):
             continue
-        if _NAMED_AFTER.match(folded, hit.end) or _NAMED_CUE.search(before) \
+        if _NAMED_AFTER.match(folded, hit.end) or _NAMED_CUE.search(before) or fold(hit.term).endswith("类") \
                 or (change and _CHANGE_TO.search(before)):
             return hit.label
     return None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from tools.planner.lexicon import Hit, alternation
+from tools.planner.lexicon import Hit, alternation, fold
 from tools.planner.vocab import terms
 
 Modifier = Literal["plain", "negated", "asked", "status", "described"]
@@ -51,6 +51,8 @@ def modifier(folded: str, hit: Hit) -> Modifier:
         return "status"
     if hit.label == "create" and (_REPORTED.match(folded, hit.end) or _REPORTED_BEFORE.search(before)):
         return "status"  # "我昨天报修的那个单", "我的报修单": a ticket already opened, asked about
+    if hit.label.startswith("weak:") and fold(hit.term) in _SEE and _WAIT_BEFORE.search(before):
+        return "described"  # "我再等两天看看": wait and see, no request to show it
     if hit.label.startswith(("strong:", "weak:")) and (
             _DESCRIBED.match(folded, hit.end) or _WHEN_AFTER.match(folded, hit.end) or _WHEN_BEFORE.search(before)):
         return "described"  # "最近关掉的那个单", "before you resolve it, add a note", "关之前帮我加个备注"
@@ -58,9 +60,12 @@ def modifier(folded: str, hit: Hit) -> Modifier:
 
 
 # "最新的报修已经修好了": the newest report, a ticket already opened
+_SEE = frozenset({"看看", "看一下", "看下", "看一看"})
+_WAIT_BEFORE = re.compile(r"(?:再|等(?:等|一下|一会儿?|[两几一]天|一两天|[两几一]周)?)\s*$")
 _REPORTED_BEFORE = re.compile(r"(?:最近|最新|上次|上一次|上一个|上个|之前|前几天)(?:的)?(?:那个|那张|那次|一次)?\s*$")
 # "我的报修单", "报修了三天了": a ticket already opened
 _REPORTED = re.compile(r"\s*(?:的(?!话)|单|过的|了的|[记纪]录|历史"
+                       r"|[^，,。.?？\s]{1,8}?的\s*(?:单子|工单|单(?![位据号价元词独纯]))"  # 报修打印机的单子
                        r"|(?:了|过)\s*(?:好|快)?(?:几|一|两|三|四|五|半|[0-9]+)\s*(?:个)?\s*(?:天|周|星期|礼拜|小时|月))")
 _WHEN_BEFORE = re.compile(r"\b(?:(?:before|after|until|once|if|unless|what if)\s+(?:you\s+|we\s+|i\s+|they\s+)?"
                           r"|(?:did|have|had|has)\s+(?:i|we|you|it|they|someone|anyone|somebody|anybody|the team)\s+)$")

@@ -18,7 +18,7 @@ from tools.planner.analysis import Analysis, Keyword, analyse
 from tools.planner.confirm import classify_confirmation
 from tools.planner.domain import general_question
 from tools.planner.fields import category_of, extract_ticket_fields
-from tools.planner.labels import category_answer, level_answer
+from tools.planner.labels import category_answer, level_after_verb, level_answer
 from tools.planner.lexicon import compile_terms, normalize
 from tools.planner.opinion import model_plan, review, talk
 from tools.planner.plan import Plan, PlanContext, Route, Talk
@@ -80,6 +80,8 @@ def _resume(a: Analysis, ctx: PlanContext, why: str) -> Plan:
         args = {"category": category}  # "其他吧", "none of those, other"
     elif ctx.draft_id and (lead := _LEAD.match(a.text)) and (category := category_answer(lead.group(1))):
         args["category"] = category  # "other, it's about the coffee machine's tablet app": asked, then told
+    if "priority" not in args and ctx.draft_id and (level := level_after_verb(a.text)):
+        args["priority"] = level  # "put it as high, deadline friday"
     if ctx.draft_fields.get("title"):
         args.pop("title", None)
     have = {**ctx.draft_fields, **args}

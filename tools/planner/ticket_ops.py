@@ -21,6 +21,8 @@ COMMENTER = next(n for n, t in TICKET_TOOLS.items() if "comment" in t.args.model
 # memory on its own; it needs the ticket named in the text ("取消这个工单", "cancel it").
 _PROTOCOL_CANCEL = compile_terms(terms("confirmation", "cancel"))
 _COLON = re.compile("[:：]")
+_NEGATION_HEAD = compile_terms([*terms("negation", "zh"), *terms("negation", "en")])
+_THAT = re.compile(r"\s+(?:that|this|it)\s*(?:[,，.。;；!！]|$)")
 
 
 def plan_ticket_op(a: Analysis, ctx: PlanContext) -> Plan | None:
@@ -35,6 +37,9 @@ def plan_ticket_op(a: Analysis, ctx: PlanContext) -> Plan | None:
     # a tool word inside a list filter is the filter's status: "show the tickets that got resolved"
     if not found:
         return None
+    if len({t for t, _ in found}) > 1:  # "ok scrap that, close the ticket": "scrap that" drops what came before
+        found = [(t, k) for t, k in found
+                 if not (_NEGATION_HEAD.fullmatch(fold(k.hit.term)) and _THAT.match(a.folded, k.hit.end))]
     if any(not TICKET_TOOLS[t].reads_only for t, _ in found):  # "我的单子没人理，升个级": one of them
         found = [(t, k) for t, k in found if t != LISTER or k.kind == "filter"]
     if _named(a):  # "我的工单现在是什么状态": a ticket is named, so "我的工单" is that ticket
