@@ -331,3 +331,66 @@ def test_a_leave_question_in_the_hr_system_is_no_it_question(text: str) -> None:
 ])
 def test_more_slots_of_the_tenth_writer(text: str, ctx: PlanContext, slot: str, value: str) -> None:
     assert plan_rules(text, ctx).args.get(slot) == value
+
+
+# Classes found on the eleventh held-out part once it had moved into training.
+
+@pytest.mark.parametrize(("text", "talk"), [
+    ("你好，我回来了", "greeting"), ("不弄了，拜拜", "bye"), ("谢谢你这么耐心", "thanks"),
+    ("我先走了，草稿明天再弄", "bye"), ("I'll finish this later, bye", "bye"),
+    ("不知道", "clarify"), ("hmm dunno tbh", "clarify"), ("whatever works", "clarify"),
+])
+def test_small_talk_and_unsure_replies_in_a_draft_are_no_details(text: str, talk: str) -> None:
+    assert plan_rules(text, DRAFT).args.get("talk") == talk
+
+
+@pytest.mark.parametrize("text", ["谢谢，继续", "就这些，谢谢", "ok thanks, submit it", "P2 吧，谢谢", "outlook 打不开，谢谢"])
+def test_a_draft_answer_with_thanks_still_carries_it_on(text: str) -> None:
+    assert plan_rules(text, DRAFT).route == "resume_draft"
+
+
+@pytest.mark.parametrize(("text", "tool", "expected"), [
+    ("不用催了，取消掉它，问题没了", "escalate_ticket", Answer.NEW_REQUEST),  # the cancel is asked for
+    ("no reopen needed, comment on it that I'll monitor it", "reopen_ticket", Answer.NEW_REQUEST),
+    ("keep the ticket exactly how it is", "update_ticket", Answer.DECLINE), ("算咗", "add_comment", Answer.DECLINE),
+    ("是滴", "reopen_ticket", Answer.CONFIRM), ("等下，我要再加一句", "add_comment", Answer.UNCLEAR),
+])
+def test_more_answers_of_the_eleventh_writer(text: str, tool: str, expected: Answer) -> None:
+    assert answer(text, tool) is expected
+
+
+@pytest.mark.parametrize(("text", "ctx", "tool"), [
+    ("这个能转给高级工程师吗", MEM, "escalate_ticket"), ("please pull this ticket back, not needed", MEM, "cancel_ticket"),
+    ("flag it as resolved but don't close yet", MEM, "resolve_ticket"),
+    ("TCK-2026-HY64DC的问题复发了，请重新开单", NONE, "reopen_ticket"),
+    ("TCK-2026-QG25NL isn't fixed, put it back open", NONE, "reopen_ticket"),
+    ("bring up my full ticket history", NONE, "list_my_tickets"), ("what's still pending on my side", NONE, "list_my_tickets"),
+    ("note on TCK-2026-VN14SG please - issue started after the update", NONE, "add_comment"),
+    ("hey so i raised something last tuesday about the projector and never heard back, can you check where that is",
+     NONE, "get_ticket"),
+    ("my printer one works now, mark it as resolved pls, I'll close it myself later", NONE, "resolve_ticket"),
+])
+def test_more_ticket_phrasings_of_the_eleventh_writer(text: str, ctx: PlanContext, tool: str) -> None:
+    assert plan_rules(text, ctx).tool == tool
+
+
+@pytest.mark.parametrize(("text", "route"), [
+    ("为什么我每次插上扩展坞第二个屏幕都不亮", "kb_qa"),  # 第二个屏幕 is no second ticket
+    ("类别要怎么选比较合适", "kb_qa"), ("let's go back to my other draft", "resume_draft"),
+])
+def test_more_routes_of_the_eleventh_writer(text: str, route: str) -> None:
+    assert plan_rules(text, MEM).route == route
+
+
+@pytest.mark.parametrize(("text", "talk"), [("have a good evening", "bye"), ("adeus", "bye"), ("周末推荐个电视剧", "out_of_scope")])
+def test_more_small_talk_of_the_eleventh_writer(text: str, talk: str) -> None:
+    assert plan_rules(text, NONE).args.get("talk") == talk
+
+
+@pytest.mark.parametrize(("text", "ctx", "value"), [
+    ("the vpn ticket category is wrong, make it network", NONE, "network"),
+    ("標題就寫「筆電無法充電」", DRAFT, "hardware"),
+    ("kindly create a ticket for installing visual studio on my system", NONE, "software"),
+])
+def test_more_categories_of_the_eleventh_writer(text: str, ctx: PlanContext, value: str) -> None:
+    assert plan_rules(text, ctx).args.get("category") == value

@@ -17,7 +17,7 @@ from tools.domain import TicketStatus
 from tools.nlu.corpus import Act
 from tools.nlu.fuzzy import correct
 from tools.nlu.model import PENDING, act_model
-from tools.planner.analysis import analyse
+from tools.planner.analysis import Keyword, analyse
 from tools.planner.confirm import answer_words, classify_confirmation, has_yes_word, names_another_action
 from tools.planner.domain import word_counts
 from tools.planner.lexicon import Hit, alternation, compile_terms, fold, mask, normalize
@@ -106,6 +106,7 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
     if act.label == Act.OTHER and act.confidence >= MODEL_OTHER:
         return Answer.UNCLEAR  # "what happens if I escalate?", "hold on"
     if plainly_no(text, pending_tool) and not (plan is not None and is_clear_request(plan)
+                                               and not plan.rationale.startswith("ref:")
                                                and not _restates(plan, pending_tool, target)):
         return Answer.DECLINE  # "actually no", "I still need the ticket, keep it", "唔好取消住"
     if defers(folded) and not (plan is not None and _other_ticket_op(plan, pending_tool)):
@@ -174,8 +175,14 @@ def drops_the_waiting(text: str, pending_tool: str | None) -> bool:
     # another action asked for, before or after ("push it to level 2 instead of closing"), unless
     # its word is the very verb that drops the waiting one ("scrap that comment")
     return not any(k.kind in ("strong", "weak", "create", "filter") and k.target != pending_tool
-                   and k.use == "plain" and _NEGATION_HEAD.fullmatch(fold(k.hit.term)) is None
-                   for k in a.keywords)
+                   and k.use == "plain" and not _drops(k, dropped) for k in a.keywords)
+
+
+def _drops(k: Keyword, dropped: list[Hit]) -> bool:
+    """`k` is the verb that drops the waiting action ("scrap that comment", 取消升级), not a request
+    of its own ("不用催了，取消掉它")."""
+    return _NEGATION_HEAD.fullmatch(fold(k.hit.term)) is not None and any(
+        k.hit.end <= hit.start <= k.hit.end + 8 for hit in dropped)
 
 
 def is_aside(text: str, plan: Plan) -> bool:

@@ -91,7 +91,7 @@ def named_category(text: str, *, change: bool = False) -> str | None:
 
 
 _CHANGE_TO = re.compile(r"(?<![a-z])(?:change|changed|switch|move|set|put|make|turn|mark|flip)\b[^,，.。;]*"
-                        r"(?<![a-z])(?:to|into|as)\s+(?:the\s+|an?\s+)?$")
+                        r"(?<![a-z])(?:to|into|as)\s+(?:the\s+|an?\s+)?$|(?<![a-z])make\s+(?:it|this|that)\s+$")
 
 
 @dataclass

@@ -68,6 +68,7 @@ _REPORTED = re.compile(r"\s*(?:的(?!话)|单|过的|了的|[记纪]录|历史"
                        r"|[^，,。.?？\s]{1,8}?的\s*(?:单子|工单|单(?![位据号价元词独纯]))"  # 报修打印机的单子
                        r"|(?:了|过)\s*(?:好|快)?(?:几|一|两|三|四|五|半|[0-9]+)\s*(?:个)?\s*(?:天|周|星期|礼拜|小时|月))")
 _WHEN_BEFORE = re.compile(r"\b(?:(?:before|after|until|once|if|unless|what if)\s+(?:you\s+|we\s+|i\s+|they\s+)?"
+                          r"|(?:i'?ll|i will|i can|we'?ll)\s+(?:just\s+|then\s+)?"  # "I'll close it myself later"
                           r"|(?:did|have|had|has)\s+(?:i|we|you|it|they|someone|anyone|somebody|anybody|the team)\s+)$")
 _WHEN_AFTER = re.compile(r"\s*(?:掉|了|完)?\s*(?:它|这个单|那个单|工单)?\s*(?:之前|以前|前|之后|以后)")
 _DESCRIBED = re.compile(r"(?:掉|了|过|完)?的\s*(?:那个|这个|那张|这张|那些|这些|那几个|这几个|那几张)?"

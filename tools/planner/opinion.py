@@ -86,7 +86,7 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
         return talk(Talk.OUT_OF_SCOPE, f"{why}; not about IT")  # "will it rain today"
     if a.chitchat and not it and pred.label not in TASKS \
             and not (pred.label == "unclear" and pred.confidence >= SURE_TASK):  # "在吗 有急事": help wanted
-        return talk(_small_talk(a, ctx), f"{why}; small talk")  # "hey, you there?", "没了，谢谢，拜"
+        return talk(small_talk_kind(a, ctx), f"{why}; small talk")  # "hey, you there?", "没了，谢谢，拜"
     if pred.confidence >= ACCEPT:
         if pred.label == "chitchat.bye" and defers(a.folded) and not _BYE.search(a.folded):
             return talk(Talk.CLARIFY, f"{why}; will come back", options(pred, ctx))  # "我先看看再说"
@@ -108,7 +108,7 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     of something else (a new ticket, a ticket operation, small talk, out of scope) wins.
     """
     if plan.route == "chitchat" and plan.rationale == "greeting":
-        return talk(_small_talk(a, ctx), "greeting")
+        return talk(small_talk_kind(a, ctx), "greeting")
     if _read_by_a_word(plan, a):
         other_ops = frozenset(OP_TOOLS) - {label for label, tool in OP_TOOLS.items() if tool == plan.tool}
         # "看看我所有的 ticket" lists them; "我的工单可以关了" closes it
@@ -151,7 +151,7 @@ def _not_about_it(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> 
     if task := _model_task(plan, a, ctx, build, frozenset(TASKS) - {"kb_qa"}, OVERRULE):
         return task  # "where are we on this?" about the remembered ticket, "my tix?"
     if a.chitchat and little_else(a):
-        return talk(_small_talk(a, ctx), f"{plan.rationale}; small talk")  # "hi, anybody here?"
+        return talk(small_talk_kind(a, ctx), f"{plan.rationale}; small talk")  # "hi, anybody here?"
     if only_question_words(a):
         return talk(Talk.CLARIFY, f"{plan.rationale}; nothing asked", DEFAULT_OPTIONS)
     return talk(Talk.OUT_OF_SCOPE, f"{plan.rationale}; not about IT")
@@ -225,7 +225,7 @@ def _evidence(a: Analysis, tool: str) -> Keyword | None:
 
 
 
-def _small_talk(a: Analysis, ctx: PlanContext) -> Talk:
+def small_talk_kind(a: Analysis, ctx: PlanContext) -> Talk:
     """Greeting, thanks or bye: a bye word, else a thanks word, else the likeliest of the three."""
     if _BYE.search(a.folded):
         return Talk.BYE

@@ -16,11 +16,11 @@ from tools.domain import REQUIRED_FIELDS
 from tools.nlu.fuzzy import correct
 from tools.planner.analysis import Analysis, Keyword, analyse
 from tools.planner.confirm import classify_confirmation
-from tools.planner.domain import general_question
+from tools.planner.domain import about_it, general_question
 from tools.planner.fields import category_of, extract_ticket_fields
 from tools.planner.labels import category_answer, level_after_verb, level_answer
 from tools.planner.lexicon import compile_terms, normalize
-from tools.planner.opinion import model_plan, review, talk
+from tools.planner.opinion import model_plan, review, small_talk_kind, talk
 from tools.planner.plan import Plan, PlanContext, Route, Talk
 from tools.planner.references import extract_references
 from tools.planner.ticket_ops import UPDATER, plan_ticket_op, show_ticket
@@ -29,6 +29,8 @@ from tools.planner.vocab import small_talk_terms, terms
 __all__ = ["classify_confirmation", "extract_references", "extract_ticket_fields", "plan_rules"]
 
 _DISCARD = compile_terms(terms("draft", "discard"))
+_UNSURE = compile_terms(terms("confirmation", "unsure"))
+_BYE = compile_terms(terms("intents", "small_talk", "bye"))
 _GREETING = compile_terms([*small_talk_terms(), *terms("fillers")])
 Step = Callable[[Analysis, PlanContext], Plan | None]
 
@@ -63,9 +65,12 @@ def _plan(route: Route, rationale: str, **kw: object) -> Plan:
 
 
 def _draft_reference(a: Analysis, ctx: PlanContext) -> Plan | None:
-    """"那个草稿" / DRF-… / "continue the draft" resumes it (discarding is not a plan here)."""
+    """"那个草稿" / DRF-… / "continue the draft" resumes it (discarding is not a plan here); a
+    goodbye that puts it off ("我先走了，草稿明天再弄") is a goodbye."""
     if not (a.refs.draft_ref or a.refs.draft_ids):
         return None
+    if _BYE.search(a.folded) and not a.used("continue"):
+        return talk(Talk.BYE, "bye, the draft later")
     if _DISCARD.search(a.folded):
         return talk(Talk.NOTHING, "ref:draft+discard→unsupported")
     return _resume(a, ctx, "ref:draft→resume_draft")
@@ -175,9 +180,14 @@ def _kb(a: Analysis, ctx: PlanContext) -> Plan | None:
 
 
 def _draft_continuation(a: Analysis, ctx: PlanContext) -> Plan | None:
-    """With an active draft, more fields or 继续 / 补充 carry it on."""
+    """With an active draft, more fields or 继续 / 补充 carry it on; small talk about nothing IT
+    ("你好，我回来了", "I'll finish this later, bye") is small talk, and "不知道" is no detail."""
     if not ctx.draft_id or a.used("strong", "weak", "create", use="negated"):
         return None
+    if a.chitchat and not about_it(a) and not a.used("continue"):
+        return talk(small_talk_kind(a, ctx), "small talk in a draft")
+    if _UNSURE.search(a.folded) and not about_it(a) and not extract_ticket_fields(a.text).category:
+        return talk(Talk.CLARIFY, "unsure in a draft", ("resume_draft", "create_ticket"))
     cont: list[Keyword] = a.used("continue")
     if cont:
         return _resume(a, ctx, f"kw:{cont[0].hit.term}→resume_draft")
