@@ -394,3 +394,86 @@ def test_more_small_talk_of_the_eleventh_writer(text: str, talk: str) -> None:
 ])
 def test_more_categories_of_the_eleventh_writer(text: str, ctx: PlanContext, value: str) -> None:
     assert plan_rules(text, ctx).args.get("category") == value
+
+
+# Classes found on the twelfth held-out part once it had moved into training.
+
+def test_thanks_for_explaining_the_waiting_action_runs_nothing() -> None:
+    # the one wrong yes of the twelfth part: 关单 inside the thanks restated the waiting close
+    assert answer("谢谢你把关单的后果讲得这么清楚", "close_ticket") is Answer.UNCLEAR
+
+
+@pytest.mark.parametrize(("text", "tool", "wanted"), [
+    ("don't close it, send it to escalation instead", "close_ticket", "escalate_ticket"),
+    ("rather than closing, hand it to the level 2 team", "close_ticket", "escalate_ticket"),
+    ("先别关，优先级改低一点", "close_ticket", "update_ticket"),
+    ("rather than closing it, recategorise it as software", "close_ticket", "update_ticket"),
+    ("与其重开不如直接取消", "reopen_ticket", "cancel_ticket"),
+    ("cancel the escalation and mark it resolved, it's working", "escalate_ticket", "resolve_ticket"),
+])
+def test_more_of_this_one_instead(text: str, tool: str, wanted: str) -> None:
+    plan = plan_rules(text, MEM)
+    assert plan.tool == wanted and read_answer(text, tool, plan, MEMORY_TICKET) is Answer.NEW_REQUEST
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("先别关，我想继续填刚才的草稿", "close_ticket"), ("先别升级，帮我新建一个邮件的工单", "escalate_ticket"),
+])
+def test_the_draft_or_a_new_ticket_instead(text: str, tool: str) -> None:
+    assert answer(text, tool) is Answer.NEW_REQUEST
+
+
+@pytest.mark.parametrize(("text", "tool", "expected"), [
+    ("don't reopen, it fixed itself", "reopen_ticket", Answer.DECLINE),  # "fixed" is a state, no resolve asked
+    ("嗯……让我再想想升不升", "escalate_ticket", Answer.UNCLEAR),  # 升不升 asks
+    ("umm, not sure about cancelling", "cancel_ticket", Answer.UNCLEAR),  # the not is of the sure
+    ("yes I'm sure, it's not needed", "cancel_ticket", Answer.CONFIRM),
+])
+def test_more_answers_of_the_twelfth_writers(text: str, tool: str, expected: Answer) -> None:
+    assert answer(text, tool) is expected
+
+
+@pytest.mark.parametrize(("text", "ctx", "tool"), [
+    ("已经不需要了，帮我取消", MEM, "cancel_ticket"), ("pull this ticket please", MEM, "cancel_ticket"),
+    ("cancel this one thx", MEM, "cancel_ticket"), ("bin that ticket", MEM, "cancel_ticket"),
+    ("call it off, the new starter isn't joining after all", MEM, "cancel_ticket"),
+    ("问题解决了，这单可以关了", MEM, "close_ticket"), ("VPN恢复正常了，那个单可以关了", NONE, "close_ticket"),
+    ("告诉他们电脑放我工位上了，密码贴在便签上", MEM, "add_comment"),
+    ("描述改一下，是外接显示器不是笔记本屏幕", MEM, "update_ticket"), ("能给它提速吗", MEM, "escalate_ticket"),
+    ("查看我的历史工单", NONE, "list_my_tickets"),
+    ("boss is on my case, can TCK-2026-CE77HB be fast-tracked?", NONE, "escalate_ticket"),
+    ("please update the printer ticket with the serial number SN-4471", NONE, "add_comment"),
+    ("帮我在最近那张单里留言，问题又出现了", NONE, "add_comment"),
+])
+def test_more_ticket_phrasings_of_the_twelfth_writers(text: str, ctx: PlanContext, tool: str) -> None:
+    assert plan_rules(text, ctx).tool == tool
+
+
+def test_a_bare_protocol_cancel_still_names_no_ticket() -> None:
+    assert plan_rules("取消", MEM).tool is None
+
+
+@pytest.mark.parametrize(("text", "route"), [
+    ("确认无误，提交工单", "resume_draft"), ("carry on", "resume_draft"), ("确定提交这个单", "resume_draft"),
+])
+def test_submitting_the_draft_in_other_words(text: str, route: str) -> None:
+    assert plan_rules(text, DRAFT).route == route
+
+
+def test_a_draft_named_says_nothing_of_its_title() -> None:
+    plan = plan_rules("上次没提交的那个单继续吧", NONE)
+    assert plan.route == "resume_draft" and "title" not in plan.args
+
+
+@pytest.mark.parametrize(("text", "talk"), [
+    ("您好呀，请问现在可以咨询吗", "greeting"), ("晚上好，长沙这边还有人值班吗", "greeting"), ("午安，吃过饭了吗", "greeting"),
+    ("hi, anyone on the desk today?", "greeting"), ("salut le bot", "greeting"), ("asante sana", "thanks"),
+    ("kwaheri", "bye"), ("有劳了", "thanks"), ("你好，明天天气怎么样", "out_of_scope"),
+    ("hi, can you write me a poem?", "out_of_scope"), ("这到底是咋回事嘛", "clarify"), ("ugh, again??", "clarify"),
+])
+def test_greetings_with_a_pleasantry_and_more_vague_sighs(text: str, talk: str) -> None:
+    assert plan_rules(text, NONE).args.get("talk") == talk
+
+
+def test_a_hello_before_a_symptom_is_the_symptom() -> None:
+    assert plan_rules("你好，VPN连不上", NONE).route == "kb_qa"

@@ -73,7 +73,7 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
             else Answer.UNCLEAR
     act = act_model().predict(text, PENDING)
     folded = fold(normalize(text))
-    if word is None and plan is not None and _other_ticket_op(plan, pending_tool) \
+    if word is None and plan is not None and (_other_ticket_op(plan, pending_tool) or _other_task(plan)) \
             and _NO.search(_without_tool(folded, pending_tool)) \
             and _A_NOT_A.search(folded) is None and not defers(folded):
         return Answer.NEW_REQUEST  # "不用催了，刚刚修好了，直接关单": not this one, that one instead
@@ -82,8 +82,10 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
             return Answer.NEW_REQUEST  # "don't escalate, just close it"
         overruled = act.label == Act.CONFIRM and act.confidence >= MODEL_OVERRULES_NO
         return Answer.CONFIRM if overruled and has_yes_word(text) else Answer.DECLINE
-    if is_unsure(text):
-        return Answer.UNCLEAR  # "hold on", "不确定"
+    asks_own = plan is not None and plan.rationale.startswith("kw:") and is_clear_request(plan) \
+        and not _restates(plan, pending_tool, target)  # "等等，先把我所有的单列一下"
+    if is_unsure(text) or (_UNSURE.search(folded) and not plainly_no(text, pending_tool) and not asks_own):
+        return Answer.UNCLEAR  # "hold on", "不确定", "umm, not sure about cancelling"
     if plan is not None and plan.rationale == "greeting" and not plainly_no(text, pending_tool):
         return Answer.UNCLEAR  # "thanks", "gotta go, bye": said back, no yes (its "go"), and it keeps waiting
     if not_yet(folded) and not plainly_no(text, pending_tool) and not (plan is not None and (
@@ -169,11 +171,15 @@ def drops_the_waiting(text: str, pending_tool: str | None) -> bool:
     dropped += [hit for hit in named if modifier(a.folded, hit) == "negated"]
     dropped = [hit for hit in dropped  # 还没关的单: a state, no "don't close"
                if not (_NOT_YET.search(a.folded, 0, hit.start) and a.folded.startswith("的", hit.end))]
+    unsure = mask(a.folded, _UNSURE)  # "not sure about cancelling": the not is of the sure
+    dropped = [hit for hit in dropped if modifier(unsure, hit) == "negated"]
     if not dropped or _ends_asking(a.folded.rstrip(_EDGE)) or _ASKING.search(a.folded) \
             or _A_NOT_A.search(a.folded):
         return False
     # another action asked for, before or after ("push it to level 2 instead of closing"), unless
     # its word is the very verb that drops the waiting one ("scrap that comment")
+    if a.refs.draft_ref or a.refs.draft_ids:
+        return False  # "先别关，我想继续填刚才的草稿": the draft is asked for instead
     return not any(k.kind in ("strong", "weak", "create", "filter") and k.target != pending_tool
                    and k.use == "plain" and not _drops(k, dropped) for k in a.keywords)
 
@@ -253,7 +259,8 @@ _CANT = re.compile("[连登打开关进上用修装找收发播看听加载启�
 _SYMPTOM = re.compile(_CANT.pattern.partition("|")[0])  # 等不了了 is no "no"; 没事了 may be one
 _NO_LONGER = compile_terms(terms("confirmation", "no_longer_needed"))
 _A_NOT_A = re.compile("能不能|要不要|是不是|可不可以|行不行|好不好|会不会|有没有"
-                      "|可唔可以|系唔系|得唔得|要唔要|使唔使|有冇|会唔会|好唔好")  # Cantonese too
+                      "|可唔可以|系唔系|得唔得|要唔要|使唔使|有冇|会唔会|好唔好"  # Cantonese too
+                      "|(?P<verb>[\u4e00-\u9fff])[不唔](?P=verb)")  # 升不升, 关唔关
 # a no-word anywhere; the bare 别 only as the negation's own pattern has it (not 区别, 类别)
 _CANCEL_WORDS = [t for t in terms("confirmation", "cancel") if t != "别"]
 _NO = compile_terms([*terms("negation", "zh"), *terms("negation", "en"), *_CANCEL_WORDS])
@@ -304,13 +311,22 @@ _NOUNS = {name: compile_terms(words) for name, words in vocab()["confirmation"][
 _TICKET_NOUN = compile_terms(terms("ticket_nouns"))
 _NEGATION_HEAD = compile_terms([*terms("negation", "zh"), *terms("negation", "en")])
 _NOT_YET = re.compile(r"(?:没有?|未|还没有?|还未|尚未)\s*(?:被|给)?\s*$")
+_RESOLVER = next(n for n, t in TICKET_TOOLS.items() if t.target_status is TicketStatus.RESOLVED)
+_STATE_WORDS = frozenset(fold(w) for w in [*terms("confirmation", "fixed"), *terms("tools", _RESOLVER, "weak")])
 _PAYLOAD = frozenset({"changes", "comment"})
 
 
+def _other_task(plan: Plan) -> bool:
+    """A new ticket or the draft, asked for in its own words ("不是这个，帮我继续填草稿")."""
+    return plan.route in ("create_ticket", "resume_draft") and plan.rationale.startswith(("kw:", "ref:"))
+
+
 def _other_ticket_op(plan: Plan, pending_tool: str | None) -> bool:
-    """A ticket operation other than the waiting one, asked for in its own words."""
+    """A ticket operation other than the waiting one, asked for in its own words (a state such
+    as "it fixed itself" asks for nothing)."""
+    term = fold(plan.rationale.partition("→")[0].removeprefix("kw:"))
     return (plan.route == "ticket_op" and plan.tool not in (None, pending_tool)
-            and plan.rationale.startswith("kw:"))
+            and plan.rationale.startswith("kw:") and term not in _STATE_WORDS)
 
 
 SMALL_TALK = frozenset({Talk.GREETING, Talk.THANKS, Talk.BYE})

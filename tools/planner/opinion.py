@@ -10,6 +10,7 @@ rule is known to guess (a how-to word, a bare symptom).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from tools.nlu.model import TICKET, Prediction, intent_model, marks_of
@@ -25,9 +26,10 @@ from tools.planner.domain import (
     names_a_problem,
     only_question_words,
     plainly_it,
+    word_counts,
 )
 from tools.planner.fields import symptom_follows
-from tools.planner.lexicon import compile_terms
+from tools.planner.lexicon import alternation, compile_terms
 from tools.planner.plan import Plan, PlanContext, Talk
 from tools.planner.ticket_ops import is_protocol_cancel, plan_tool
 from tools.planner.vocab import terms, vocab
@@ -80,6 +82,8 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     if pred.label == "unclear" and not it and not only_question_words(a) \
             and pred.prob("out_of_scope") >= UNCLEAR_OUT_OF_SCOPE:
         return talk(Talk.OUT_OF_SCOPE, f"{why}; likely not about IT")  # "sing me something"
+    if pred.label in ("out_of_scope", "unclear") and greets_and_asks_little(a):
+        return talk(Talk.GREETING, f"{why}; a greeting and a pleasantry")  # "午安，吃过饭了吗"
     if pred.label == "out_of_scope":
         if it and (pred.confidence < SURE_OUT_OF_SCOPE or plainly_it(a)):
             return talk(Talk.CLARIFY, f"{why}; but about IT", options(pred, ctx))  # "帮我一下"
@@ -131,8 +135,8 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
         return talk(Talk.OUT_OF_SCOPE, f"{why}; writing, not IT")  # "帮我写个 PPT 大纲讲市场分析"
     if pred.label == "out_of_scope" and about_it(a):
         return plan  # an IT question is never refused: "which browser should I use for SAP"
-    if pred.label in TALK_OF:
-        return talk(TALK_OF[pred.label], why)
+    if pred.label in TALK_OF and not (pred.label == "chitchat.greeting" and plan.rationale.startswith("symptom:")):
+        return talk(TALK_OF[pred.label], why)  # "你好，VPN连不上" is the VPN, after a hello
     if pred.label == "unclear":
         return talk(Talk.CLARIFY, why, ("kb_qa", "create_ticket"))
     tool = TICKET_TOOLS.get(OP_TOOLS.get(pred.label, ""))
@@ -145,6 +149,18 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     return _task(pred.label, a, ctx, build, why) or plan
 
 
+def greets_and_asks_little(a: Analysis) -> bool:
+    """A greeting with a short yes/no question about nothing IT ("午安，吃过饭了吗", "晚上好，还有人值班吗",
+    "hi, anyone on the desk today?"): a greeting, not a question to refuse."""
+    hello = _HELLO_FIRST.match(a.folded)
+    if hello is None or about_it(a):
+        return False
+    rest = a.folded[hello.end():].strip()
+    latin, chinese = word_counts(rest)
+    return latin <= 8 and chinese <= 14 and _YES_NO_END.search(rest) is not None and _WH.search(rest) is None \
+        and not composing(a)  # "hi, can you write me a poem?" asks for something
+
+
 def _not_about_it(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     """A how-to question about nothing IT: the model's confident task, small talk, a question
     back when nothing is asked, else a polite out-of-scope reply."""
@@ -152,6 +168,8 @@ def _not_about_it(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> 
         return task  # "where are we on this?" about the remembered ticket, "my tix?"
     if a.chitchat and little_else(a):
         return talk(small_talk_kind(a, ctx), f"{plan.rationale}; small talk")  # "hi, anybody here?"
+    if greets_and_asks_little(a):
+        return talk(Talk.GREETING, f"{plan.rationale}; a greeting and a pleasantry")
     if only_question_words(a):
         return talk(Talk.CLARIFY, f"{plan.rationale}; nothing asked", DEFAULT_OPTIONS)
     return talk(Talk.OUT_OF_SCOPE, f"{plan.rationale}; not about IT")
@@ -237,6 +255,9 @@ def small_talk_kind(a: Analysis, ctx: PlanContext) -> Talk:
     return TALK_OF[max(("chitchat.greeting", "chitchat.thanks", "chitchat.bye"), key=pred.prob)]
 
 
+_HELLO_FIRST = re.compile(rf"^\W*(?:{alternation(terms('intents', 'small_talk', 'greeting'))})[\s,，!！~。.、]*")
+_YES_NO_END = re.compile(r"(?:吗|嗎|么|麼|没|冇|\?|？)\W*$")
+_WH = re.compile(r"什么|啥|怎么|怎样|如何|为什么|哪|几|多少|\b(?:what|how|why|where|which|when|who)\b")
 _ANSWER_ONLY = frozenset({"confirm", "cancel", "filler", "unsure"})
 _BYE = compile_terms(terms("intents", "small_talk", "bye"))
 _THANKS = compile_terms(terms("intents", "small_talk", "thanks"))

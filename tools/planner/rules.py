@@ -18,8 +18,8 @@ from tools.planner.analysis import Analysis, Keyword, analyse
 from tools.planner.confirm import classify_confirmation
 from tools.planner.domain import about_it, general_question
 from tools.planner.fields import category_of, extract_ticket_fields
-from tools.planner.labels import category_answer, level_after_verb, level_answer
-from tools.planner.lexicon import compile_terms, normalize
+from tools.planner.labels import category_answer, labelled_fields, level_after_verb, level_answer
+from tools.planner.lexicon import compile_terms, fold, normalize
 from tools.planner.opinion import model_plan, review, small_talk_kind, talk
 from tools.planner.plan import Plan, PlanContext, Route, Talk
 from tools.planner.references import extract_references
@@ -30,6 +30,7 @@ __all__ = ["classify_confirmation", "extract_references", "extract_ticket_fields
 
 _DISCARD = compile_terms(terms("draft", "discard"))
 _UNSURE = compile_terms(terms("confirmation", "unsure"))
+_ANOTHER = re.compile(r"新|另|再|another|new")
 _BYE = compile_terms(terms("intents", "small_talk", "bye"))
 _GREETING = compile_terms([*small_talk_terms(), *terms("fillers")])
 Step = Callable[[Analysis, PlanContext], Plan | None]
@@ -73,7 +74,11 @@ def _draft_reference(a: Analysis, ctx: PlanContext) -> Plan | None:
         return talk(Talk.BYE, "bye, the draft later")
     if _DISCARD.search(a.folded):
         return talk(Talk.NOTHING, "ref:draft+discard→unsupported")
-    return _resume(a, ctx, "ref:draft→resume_draft")
+    plan = _resume(a, ctx, "ref:draft→resume_draft")
+    if not labelled_fields(a.text).values:  # "上次没提交的那个单继续吧" names the draft, it describes nothing
+        plan.args.pop("title", None)
+        plan.args.pop("description", None)
+    return plan
 
 
 def _resume(a: Analysis, ctx: PlanContext, why: str) -> Plan:
@@ -112,6 +117,8 @@ def _create(a: Analysis, ctx: PlanContext) -> Plan | None:
     creates = a.used("create")
     if not creates:
         return None
+    if ctx.draft_id and all(fold(k.hit.term).startswith("提交") for k in creates) and not _ANOTHER.search(a.folded):
+        return _resume(a, ctx, f"kw:{creates[0].hit.term}+active draft→resume_draft")  # 确认无误，提交工单
     return _new_ticket(a, ctx, f"kw:{creates[0].hit.term}")
 
 
@@ -144,10 +151,13 @@ def _thanks_for(a: Analysis, ctx: PlanContext) -> Plan | None:
     return talk(Talk.THANKS, "thanks:for")
 
 
-# a yes-word may come first; then thanks, and what it was for; nothing after it but its own clause
+# a yes-word may come first; then thanks, and what it was for ("谢谢你把…讲得这么清楚");
+# nothing after it but its own clause
 _THANKS_FOR = re.compile(r"^\W*(?:(?:ok(?:ay)?|好的|好|嗯|行|cool|great)\W*)?"
                          r"(?:thanks?(?: you)?|thank u|thx|ty|cheers|谢谢|多谢|感谢|谢了)\s*(?:a lot|so much)?\s*"
-                         r"(?:for\s+(?:\w+ing|the|your|that|this)\b|(?:你们|你|您)\s*(?:帮我|帮忙|给我|替我|跟我|告诉我|的)|的?解释)")
+                         r"(?:for\s+(?:\w+ing|the|your|that|this)\b"
+                         r"|(?:你们|你|您)\s*(?:帮我|帮忙|给我|替我|跟我|告诉我|的)|的?解释"
+                         r"|(?:你们|你|您)?\s*把[^，,。!！?？]{1,20}?(?:讲|说|解释|介绍|写)得)")
 _ASKS_NOW = re.compile(r"一下|([\u4e00-\u9fff])\1")  # 看一下, 看看, 查查
 _CLAUSE = re.compile(r"[,，;；。.!！?？]\s*\S|\b(?:but|and (?:can|could|now|please|also))\b"
                      r"|(?:可以|能不能|再帮|麻烦|顺便|另外|不过|但是)")
@@ -158,6 +168,8 @@ def _ticket_question(a: Analysis, ctx: PlanContext) -> Plan | None:
     named = a.refs.ticket_ids or a.refs.ticket_ref or a.refs.ordinal is not None
     if not named or a.used("strong", "weak", "create", use="negated"):
         return None
+    if ctx.draft_id and not a.refs.ticket_ids and a.used("continue"):
+        return None  # "确定提交这个单" while a draft is filled: this one is the draft
     if a.bare or a.kb_question:
         return show_ticket(a, ctx, "ref:ticket")
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tools.domain import TicketStatus
 from tools.planner.analysis import TOOL_NAMES, Analysis, Keyword
 from tools.planner.lexicon import compile_terms, fold
 from tools.planner.plan import Plan, PlanContext, Talk
@@ -22,6 +23,13 @@ COMMENTER = next(n for n, t in TICKET_TOOLS.items() if "comment" in t.args.model
 _PROTOCOL_CANCEL = compile_terms(terms("confirmation", "cancel"))
 _COLON = re.compile("[:：]")
 _NEGATION_HEAD = compile_terms([*terms("negation", "zh"), *terms("negation", "en")])
+_ACTION_NOUN = re.compile(r"\s*(?:the\s+|that\s+|this\s+)?(?:escalation|closure|closing|reopen(?:ing)?|resolution|"
+                          r"comment|note|升级|关单|重开|备注)")
+_CANCELLER = next(n for n, t in TICKET_TOOLS.items() if t.target_status is TicketStatus.CANCELLED)
+_CLOSER = next(n for n, t in TICKET_TOOLS.items() if t.target_status is TicketStatus.CLOSED)
+_STATE_TOOLS = frozenset(n for n, t in TICKET_TOOLS.items()
+                         if t.target_status in (TicketStatus.RESOLVED, TicketStatus.OPEN))  # resolve, reopen
+_ASKED_FOR = re.compile(r"(?:帮我|麻烦|请|直接|不如|please|pls|just)\s*$")
 _THAT = re.compile(r"\s+(?:that|this|it)\s*(?:[,，.。;；!！]|$)")
 
 
@@ -39,7 +47,13 @@ def plan_ticket_op(a: Analysis, ctx: PlanContext) -> Plan | None:
         return None
     if len({t for t, _ in found}) > 1:  # "ok scrap that, close the ticket": "scrap that" drops what came before
         found = [(t, k) for t, k in found
-                 if not (_NEGATION_HEAD.fullmatch(fold(k.hit.term)) and _THAT.match(a.folded, k.hit.end))]
+                 if not ((_NEGATION_HEAD.fullmatch(fold(k.hit.term)) or t == _CANCELLER)
+                         and (_THAT.match(a.folded, k.hit.end) or _ACTION_NOUN.match(a.folded, k.hit.end)))]
+        # "cancel the escalation and mark it resolved": the cancel is of the escalation
+        closing = [k for t, k in found if t == _CLOSER]
+        if closing:  # "问题解决了，这单可以关了": the problem's state said first, then the close asked for
+            found = [(t, k) for t, k in found if not (t in _STATE_TOOLS and k.kind == "weak"
+                                                       and k.hit.end <= closing[0].hit.start)]
     if any(not TICKET_TOOLS[t].reads_only for t, _ in found):  # "我的单子没人理，升个级": one of them
         found = [(t, k) for t, k in found if t != LISTER or k.kind == "filter"]
     if _named(a):  # "我的工单现在是什么状态": a ticket is named, so "我的工单" is that ticket
@@ -103,8 +117,9 @@ def _tool_of(k: Keyword, a: Analysis, ctx: PlanContext) -> str | None:
         return LISTER  # "我还有别的单没": asking whether there are is asking for the list
     if k.kind == "weak" or k.use == "status":
         from_context = ctx.ticket_id is not None and (a.bare or _instead(k, a))
-        if not (a.anchored or (from_context and not is_protocol_cancel(k.hit.term))):
-            return None
+        asked = _instead(k, a) or _ASKED_FOR.search(a.folded[max(0, k.hit.start - 6):k.hit.start]) is not None
+        if not (a.anchored or (from_context and (not is_protocol_cancel(k.hit.term) or asked))):
+            return None  # a bare 取消 is the protocol's word; 帮我取消 / 与其重开不如直接取消 asks for it
     return SHOW_ONE if k.use == "status" else k.target
 
 
