@@ -21,11 +21,17 @@ async def _row(stack: Stack, query: str, key: str):
     return await sql.row(stack.services.db, query, {"key": key})
 
 
-async def test_an_unclear_reply_keeps_the_action_and_asks_again_in_words(stack: Stack) -> None:
-    who = actor()
+async def _waiting_escalation(stack: Stack, who) -> tuple[str, str, dict]:
+    """A new ticket in a thread, and its escalation waiting for a yes: (thread, ticket, pending action)."""
     thread, ticket_id = await _ticket(stack, who, "please open a ticket: my laptop won't boot")
     r = await stack.turn(who, "escalate it please", thread_id=thread)
-    pending = r.pending_action
+    assert r.status == "NEED_CONFIRMATION", r.reply
+    return thread, ticket_id, r.pending_action
+
+
+async def test_an_unclear_reply_keeps_the_action_and_asks_again_in_words(stack: Stack) -> None:
+    who = actor()
+    thread, ticket_id, pending = await _waiting_escalation(stack, who)
     for unclear in ("hmm, what happens if I escalate?", "let me think"):
         r = await stack.turn(who, unclear, thread_id=thread)
         assert r.status == "NEED_CONFIRMATION" and r.pending_action["id"] == pending["id"]
@@ -52,8 +58,7 @@ async def test_a_new_request_supersedes_the_action_and_says_so(stack: Stack) -> 
 
 async def test_small_talk_and_asides_keep_the_action_waiting(stack: Stack) -> None:
     who = actor()
-    thread, ticket_id = await _ticket(stack, who, "please open a ticket: my laptop won't boot")
-    pending = (await stack.turn(who, "escalate it please", thread_id=thread)).pending_action
+    thread, ticket_id, pending = await _waiting_escalation(stack, who)
     for text, key in (("btw what's the weather like in London today", "pending_aside"),
                       ("thanks", "pending_reminder"), ("gotta go, bye", "pending_bye")):
         r = await stack.turn(who, text, thread_id=thread)
@@ -68,8 +73,7 @@ async def test_small_talk_and_asides_keep_the_action_waiting(stack: Stack) -> No
 
 async def test_not_now_declines_without_running_it(stack: Stack) -> None:
     who = actor()
-    thread, ticket_id = await _ticket(stack, who, "please open a ticket: my laptop won't boot")
-    pending = (await stack.turn(who, "escalate it please", thread_id=thread)).pending_action
+    thread, ticket_id, pending = await _waiting_escalation(stack, who)
     r = await stack.turn(who, "escalate it tomorrow", thread_id=thread)
     assert (r.status, r.intent) == ("CANCELLED", "cancel"), r.reply
     assert (await _row(stack, PendingAction, pending["id"])).status == "CANCELLED"

@@ -261,6 +261,13 @@ def test_a_deadline_is_no_putting_off(text: str) -> None:
     ("把这单priority调成P2吧，先不escalate", "escalate_ticket", "update_ticket"),
     ("ok scrap that, close the ticket", "escalate_ticket", "close_ticket"),
     ("不是撤销，帮我标记成已解决", "cancel_ticket", "resolve_ticket"),
+    # the twelfth writers'
+    ("don't close it, send it to escalation instead", "close_ticket", "escalate_ticket"),
+    ("rather than closing, hand it to the level 2 team", "close_ticket", "escalate_ticket"),
+    ("先别关，优先级改低一点", "close_ticket", "update_ticket"),
+    ("rather than closing it, recategorise it as software", "close_ticket", "update_ticket"),
+    ("与其重开不如直接取消", "reopen_ticket", "cancel_ticket"),
+    ("cancel the escalation and mark it resolved, it's working", "escalate_ticket", "resolve_ticket"),
 ])
 def test_this_one_instead_of_the_waiting_one(text: str, tool: str, wanted: str) -> None:
     plan = plan_rules(text, MEM)
@@ -401,19 +408,6 @@ def test_more_categories_of_the_eleventh_writer(text: str, ctx: PlanContext, val
 def test_thanks_for_explaining_the_waiting_action_runs_nothing() -> None:
     # the one wrong yes of the twelfth part: 关单 inside the thanks restated the waiting close
     assert answer("谢谢你把关单的后果讲得这么清楚", "close_ticket") is Answer.UNCLEAR
-
-
-@pytest.mark.parametrize(("text", "tool", "wanted"), [
-    ("don't close it, send it to escalation instead", "close_ticket", "escalate_ticket"),
-    ("rather than closing, hand it to the level 2 team", "close_ticket", "escalate_ticket"),
-    ("先别关，优先级改低一点", "close_ticket", "update_ticket"),
-    ("rather than closing it, recategorise it as software", "close_ticket", "update_ticket"),
-    ("与其重开不如直接取消", "reopen_ticket", "cancel_ticket"),
-    ("cancel the escalation and mark it resolved, it's working", "escalate_ticket", "resolve_ticket"),
-])
-def test_more_of_this_one_instead(text: str, tool: str, wanted: str) -> None:
-    plan = plan_rules(text, MEM)
-    assert plan.tool == wanted and read_answer(text, tool, plan, MEMORY_TICKET) is Answer.NEW_REQUEST
 
 
 @pytest.mark.parametrize(("text", "tool"), [
