@@ -19,12 +19,12 @@ from tools.nlu.fuzzy import correct
 from tools.nlu.model import PENDING, act_model
 from tools.planner.analysis import Keyword, analyse
 from tools.planner.confirm import answer_words, classify_confirmation, has_yes_word, names_another_action
-from tools.planner.domain import word_counts
+from tools.planner.domain import CANNOT, word_counts
 from tools.planner.lexicon import Hit, alternation, compile_terms, fold, mask, normalize
 from tools.planner.modifiers import modifier
 from tools.planner.plan import Plan, Talk
 from tools.planner.references import TICKET_ID
-from tools.planner.ticket_ops import is_protocol_cancel
+from tools.planner.ticket_ops import NEGATION_HEAD, is_protocol_cancel
 from tools.planner.vocab import terms, tool_terms, vocab
 from tools.registry import TICKET_TOOLS
 
@@ -60,10 +60,10 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
     word = classify_confirmation(text, pending_tool=pending_tool)
     if word == "confirm":
         return Answer.CONFIRM
+    folded = fold(normalize(text))
     if drops_the_waiting(text, pending_tool):
         return Answer.DECLINE  # "scrap that comment", 升级就算了吧: the waiting action dropped by name
-    if (later := _LATER.search(fold(normalize(text)))) and not _ends_asking(later.string) \
-            and _A_NOT_A.search(later.string) is None \
+    if _LATER.search(folded) and not _ends_asking(folded) and _A_NOT_A.search(folded) is None \
             and not (plan is not None and _other_ticket_op(plan, pending_tool)):
         return Answer.DECLINE  # "等会儿再说", "escalate it tomorrow": not now, so not yet
     if word is None and names_another_action(text, pending_tool):
@@ -72,13 +72,12 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         return Answer.NEW_REQUEST if plan is not None and _other_ticket_op(plan, pending_tool) \
             else Answer.UNCLEAR
     act = act_model().predict(text, PENDING)
-    folded = fold(normalize(text))
     if word is None and plan is not None and (_other_ticket_op(plan, pending_tool) or _other_task(plan)) \
             and _NO.search(_without_tool(folded, pending_tool)) \
             and _A_NOT_A.search(folded) is None and not defers(folded):
         return Answer.NEW_REQUEST  # "不用催了，刚刚修好了，直接关单": not this one, that one instead
     if word == "cancel":
-        if plan is not None and _other_ticket_op(plan, pending_tool) and not _aborts(plan, text):
+        if plan is not None and _other_ticket_op(plan, pending_tool) and not _aborts(plan, folded):
             return Answer.NEW_REQUEST  # "don't escalate, just close it"
         overruled = act.label == Act.CONFIRM and act.confidence >= MODEL_OVERRULES_NO
         return Answer.CONFIRM if overruled and has_yes_word(text) else Answer.DECLINE
@@ -153,7 +152,7 @@ def plainly_yes(text: str, pending_tool: str | None) -> bool:
     What a yes read by the model, or a restated action, must look like to run the action.
     """
     folded = mask(_without_tool(fold(normalize(text)).rstrip(_EDGE), pending_tool), _YES)  # "没问题"
-    folded = mask(folded, _CANT)  # "确认重开，又连不上了": a symptom's 不 negates no action
+    folded = mask(folded, _NOT_A_NO)  # "确认重开，又连不上了": a symptom's 不 negates no action
     asked = _ends_asking(folded) or _ASKING.search(folded) is not None
     return not asked and _NEGATION.search(folded) is None
 
@@ -162,17 +161,15 @@ def drops_the_waiting(text: str, pending_tool: str | None) -> bool:
     """The waiting action's own word is negated ("scrap that comment", "forget the escalation",
     备注就不用加了) and no other action is asked for after it ("不用升级了，直接撤销吧" asks for
     the cancel), nor is anything asked about it."""
-    if pending_tool is None:
-        return False
+    if pending_tool is None or NEGATION_HEAD.search(fold(normalize(text))) is None:
+        return False  # most answers ("yes", "确认") have no negation: nothing to analyse again
     a = analyse(correct(normalize(text)))
-    dropped = [k.hit for k in a.keywords if k.target == pending_tool and k.use == "negated"]
-    nouns = _NOUNS.get(pending_tool)
-    named = (Hit("noun", m.group(), m.start(), m.end()) for m in nouns.finditer(a.folded)) if nouns else ()
-    dropped += [hit for hit in named if modifier(a.folded, hit) == "negated"]
-    dropped = [hit for hit in dropped  # 还没关的单: a state, no "don't close"
-               if not (_NOT_YET.search(a.folded, 0, hit.start) and a.folded.startswith("的", hit.end))]
+    named = [k.hit for k in a.keywords if k.target == pending_tool]
+    if nouns := _NOUNS.get(pending_tool):
+        named += [Hit("noun", m.group(), m.start(), m.end()) for m in nouns.finditer(a.folded)]
     unsure = mask(a.folded, _UNSURE)  # "not sure about cancelling": the not is of the sure
-    dropped = [hit for hit in dropped if modifier(unsure, hit) == "negated"]
+    dropped = [hit for hit in named if modifier(unsure, hit) == "negated"  # 还没关的单: a state
+               and not (_NOT_YET.search(a.folded, 0, hit.start) and a.folded.startswith("的", hit.end))]
     if not dropped or _ends_asking(a.folded.rstrip(_EDGE)) or _ASKING.search(a.folded) \
             or _A_NOT_A.search(a.folded):
         return False
@@ -187,8 +184,13 @@ def drops_the_waiting(text: str, pending_tool: str | None) -> bool:
 def _drops(k: Keyword, dropped: list[Hit]) -> bool:
     """`k` is the verb that drops the waiting action ("scrap that comment", 取消升级), not a request
     of its own ("不用催了，取消掉它")."""
-    return _NEGATION_HEAD.fullmatch(fold(k.hit.term)) is not None and any(
+    return NEGATION_HEAD.fullmatch(fold(k.hit.term)) is not None and any(
         k.hit.end <= hit.start <= k.hit.end + 8 for hit in dropped)
+
+
+def sounds_unsure(folded: str) -> bool:
+    """An unsure word anywhere ("不知道", "dunno", "whatever works")."""
+    return _UNSURE.search(folded) is not None
 
 
 def is_aside(text: str, plan: Plan) -> bool:
@@ -197,12 +199,16 @@ def is_aside(text: str, plan: Plan) -> bool:
     return plan.args.get("talk") == Talk.OUT_OF_SCOPE and _ASIDE.search(fold(normalize(text))) is not None
 
 
-def _aborts(plan: Plan, text: str) -> bool:
+def _aborts(plan: Plan, folded: str) -> bool:
     """"cancel that" / "取消吧" while another action waits: the protocol's abort word on nothing but
     "it" / "that", so no ticket is to be cancelled ("cancel the ticket", "cancel TCK-…" name one)."""
-    term = plan.rationale.partition("→")[0].removeprefix("kw:")
-    folded = fold(normalize(text))
-    return is_protocol_cancel(term) and _TICKET_NOUN.search(folded) is None and TICKET_ID.search(folded) is None
+    return is_protocol_cancel(_keyword(plan)) and _TICKET_NOUN.search(folded) is None \
+        and TICKET_ID.search(folded) is None
+
+
+def _keyword(plan: Plan) -> str:
+    """The keyword a rules plan was made from ("kw:close→close_ticket" → "close"), folded."""
+    return fold(plan.rationale.partition("→")[0].removeprefix("kw:"))
 
 
 def _without_tool(folded: str, pending_tool: str | None) -> str:
@@ -231,7 +237,7 @@ def drops_the_ticket(text: str, pending_tool: str | None) -> Answer | None:
 
 def plainly_no(text: str, pending_tool: str | None) -> bool:
     """A no-word (the waiting tool's own words aside), no yes-word, and not a question."""
-    folded = mask(_without_tool(mask(fold(normalize(text)).rstrip(_EDGE), _UNSURE), pending_tool), _SYMPTOM)
+    folded = mask(_without_tool(mask(fold(normalize(text)).rstrip(_EDGE), _UNSURE), pending_tool), CANNOT)
     no = _NO.search(folded) is not None and _A_NOT_A.search(folded) is None
     return no and not has_yes_word(text) and not _ends_asking(folded)
 
@@ -253,10 +259,9 @@ _LATER = compile_terms(terms("confirmation", "later"))
 _ASIDE = re.compile(rf"^\W*(?:{alternation(terms('confirmation', 'aside'))})")
 _YES = compile_terms([t for t in terms("confirmation", "confirm")
                       if fold(t) not in {fold(n) for n in terms("confirmation", "cancel")}])
-# a verb and its result negated: something cannot be done (连不上, 打不开, 用不了), no "don't"
-# (等不了了, 等不起: the reason to go on, 连不上, 打不开, 用不了: the symptom), and "it's fine now"
-_CANT = re.compile("[连登打开关进上用修装找收发播看听加载启等受忍扛拖撑耗]不[上开动进到出起住了来]|没事了?")
-_SYMPTOM = re.compile(_CANT.pattern.partition("|")[0])  # 等不了了 is no "no"; 没事了 may be one
+# no "no" to a yes: what cannot be done (升吧，等不了了) and "it's fine now" (关吧 没事了); on its
+# own 没事了 may still be a no, so plainly_no masks only the first
+_NOT_A_NO = re.compile(f"{CANNOT.pattern}|没事了?")
 _NO_LONGER = compile_terms(terms("confirmation", "no_longer_needed"))
 _A_NOT_A = re.compile("能不能|要不要|是不是|可不可以|行不行|好不好|会不会|有没有"
                       "|可唔可以|系唔系|得唔得|要唔要|使唔使|有冇|会唔会|好唔好"  # Cantonese too
@@ -309,7 +314,6 @@ def _restates(plan: Plan, pending_tool: str | None, target: str | None) -> bool:
 
 _NOUNS = {name: compile_terms(words) for name, words in vocab()["confirmation"]["action_nouns"].items()}
 _TICKET_NOUN = compile_terms(terms("ticket_nouns"))
-_NEGATION_HEAD = compile_terms([*terms("negation", "zh"), *terms("negation", "en")])
 _NOT_YET = re.compile(r"(?:没有?|未|还没有?|还未|尚未)\s*(?:被|给)?\s*$")
 _RESOLVER = next(n for n, t in TICKET_TOOLS.items() if t.target_status is TicketStatus.RESOLVED)
 _STATE_WORDS = frozenset(fold(w) for w in [*terms("confirmation", "fixed"), *terms("tools", _RESOLVER, "weak")])
@@ -324,9 +328,8 @@ def _other_task(plan: Plan) -> bool:
 def _other_ticket_op(plan: Plan, pending_tool: str | None) -> bool:
     """A ticket operation other than the waiting one, asked for in its own words (a state such
     as "it fixed itself" asks for nothing)."""
-    term = fold(plan.rationale.partition("→")[0].removeprefix("kw:"))
     return (plan.route == "ticket_op" and plan.tool not in (None, pending_tool)
-            and plan.rationale.startswith("kw:") and term not in _STATE_WORDS)
+            and plan.rationale.startswith("kw:") and _keyword(plan) not in _STATE_WORDS)
 
 
 SMALL_TALK = frozenset({Talk.GREETING, Talk.THANKS, Talk.BYE})

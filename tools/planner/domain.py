@@ -117,10 +117,12 @@ def just_a_verb(a: Analysis) -> bool:
     hits = _SYMPTOM_WORDS.hits(a.text)
     rest = _QUESTION_ONLY.sub(" ", fold(blank(a.text, hits)))
     return bool(hits) and _WORD.search(rest) is None and all(
-        _PROBLEM.fullmatch(fold(h.term)) or _CANT.fullmatch(fold(h.term)) for h in hits)
+        _PROBLEM.fullmatch(fold(h.term)) or CANNOT.fullmatch(fold(h.term)) for h in hits)
 
 
-_CANT = re.compile("[\u4e00-\u9fff]不[上开动进了来出]")
+# a verb and its result negated: it cannot be done (连不上, 打不开, 用不了, 等不了): a symptom or a
+# reason, never a "don't"
+CANNOT = re.compile("[连登打开关进上用修装找收发播看听加载启等受忍扛拖撑耗]不[上开动进到出起住了来]")
 _ASKING_A_QUESTION = re.compile("问问题|问个问题|问一个问题|问几个问题|请教个?问题")
 _SYMPTOM_WORDS = Lexicon({"symptom": [w for c in vocab()["categories"].values()
                                       for w in [*(c.get("strong") or []), *(c.get("weak") or [])]]})

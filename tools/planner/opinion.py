@@ -243,6 +243,11 @@ def _evidence(a: Analysis, tool: str) -> Keyword | None:
 
 
 
+def says_bye(a: Analysis) -> bool:
+    """A goodbye word is in the message ("我先走了，草稿明天再弄")."""
+    return _BYE.search(a.folded) is not None
+
+
 def small_talk_kind(a: Analysis, ctx: PlanContext) -> Talk:
     """Greeting, thanks or bye: a bye word, else a thanks word, else the likeliest of the three."""
     if _BYE.search(a.folded):

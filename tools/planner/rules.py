@@ -15,12 +15,13 @@ from collections.abc import Callable
 from tools.domain import REQUIRED_FIELDS
 from tools.nlu.fuzzy import correct
 from tools.planner.analysis import Analysis, Keyword, analyse
+from tools.planner.answers import sounds_unsure
 from tools.planner.confirm import classify_confirmation
 from tools.planner.domain import about_it, general_question
 from tools.planner.fields import category_of, extract_ticket_fields
 from tools.planner.labels import category_answer, labelled_fields, level_after_verb, level_answer
 from tools.planner.lexicon import compile_terms, fold, normalize
-from tools.planner.opinion import model_plan, review, small_talk_kind, talk
+from tools.planner.opinion import model_plan, review, says_bye, small_talk_kind, talk
 from tools.planner.plan import Plan, PlanContext, Route, Talk
 from tools.planner.references import extract_references
 from tools.planner.ticket_ops import UPDATER, plan_ticket_op, show_ticket
@@ -29,9 +30,7 @@ from tools.planner.vocab import small_talk_terms, terms
 __all__ = ["classify_confirmation", "extract_references", "extract_ticket_fields", "plan_rules"]
 
 _DISCARD = compile_terms(terms("draft", "discard"))
-_UNSURE = compile_terms(terms("confirmation", "unsure"))
 _ANOTHER = re.compile(r"新|另|再|another|new")
-_BYE = compile_terms(terms("intents", "small_talk", "bye"))
 _GREETING = compile_terms([*small_talk_terms(), *terms("fillers")])
 Step = Callable[[Analysis, PlanContext], Plan | None]
 
@@ -70,7 +69,7 @@ def _draft_reference(a: Analysis, ctx: PlanContext) -> Plan | None:
     goodbye that puts it off ("我先走了，草稿明天再弄") is a goodbye."""
     if not (a.refs.draft_ref or a.refs.draft_ids):
         return None
-    if _BYE.search(a.folded) and not a.used("continue"):
+    if says_bye(a) and not a.used("continue"):
         return talk(Talk.BYE, "bye, the draft later")
     if _DISCARD.search(a.folded):
         return talk(Talk.NOTHING, "ref:draft+discard→unsupported")
@@ -198,7 +197,7 @@ def _draft_continuation(a: Analysis, ctx: PlanContext) -> Plan | None:
         return None
     if a.chitchat and not about_it(a) and not a.used("continue"):
         return talk(small_talk_kind(a, ctx), "small talk in a draft")
-    if _UNSURE.search(a.folded) and not about_it(a) and not extract_ticket_fields(a.text).category:
+    if sounds_unsure(a.folded) and not about_it(a) and not extract_ticket_fields(a.text).category:
         return talk(Talk.CLARIFY, "unsure in a draft", ("resume_draft", "create_ticket"))
     cont: list[Keyword] = a.used("continue")
     if cont:

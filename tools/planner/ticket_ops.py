@@ -22,7 +22,7 @@ COMMENTER = next(n for n, t in TICKET_TOOLS.items() if "comment" in t.args.model
 # memory on its own; it needs the ticket named in the text ("取消这个工单", "cancel it").
 _PROTOCOL_CANCEL = compile_terms(terms("confirmation", "cancel"))
 _COLON = re.compile("[:：]")
-_NEGATION_HEAD = compile_terms([*terms("negation", "zh"), *terms("negation", "en")])
+NEGATION_HEAD = compile_terms([*terms("negation", "zh"), *terms("negation", "en")])
 _ACTION_NOUN = re.compile(r"\s*(?:the\s+|that\s+|this\s+)?(?:escalation|closure|closing|reopen(?:ing)?|resolution|"
                           r"comment|note|升级|关单|重开|备注)")
 _CANCELLER = next(n for n, t in TICKET_TOOLS.items() if t.target_status is TicketStatus.CANCELLED)
@@ -47,7 +47,7 @@ def plan_ticket_op(a: Analysis, ctx: PlanContext) -> Plan | None:
         return None
     if len({t for t, _ in found}) > 1:  # "ok scrap that, close the ticket": "scrap that" drops what came before
         found = [(t, k) for t, k in found
-                 if not ((_NEGATION_HEAD.fullmatch(fold(k.hit.term)) or t == _CANCELLER)
+                 if not ((NEGATION_HEAD.fullmatch(fold(k.hit.term)) or t == _CANCELLER)
                          and (_THAT.match(a.folded, k.hit.end) or _ACTION_NOUN.match(a.folded, k.hit.end)))]
         # "cancel the escalation and mark it resolved": the cancel is of the escalation
         closing = [k for t, k in found if t == _CLOSER]
