@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
@@ -62,9 +62,14 @@ def chromium(*, lang: str = "en-US", offline: bool = False, mobile: bool = False
 
 
 def wait_for(driver: WebDriver, check: Callable[[WebDriver], Any], timeout: float = 30.0, what: str = "") -> Any:
-    """Poll `check` until it returns something truthy; fail with the page's console log."""
+    """Poll `check` until it returns something truthy; fail with the page's console log.
+
+    An element the page re-rendered between finding it and reading it (stale) is polled again,
+    as a missing one is: the console redraws a ticket's details when it changes.
+    """
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(check)
+        return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                             ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(check)
     except TimeoutException:
         shot = screenshot(driver, "timeout")
         logs = [e["message"] for e in driver.get_log("browser")]
