@@ -63,6 +63,8 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
     folded = fold(normalize(text))
     if drops_the_waiting(text, pending_tool):
         return Answer.DECLINE  # "scrap that comment", 升级就算了吧: the waiting action dropped by name
+    if _keeps_as_is(folded, pending_tool, plan):
+        return Answer.DECLINE  # "leave it open a few more days" while a close waits
     if _LATER.search(folded) and not _ends_asking(folded) and _A_NOT_A.search(folded) is None \
             and not (plan is not None and _other_ticket_op(plan, pending_tool)):
         return Answer.DECLINE  # "等会儿再说", "escalate it tomorrow": not now, so not yet
@@ -81,8 +83,11 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
             return Answer.NEW_REQUEST  # "don't escalate, just close it"
         overruled = act.label == Act.CONFIRM and act.confidence >= MODEL_OVERRULES_NO
         return Answer.CONFIRM if overruled and has_yes_word(text) else Answer.DECLINE
-    asks_own = plan is not None and plan.rationale.startswith("kw:") and is_clear_request(plan) \
-        and not _restates(plan, pending_tool, target)  # "等等，先把我所有的单列一下"
+    asks_own = plan is not None and is_clear_request(plan) and not _restates(plan, pending_tool, target) and (
+        plan.rationale.startswith("kw:") or (_other_task(plan) and plan.route == "resume_draft")
+        or (plan.route == "kb_qa" and plan.rationale.startswith(("asked:", "kb:question"))
+            and not _about_the_action(text, plan, pending_tool)))
+    # "等等，先把我所有的单列一下", "wait, let's continue my draft first", "wait, how do I add the printer?"
     if is_unsure(text) or (_UNSURE.search(folded) and not plainly_no(text, pending_tool) and not asks_own):
         return Answer.UNCLEAR  # "hold on", "不确定", "umm, not sure about cancelling"
     if plan is not None and plan.rationale == "greeting" and not plainly_no(text, pending_tool):
@@ -188,6 +193,18 @@ def _drops(k: Keyword, dropped: list[Hit]) -> bool:
         k.hit.end <= hit.start <= k.hit.end + 8 for hit in dropped)
 
 
+def _keeps_as_is(folded: str, pending_tool: str | None, plan: Plan | None) -> bool:
+    """The ticket kept as it is while a change of its status waits ("leave it open a few more
+    days", "no, just leave that one shut"), with no other action asked for outside those words."""
+    tool = TICKET_TOOLS.get(pending_tool or "")
+    if tool is None or tool.target_status is None or _ends_asking(folded):
+        return False
+    kept = _KEEP_AS_IS.search(folded)
+    return kept is not None and not (plan is not None and (
+        (plan.route == "ticket_op" and plan.tool != pending_tool and _keyword(plan) not in kept.group())
+        or _other_task(plan)))
+
+
 def sounds_unsure(folded: str) -> bool:
     """An unsure word anywhere ("不知道", "dunno", "whatever works")."""
     return _UNSURE.search(folded) is not None
@@ -256,6 +273,7 @@ _CONSEQUENCE = compile_terms(terms("confirmation", "consequence"))
 _UNSURE = compile_terms(terms("confirmation", "unsure"))
 _DEFER = compile_terms(terms("confirmation", "defer"))
 _LATER = compile_terms(terms("confirmation", "later"))
+_KEEP_AS_IS = compile_terms(terms("confirmation", "keep_as_is"))
 _ASIDE = re.compile(rf"^\W*(?:{alternation(terms('confirmation', 'aside'))})")
 _YES = compile_terms([t for t in terms("confirmation", "confirm")
                       if fold(t) not in {fold(n) for n in terms("confirmation", "cancel")}])

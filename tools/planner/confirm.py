@@ -11,7 +11,10 @@ from tools.planner.vocab import terms, tool_terms, vocab
 from tools.registry import TICKET_TOOLS
 
 _MAX_CHARS = int(vocab()["confirmation"]["max_chars"])
-_CONFIRMED_TOOLS = [name for name, tool in TICKET_TOOLS.items() if tool.needs_confirmation]
+# the tools that can wait for a yes: those that need one, and the changes a deployment may make
+# wait too (vocab's echo table lists their bare verbs: "post it" while a comment waits)
+_CONFIRMED_TOOLS = [name for name, tool in TICKET_TOOLS.items()
+                    if tool.needs_confirmation or name in vocab()["confirmation"]["echo"]]
 _CANCELLING_TOOLS = [
     name for name, tool in TICKET_TOOLS.items() if tool.target_status is TicketStatus.CANCELLED
 ]

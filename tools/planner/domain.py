@@ -91,8 +91,14 @@ def only_question_words(a: Analysis) -> bool:
 def little_else(a: Analysis) -> bool:
     """At most two other words (or three Chinese characters) besides question words, fillers and
     small talk: "yo, you up?", "你好，小助手在吗" greet; "how do you say hello in german" asks."""
-    latin, chinese = word_counts(_QUESTION_ONLY.sub(" ", a.folded))
+    latin, chinese = other_words(a.folded)
     return latin <= 2 and chinese <= 3
+
+
+def other_words(folded: str) -> tuple[int, int]:
+    """(Latin words, Chinese characters) in folded text besides question words, fillers, vague
+    words and small talk."""
+    return word_counts(_QUESTION_ONLY.sub(" ", folded))
 
 
 def word_counts(folded: str) -> tuple[int, int]:

@@ -32,6 +32,7 @@ def _en_before(heads: list[str], *, reach: int) -> re.Pattern[str]:
 
 
 _NEGATED = (_zh_before(terms("negation", "zh"), questions=True), _en_before(terms("negation", "en"), reach=3))
+_NEGATED_AFTER = re.compile(f"\\s*(?:{alternation(terms('negation', 'zh_after'))})")
 _ASKED = (_zh_before(terms("asked", "zh")), _en_before(terms("asked", "en"), reach=2))
 _STATUS_BEFORE = (
     re.compile(f"(?:{alternation(terms('status_question', 'zh_before'))})\\s*$"),
@@ -43,7 +44,7 @@ _STATUS_AFTER = re.compile(f"\\s*(?:{alternation(terms('status_question', 'zh_af
 def modifier(folded: str, hit: Hit) -> Modifier:
     """How `hit` is used in the folded message; negation beats a question, a question a request."""
     before = folded[max(0, hit.start - _WINDOW):hit.start]
-    if any(p.search(before) for p in _NEGATED):
+    if any(p.search(before) for p in _NEGATED) or _NEGATED_AFTER.match(folded, hit.end):
         return "negated"
     if any(p.search(before) for p in _ASKED):
         return "asked"

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from tools.nlu.model import TICKET, Prediction, intent_model, marks_of
 from tools.planner.analysis import Analysis, Keyword
-from tools.planner.answers import defers
+from tools.planner.answers import defers, sounds_unsure
 from tools.planner.confirm import answer_words
 from tools.planner.domain import (
     about_it,
@@ -25,6 +25,7 @@ from tools.planner.domain import (
     little_else,
     names_a_problem,
     only_question_words,
+    other_words,
     plainly_it,
     word_counts,
 )
@@ -92,12 +93,10 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
             and not (pred.label == "unclear" and pred.confidence >= SURE_TASK):  # "在吗 有急事": help wanted
         return talk(small_talk_kind(a, ctx), f"{why}; small talk")  # "hey, you there?", "没了，谢谢，拜"
     if pred.confidence >= ACCEPT:
-        if pred.label == "chitchat.bye" and defers(a.folded) and not _BYE.search(a.folded):
-            return talk(Talk.CLARIFY, f"{why}; will come back", options(pred, ctx))  # "我先看看再说"
         if pred.label == "chitchat.greeting" and names_a_problem(a):  # "您好，我这边遇到了一点问题"
             return talk(Talk.CLARIFY, f"{why}; a greeting before a problem", options(pred, ctx))
         if pred.label in TALK_OF:
-            return talk(TALK_OF[pred.label], why)
+            return _small_talk(TALK_OF[pred.label], a, why, options(pred, ctx))
         close = len(pred.ranked) > 1 and pred.ranked[1][0] in TASKS and \
             pred.confidence - pred.ranked[1][1] < MARGIN
         if pred.label in TASKS and not close and (plan := _task(pred.label, a, ctx, build, why)) is not None:
@@ -135,8 +134,9 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
         return talk(Talk.OUT_OF_SCOPE, f"{why}; writing, not IT")  # "帮我写个 PPT 大纲讲市场分析"
     if pred.label == "out_of_scope" and about_it(a):
         return plan  # an IT question is never refused: "which browser should I use for SAP"
+    # small talk, unless a greeting before a symptom: "你好，VPN连不上" is the VPN, after a hello
     if pred.label in TALK_OF and not (pred.label == "chitchat.greeting" and plan.rationale.startswith("symptom:")):
-        return talk(TALK_OF[pred.label], why)  # "你好，VPN连不上" is the VPN, after a hello
+        return _small_talk(TALK_OF[pred.label], a, why, options(pred, ctx))
     if pred.label == "unclear":
         return talk(Talk.CLARIFY, why, ("kb_qa", "create_ticket"))
     tool = TICKET_TOOLS.get(OP_TOOLS.get(pred.label, ""))
@@ -149,11 +149,27 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
     return _task(pred.label, a, ctx, build, why) or plan
 
 
+def _small_talk(kind: Talk, a: Analysis, why: str, choices: tuple[str, ...]) -> Plan:
+    """The model's small-talk reading, unless the message only puts something off with no word of
+    small talk in it ("我先看看再说", "hold on, let me reboot first", "等会儿，我在开会"): the person
+    will come back, so they are asked what about (and a waiting action keeps waiting)."""
+    if not a.chitchat and (defers(a.folded) or sounds_unsure(a.folded)):
+        return talk(Talk.CLARIFY, f"{why}; will come back", choices)
+    return talk(kind, why)
+
+
 def greets_and_asks_little(a: Analysis) -> bool:
     """A greeting with a short yes/no question about nothing IT ("午安，吃过饭了吗", "晚上好，还有人值班吗",
-    "hi, anyone on the desk today?"): a greeting, not a question to refuse."""
+    "hi, anyone on the desk today?"), or a how-are-you with little else ("hullo there, how are ye",
+    "hey, how's it going over in IT land", "你最近忙不忙呀"): a greeting, not a question to refuse."""
+    if about_it(a):
+        return False
+    if (asked := _PLEASANTRY.search(a.folded)) and not (_THANKS.search(a.folded) or _BYE.search(a.folded)):
+        latin, chinese = other_words(a.folded[:asked.start()] + " " + a.folded[asked.end():])
+        if latin <= 4 and chinese <= 6 and not composing(a):
+            return True
     hello = _HELLO_FIRST.match(a.folded)
-    if hello is None or about_it(a):
+    if hello is None:
         return False
     rest = a.folded[hello.end():].strip()
     latin, chinese = word_counts(rest)
@@ -267,3 +283,4 @@ _ANSWER_ONLY = frozenset({"confirm", "cancel", "filler", "unsure"})
 _BYE = compile_terms(terms("intents", "small_talk", "bye"))
 _THANKS = compile_terms(terms("intents", "small_talk", "thanks"))
 _HELLO = compile_terms(terms("intents", "small_talk", "greeting"))
+_PLEASANTRY = compile_terms(terms("intents", "small_talk", "pleasantry"))

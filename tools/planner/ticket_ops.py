@@ -30,13 +30,15 @@ _CLOSER = next(n for n, t in TICKET_TOOLS.items() if t.target_status is TicketSt
 _STATE_TOOLS = frozenset(n for n, t in TICKET_TOOLS.items()
                          if t.target_status in (TicketStatus.RESOLVED, TicketStatus.OPEN))  # resolve, reopen
 _ASKED_FOR = re.compile(r"(?:帮我|麻烦|请|直接|不如|please|pls|just)\s*$")
+_ASKED_AFTER = re.compile(r"(?:\s+|-)(?:(?:this|that|it|le|la|lo)(?:\s+one)?[\s,]+)?"
+                          r"(?:for me|please|pls|plz|s'il vous pla[iî]t|svp|por favor|bitte)\b")
 _THAT = re.compile(r"\s+(?:that|this|it)\s*(?:[,，.。;；!！]|$)")
 
 
 def plan_ticket_op(a: Analysis, ctx: PlanContext) -> Plan | None:
     """A ticket_op Plan when a tool keyword counts, else None."""
-    if a.used("create") and not _named(a):
-        return None  # "提个工单，要求升级Office": the new ticket's words win
+    if a.used("create") and (not _named(a) or (a.only_pronoun and ctx.ticket_id is None)):
+        return None  # "提个工单，要求升级Office", "report an issue and get someone to look at it": a new ticket
     payload = _payload_start(a)
     filters = [k.hit for k in a.keywords if k.kind == "filter" and k.use == "plain"]
     found = [(tool, k) for k in a.keywords
@@ -117,7 +119,8 @@ def _tool_of(k: Keyword, a: Analysis, ctx: PlanContext) -> str | None:
         return LISTER  # "我还有别的单没": asking whether there are is asking for the list
     if k.kind == "weak" or k.use == "status":
         from_context = ctx.ticket_id is not None and (a.bare or _instead(k, a))
-        asked = _instead(k, a) or _ASKED_FOR.search(a.folded[max(0, k.hit.start - 6):k.hit.start]) is not None
+        asked = _instead(k, a) or _ASKED_FOR.search(a.folded[max(0, k.hit.start - 6):k.hit.start]) is not None \
+            or _ASKED_AFTER.match(a.folded, k.hit.end) is not None  # "cancel this one for me"
         if not (a.anchored or (from_context and (not is_protocol_cancel(k.hit.term) or asked))):
             return None  # a bare 取消 is the protocol's word; 帮我取消 / 与其重开不如直接取消 asks for it
     return SHOW_ONE if k.use == "status" else k.target
