@@ -223,7 +223,7 @@ def cross_validated_readings(folds: int) -> tuple[tuple[Example, ...], list[Read
 # rules were written against the first files; a later batch shows how a new writer is read.
 BATCHES = ("heldout_old_", "d2_", "heldout_2_", "s8_zh_", "s8_en_", "heldout_3_", "heldout_4_", "heldout_5_",
            "heldout_6_", "heldout_7_", "heldout_8_", "heldout_9_",
-           "heldout_10_", "heldout_11_", "heldout_12_", "heldout_13_")
+           "heldout_10_", "heldout_11_", "heldout_12_", "heldout_13_", "s14a_", "s14b_")
 
 
 def batch_of(example: Example) -> str:

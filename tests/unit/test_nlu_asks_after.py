@@ -106,7 +106,7 @@ def test_a_waiting_comment_or_change_is_confirmed_by_its_own_verb(text: str, too
 @pytest.mark.parametrize(("text", "ctx", "tool"), [
     ("TCK-2026-QX81MV can be cancelled now, we found a spare", NONE, "cancel_ticket"),
     ("annulez TCK-2026-QX81MV s'il vous plaît", NONE, "cancel_ticket"),
-    ("fermez-le s'il vous plaît, c'est réglé", MEM, "close_ticket"),
+    ("fermez-le s'il vous plaît", MEM, "close_ticket"),
     ("give TCK-2026-QX81MV a nudge, nobody replied", NONE, "escalate_ticket"),
     ("any quick update on TCK-2026-QX81MV?", NONE, "get_ticket"),
     ("我的工单清单发我看看", NONE, "list_my_tickets"),
@@ -135,3 +135,51 @@ def test_more_draft_and_new_ticket_phrasings(text: str, ctx: PlanContext, route:
 ])
 def test_more_small_talk_and_vague_messages(text: str, talk: str) -> None:
     assert talk_of(text) == talk
+
+
+@pytest.mark.parametrize("text", [
+    "the lift in block B is stuck again", "茶水间的冰箱坏了", "my office chair is broken, who swaps it",
+    "会议室的空调太冷了", "what's the dress code for the summer party",
+])
+def test_the_building_and_hr_are_out_of_scope_even_when_broken(text: str) -> None:
+    assert talk_of(text) == "out_of_scope"
+
+
+@pytest.mark.parametrize("text", ["the meeting room screen won't turn on", "my laptop charger is broken"])
+def test_it_kit_in_the_building_is_still_it(text: str) -> None:
+    assert plan_rules(text, NONE).route == "kb_qa"
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("thanks, good to know it goes to second line", "escalate_ticket"),  # restated, never a yes
+    ("谢谢告诉我可以重开", "close_ticket"),
+    ("thanks for telling me I can reopen it later", "close_ticket"),  # no "not now" either
+])
+def test_thanks_for_being_told_keeps_the_action_waiting(text: str, tool: str) -> None:
+    assert answer(text, tool) is Answer.UNCLEAR
+    assert talk_of(text, MEM) == "thanks"
+
+
+@pytest.mark.parametrize(("text", "tool"), [("先下班了，明天再说，拜拜", "close_ticket"),
+                                            ("gotta run, let's pick this up tomorrow, bye", "escalate_ticket")])
+def test_a_bye_that_puts_it_off_keeps_it_waiting(text: str, tool: str) -> None:
+    assert answer(text, tool) is Answer.UNCLEAR
+
+
+@pytest.mark.parametrize(("text", "tool"), [("再等等吧", "escalate_ticket"), ("明天再说吧", "close_ticket")])
+def test_not_now_without_a_bye_declines(text: str, tool: str) -> None:
+    assert answer(text, tool) is Answer.DECLINE
+
+
+@pytest.mark.parametrize(("text", "tool", "want"), [
+    ("别标了，直接关掉", "resolve_ticket", Answer.NEW_REQUEST),  # the other action named in its words
+    ("不要，已经好了", "reopen_ticket", Answer.DECLINE),  # "fixed" names no other action
+    ("关单先放着，在TCK-2026-QX81MV里补一句问题又出现了", "close_ticket", Answer.NEW_REQUEST),
+])
+def test_a_no_with_another_action_is_that_action_only_when_named(text: str, tool: str, want: Answer) -> None:
+    assert answer(text, tool) is want
+
+
+@pytest.mark.parametrize("text", ["toodles", "我先走囉，掰", "有事再联系哈", "ka kite"])
+def test_more_byes(text: str) -> None:
+    assert talk_of(text) == "bye"

@@ -66,7 +66,8 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
     if _keeps_as_is(folded, pending_tool, plan):
         return Answer.DECLINE  # "leave it open a few more days" while a close waits
     if _LATER.search(folded) and not _ends_asking(folded) and _A_NOT_A.search(folded) is None \
-            and not (plan is not None and _other_ticket_op(plan, pending_tool)):
+            and _BYE_WORD.search(folded) is None \
+            and not (plan is not None and (_other_ticket_op(plan, pending_tool) or plan.rationale == "thanks:for")):
         return Answer.DECLINE  # "等会儿再说", "escalate it tomorrow": not now, so not yet
     if word is None and names_another_action(text, pending_tool):
         # "yes, close it" while an escalation waits: never a yes to the escalation; a request
@@ -79,8 +80,11 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
             and _A_NOT_A.search(folded) is None and not defers(folded):
         return Answer.NEW_REQUEST  # "不用催了，刚刚修好了，直接关单": not this one, that one instead
     if word == "cancel":
-        if plan is not None and _other_ticket_op(plan, pending_tool) and not _aborts(plan, folded):
-            return Answer.NEW_REQUEST  # "don't escalate, just close it"
+        other = plan is not None and (_other_ticket_op(plan, pending_tool) or (
+            plan.route == "ticket_op" and plan.tool in _TOOL_WORDS and plan.tool != pending_tool
+            and names_another_action(text, pending_tool) and _TOOL_WORDS[plan.tool].search(folded) is not None))
+        if other and plan is not None and not _aborts(plan, folded):
+            return Answer.NEW_REQUEST  # "don't escalate, just close it", "别标了，直接关掉"
         overruled = act.label == Act.CONFIRM and act.confidence >= MODEL_OVERRULES_NO
         return Answer.CONFIRM if overruled and has_yes_word(text) else Answer.DECLINE
     asks_own = plan is not None and is_clear_request(plan) and not _restates(plan, pending_tool, target) and (
@@ -98,7 +102,7 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
         return Answer.UNCLEAR  # "yes but tomorrow", "right, I'll ask my boss": no yes to run it now
     other_said = act.label in (Act.OTHER, Act.DECLINE) and act.confidence >= MODEL_OTHER
     if plan is not None and _restates(plan, pending_tool, target) and plainly_yes(text, pending_tool) \
-            and not other_said \
+            and not other_said and (has_yes_word(text) or not _THANKS_LEAD.match(folded)) \
             and (plan.rationale.startswith("kw:") or has_yes_word(text)
                  or (act.label == Act.CONFIRM and act.confidence >= MODEL_CONFIRM)):
         return Answer.CONFIRM  # "close it" / "是的，可以关了" / "升吧" while that action waits
@@ -166,7 +170,8 @@ def drops_the_waiting(text: str, pending_tool: str | None) -> bool:
     """The waiting action's own word is negated ("scrap that comment", "forget the escalation",
     备注就不用加了) and no other action is asked for after it ("不用升级了，直接撤销吧" asks for
     the cancel), nor is anything asked about it."""
-    if pending_tool is None or NEGATION_HEAD.search(fold(normalize(text))) is None:
+    folded = fold(normalize(text))
+    if pending_tool is None or (NEGATION_HEAD.search(folded) is None and _LET_OFF.search(folded) is None):
         return False  # most answers ("yes", "确认") have no negation: nothing to analyse again
     a = analyse(correct(normalize(text)))
     named = [k.hit for k in a.keywords if k.target == pending_tool]
@@ -274,6 +279,10 @@ _UNSURE = compile_terms(terms("confirmation", "unsure"))
 _DEFER = compile_terms(terms("confirmation", "defer"))
 _LATER = compile_terms(terms("confirmation", "later"))
 _KEEP_AS_IS = compile_terms(terms("confirmation", "keep_as_is"))
+_LET_OFF = compile_terms(terms("negation", "zh_after"))  # "重开就免了"
+# a message that starts by thanking restates the action it was told about, it does not ask for it
+_BYE_WORD = compile_terms(terms("intents", "small_talk", "bye"))  # "先下班了，明天再说，拜拜": it keeps waiting
+_THANKS_LEAD = re.compile(rf"^\W*(?:{alternation(terms('intents', 'small_talk', 'thanks'))})")
 _ASIDE = re.compile(rf"^\W*(?:{alternation(terms('confirmation', 'aside'))})")
 _YES = compile_terms([t for t in terms("confirmation", "confirm")
                       if fold(t) not in {fold(n) for n in terms("confirmation", "cancel")}])

@@ -22,8 +22,11 @@ _CANCELLING_TOOLS = [
 # tools that need confirmation are echoes. Words of a cancelling tool ("withdraw", "撤销") read as
 # cancel unless the pending tool is known to be that tool. Cancel wins ties on equal spans.
 def _echoes(name: str) -> list[str]:
-    """The words that restate the waiting `name`: its tool words and its bare verbs (关, 升)."""
-    return [*tool_terms(name), *(vocab()["confirmation"]["echo"].get(name) or [])]
+    """The words that restate the waiting `name`: its tool words and its bare verbs (关, 升); for a
+    tool that only a deployment makes wait, its bare verbs alone ("post it"), so that its many tool
+    words ("改成", "set") never turn a longer message into answer words."""
+    bare = vocab()["confirmation"]["echo"].get(name) or []
+    return [*tool_terms(name), *bare] if TICKET_TOOLS[name].needs_confirmation else list(bare)
 
 
 _TOKENS = Lexicon({

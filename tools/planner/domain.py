@@ -24,6 +24,10 @@ _GENERAL = frozenset(fold(w) for w in terms("domain", "not_it"))  # typo targets
 _DOMAIN = compile_terms([*terms("domain", "it"), *terms("domain", "problem"),
                          *(w for w in terms("ticket_nouns") if w not in ("request", "requests")),
                          *(w for w in terms("typos", "targets") if fold(w) not in _GENERAL)])
+_IT_WORDS = compile_terms([*terms("domain", "it"),
+                           *(w for w in terms("ticket_nouns") if w not in ("request", "requests")),
+                           *(w for w in terms("typos", "targets") if fold(w) not in _GENERAL)])
+_FACILITY = compile_terms(terms("domain", "facilities"))
 _ASKS = compile_terms(terms("confirmation", "asking"))
 _GENERAL_Q = compile_terms(terms("domain", "general"))
 _PERSONAL = compile_terms(terms("domain", "personal"))
@@ -45,7 +49,9 @@ def _names_one(a: Analysis) -> bool:
 
 def about_it(a: Analysis) -> bool:
     """True when the message says anything about IT, a ticket or a problem (a train ticket or a
-    cinema ticket is no ticket)."""
+    cinema ticket is no ticket; a blocked toilet is a problem of the building's)."""
+    if about_facilities(a):
+        return False
     named = _names_one(a)
     spans = [m.span() for m in _EVERYDAY.finditer(a.folded)]  # "near the Bangalore office", "the canteen closes"
     tool_words = any((k.kind in ("strong", "create", "filter") or k.target in _CHANGE_VERBS)
@@ -53,6 +59,16 @@ def about_it(a: Analysis) -> bool:
     everyday = mask(a.folded, _EVERYDAY)
     return bool(named or tool_words or _DOMAIN.search(everyday) or category_of(everyday)
                 or CATEGORY_LABELS.hits(everyday))
+
+
+def about_facilities(a: Analysis) -> bool:
+    """The building, its kit or HR with nothing of IT beside them ("the lift is stuck on 4",
+    "茶水间的微波炉坏了", "what's the dress code for the party"): a problem word alone is no IT."""
+    if _FACILITY.search(a.folded) is None:
+        return False
+    rest = mask(mask(a.folded, _FACILITY), _EVERYDAY)
+    return not (_names_one(a) or _IT_WORDS.search(rest) or category_of(rest) or CATEGORY_LABELS.hits(rest)
+                or any(k.kind in ("create", "filter") for k in a.keywords))
 
 
 def general_question(a: Analysis) -> bool:

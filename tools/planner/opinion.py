@@ -18,6 +18,7 @@ from tools.planner.analysis import Analysis, Keyword
 from tools.planner.answers import defers, sounds_unsure
 from tools.planner.confirm import answer_words
 from tools.planner.domain import (
+    about_facilities,
     about_it,
     composing,
     just_a_noun,
@@ -29,7 +30,7 @@ from tools.planner.domain import (
     plainly_it,
     word_counts,
 )
-from tools.planner.fields import symptom_follows
+from tools.planner.fields import priority_word, symptom_follows
 from tools.planner.lexicon import alternation, compile_terms
 from tools.planner.plan import Plan, PlanContext, Talk
 from tools.planner.ticket_ops import is_protocol_cancel, plan_tool
@@ -75,6 +76,8 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
         return talk(Talk.CLARIFY, f"{why}; only an answer", options(pred, ctx))  # "ok", "行" with nothing waiting
     # with a ticket in the thread, a reading of work on it is about IT ("who's got it", "啥时候能好")
     it = about_it(a) or (TICKET in marks and pred.label in OP_TOOLS)
+    if about_facilities(a) and pred.label not in TALK_OF:
+        return talk(Talk.OUT_OF_SCOPE, f"{why}; the building, not IT")  # "the lift is stuck on floor 4"
     if not it and only_question_words(a) and (pred.label not in TALK_OF or pred.label == "out_of_scope"):
         return talk(Talk.CLARIFY, f"{why}; nothing said", DEFAULT_OPTIONS)  # "还是老样子", "same again"
     if pred.label in TASKS and not it and pred.prob("out_of_scope") >= OUT_OF_SCOPE_FLOOR \
@@ -85,6 +88,10 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
         return talk(Talk.OUT_OF_SCOPE, f"{why}; likely not about IT")  # "sing me something"
     if pred.label in ("out_of_scope", "unclear") and greets_and_asks_little(a):
         return talk(Talk.GREETING, f"{why}; a greeting and a pleasantry")  # "午安，吃过饭了吗"
+    if pred.label == "unclear" and pred.confidence < SURE_TASK and not it and _HELLO_FIRST.match(a.folded) \
+            and not names_a_problem(a) and priority_word(a.text) is None \
+            and _QUESTION_MARK.search(a.folded) is None and not composing(a):  # "在吗 有急事" wants help
+        return talk(Talk.GREETING, f"{why}; a greeting and some chatter")  # "hello! working the late shift tonight"
     if pred.label == "out_of_scope":
         if it and (pred.confidence < SURE_OUT_OF_SCOPE or plainly_it(a)):
             return talk(Talk.CLARIFY, f"{why}; but about IT", options(pred, ctx))  # "帮我一下"
@@ -164,11 +171,12 @@ def greets_and_asks_little(a: Analysis) -> bool:
     "hey, how's it going over in IT land", "你最近忙不忙呀"): a greeting, not a question to refuse."""
     if about_it(a):
         return False
+    hello = _HELLO_FIRST.match(a.folded)
     if (asked := _PLEASANTRY.search(a.folded)) and not (_THANKS.search(a.folded) or _BYE.search(a.folded)):
         latin, chinese = other_words(a.folded[:asked.start()] + " " + a.folded[asked.end():])
-        if latin <= 4 and chinese <= 6 and not composing(a):
+        most = (4, 6) if hello else (1, 1)  # "股市最近怎么样" asks about the market
+        if latin <= most[0] and chinese <= most[1] and not composing(a):
             return True
-    hello = _HELLO_FIRST.match(a.folded)
     if hello is None:
         return False
     rest = a.folded[hello.end():].strip()
@@ -277,6 +285,7 @@ def small_talk_kind(a: Analysis, ctx: PlanContext) -> Talk:
 
 
 _HELLO_FIRST = re.compile(rf"^\W*(?:{alternation(terms('intents', 'small_talk', 'greeting'))})[\s,，!！~。.、]*")
+_QUESTION_MARK = re.compile(r"[?？]")
 _YES_NO_END = re.compile(r"(?:吗|嗎|么|麼|没|冇|\?|？)\W*$")
 _WH = re.compile(r"什么|啥|怎么|怎样|如何|为什么|哪|几|多少|\b(?:what|how|why|where|which|when|who)\b")
 _ANSWER_ONLY = frozenset({"confirm", "cancel", "filler", "unsure"})

@@ -142,6 +142,8 @@ def _greeting(a: Analysis, ctx: PlanContext) -> Plan | None:
 def _thanks_for(a: Analysis, ctx: PlanContext) -> Plan | None:
     """Thanks for something done or said, in one clause ("好的，谢谢你帮我建单", "thanks for
     explaining what escalation means"): small talk, not a request for it again."""
+    if (told := _THANKS_TOLD.match(a.folded)) and not _NEXT_CLAUSE.search(a.folded, told.end()):
+        return talk(Talk.THANKS, "thanks:for")  # "thanks, good to know it goes to L2", "谢谢告诉我可以重开"
     thanked = _THANKS_FOR.match(a.folded)
     if thanked is None or _CLAUSE.search(a.folded, thanked.end()):
         return None
@@ -157,6 +159,15 @@ _THANKS_FOR = re.compile(r"^\W*(?:(?:ok(?:ay)?|好的|好|嗯|行|cool|great)\W*
                          r"(?:for\s+(?:\w+ing|the|your|that|this)\b"
                          r"|(?:你们|你|您)\s*(?:帮我|帮忙|给我|替我|跟我|告诉我|的)|的?解释"
                          r"|(?:你们|你|您)?\s*把[^，,。!！?？]{1,20}?(?:讲|说|解释|介绍|写)得)")
+# thanks for being told something, or for what was said: what follows is what they were told
+_THANKS_TOLD = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|好的|好|嗯|行|cool|great|ah|oh)\W*)?"
+    r"(?:thanks?(?: you)?|thank u|thx|ty|cheers|ta|谢谢|多谢|感谢|谢了|谢啦)\s*(?:a lot|so much)?\W*"
+    r"(?:for\s+(?:telling|letting me know|the heads[- ]up|the info|clarifying|explaining|confirming)"
+    r"|(?:你们|你|您)?\s*(?:告诉我|提醒我|跟我说|说明|解释)"
+    r"|(?:good to know|noted|got it|understood|makes sense|that helps|明白了|了解了?|知道了|懂了|清楚了))")
+_NEXT_CLAUSE = re.compile(r"[,，;；。.!！?？]\s*\S|\b(?:but|and (?:can|could|now|please|also))\b"
+                          r"|(?:再帮|麻烦|顺便|另外|不过|但是)")
 _ASKS_NOW = re.compile(r"一下|([\u4e00-\u9fff])\1")  # 看一下, 看看, 查查
 _CLAUSE = re.compile(r"[,，;；。.!！?？]\s*\S|\b(?:but|and (?:can|could|now|please|also))\b"
                      r"|(?:可以|能不能|再帮|麻烦|顺便|另外|不过|但是)")

@@ -118,9 +118,11 @@ def _tool_of(k: Keyword, a: Analysis, ctx: PlanContext) -> str | None:
     if k.kind == "strong" and k.target == LISTER and k.use == "status":
         return LISTER  # "我还有别的单没": asking whether there are is asking for the list
     if k.kind == "weak" or k.use == "status":
-        from_context = ctx.ticket_id is not None and (a.bare or _instead(k, a))
+        polite = _ASKED_AFTER.match(a.folded, k.hit.end)  # "cancel this one for me", "fermez-le s'il vous plaît"
+        from_context = ctx.ticket_id is not None and (
+            a.bare or _instead(k, a) or (polite is not None and not a.folded[polite.end():].strip(" .!！。~")))
         asked = _instead(k, a) or _ASKED_FOR.search(a.folded[max(0, k.hit.start - 6):k.hit.start]) is not None \
-            or _ASKED_AFTER.match(a.folded, k.hit.end) is not None  # "cancel this one for me"
+            or polite is not None
         if not (a.anchored or (from_context and (not is_protocol_cancel(k.hit.term) or asked))):
             return None  # a bare 取消 is the protocol's word; 帮我取消 / 与其重开不如直接取消 asks for it
     return SHOW_ONE if k.use == "status" else k.target
