@@ -183,3 +183,35 @@ def test_a_no_with_another_action_is_that_action_only_when_named(text: str, tool
 @pytest.mark.parametrize("text", ["toodles", "我先走囉，掰", "有事再联系哈", "ka kite"])
 def test_more_byes(text: str) -> None:
     assert talk_of(text) == "bye"
+
+
+@pytest.mark.parametrize("text", ["is it down?", "怎么又 hang 了", "能弄吗", "谁来管管", "可以處理一下嗎", "我该怎么办"])
+def test_a_stop_or_a_task_with_nothing_named_is_asked_about(text: str) -> None:
+    assert talk_of(text) == "clarify"
+
+
+@pytest.mark.parametrize("text", ["how is the hang seng doing today", "what's the fastest way from Hefei to Shanghai",
+                                  "will it rain today"])
+def test_everyday_questions_with_look_alike_words_stay_out_of_scope(text: str) -> None:
+    assert talk_of(text) == "out_of_scope"
+
+
+@pytest.mark.parametrize(("text", "tool"), [("hmm lemme see", "close_ticket"), ("ehh, I'm torn", "escalate_ticket"),
+                                            ("hmm, not 100% sure", "cancel_ticket"), ("我再想一下好了", "escalate_ticket")])
+def test_more_hesitation_keeps_it_waiting(text: str, tool: str) -> None:
+    assert answer(text, tool) is Answer.UNCLEAR
+
+
+def test_a_cantonese_no_longer_needed_with_a_yes_confirms_a_waiting_cancel() -> None:
+    assert answer("係呀，唔使喇，取消", "cancel_ticket") is Answer.CONFIRM
+
+
+@pytest.mark.parametrize(("text", "tool"), [
+    ("TCK-2026-QX81MV needs to be reopened, the fix didn't hold", "reopen_ticket"),
+    ("can TCK-2026-QX81MV go to a senior engineer?", "escalate_ticket"),
+    ("update on TCK-2026-QX81MV please", "get_ticket"),
+    ("I want to pull my keyboard ticket, found a spare", "cancel_ticket"),
+])
+def test_still_more_ticket_phrasings(text: str, tool: str) -> None:
+    plan = plan_rules(text, NONE)
+    assert (plan.route, plan.tool) == ("ticket_op", tool)
