@@ -215,3 +215,15 @@ def test_a_cantonese_no_longer_needed_with_a_yes_confirms_a_waiting_cancel() -> 
 def test_still_more_ticket_phrasings(text: str, tool: str) -> None:
     plan = plan_rules(text, NONE)
     assert (plan.route, plan.tool) == ("ticket_op", tool)
+
+
+@pytest.mark.parametrize("text", [
+    "hi, it's Priya from the Pune payroll team", "hello, greetings from Hefei", "morning, on the bus into town",
+    "hey from the Lagos office, it's raining buckets here", "你好，我是法务部新来的小陈",
+])
+def test_a_greeting_and_who_or_where_they_are_is_a_greeting(text: str) -> None:
+    assert talk_of(text) == "greeting"
+
+
+def test_a_greeting_before_a_question_is_the_question() -> None:
+    assert talk_of("hello from Leeds, where's the best pub?") == "out_of_scope"

@@ -80,6 +80,8 @@ def model_plan(a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
         return talk(Talk.OUT_OF_SCOPE, f"{why}; the building, not IT")  # "the lift is stuck on floor 4"
     if not it and only_question_words(a) and (pred.label not in TALK_OF or pred.label == "out_of_scope"):
         return talk(Talk.CLARIFY, f"{why}; nothing said", DEFAULT_OPTIONS)  # "还是老样子", "same again"
+    if not (pred.label in TASKS and pred.confidence >= SURE_TASK) and not it and greets_and_introduces(a):
+        return talk(Talk.GREETING, f"{why}; a greeting and who or where they are")  # "hi, it's Mei from finance"
     if pred.label in TASKS and not it and pred.prob("out_of_scope") >= OUT_OF_SCOPE_FLOOR \
             and pred.confidence < SURE_TASK:
         return talk(Talk.OUT_OF_SCOPE, f"{why}; not about IT")  # "recommend a book"
@@ -154,6 +156,19 @@ def review(plan: Plan, a: Analysis, ctx: PlanContext, build: Builder) -> Plan:
             k.target == tool.name and symptom_follows(a.text, k.hit.end) for k in a.used("weak")):
         return plan  # a verb with other senses, on something else: "升级Office", "关闭防火墙"
     return _task(pred.label, a, ctx, build, why) or plan
+
+
+def greets_and_introduces(a: Analysis) -> bool:
+    """A greeting, then who or where the person is and nothing asked ("hi, it's Mei from the
+    Changsha finance team", "hello, greetings from Changsha", "morning, on the train into Leeds",
+    "hi from the Cork office, we've cake today"): a greeting, not a question to refuse."""
+    hello = _HELLO_FIRST.match(a.folded)
+    if hello is None or _QUESTION_MARK.search(a.folded) or about_it(a) or names_a_problem(a) or composing(a):
+        return False
+    rest = a.folded[hello.end():]
+    latin, chinese = other_words(rest)
+    return _SELF_INTRO.search(rest) is not None and _ASKING_FOR.search(a.folded) is None \
+        and latin <= 10 and chinese <= 16
 
 
 def _small_talk(kind: Talk, a: Analysis, why: str, choices: tuple[str, ...]) -> Plan:
@@ -286,6 +301,13 @@ def small_talk_kind(a: Analysis, ctx: PlanContext) -> Talk:
 
 _HELLO_FIRST = re.compile(rf"^\W*(?:{alternation(terms('intents', 'small_talk', 'greeting'))})[\s,，!！~。.、]*")
 _QUESTION_MARK = re.compile(r"[?？]")
+_SELF_INTRO = re.compile(
+    r"\b(?:it'?s|this is|i'?m|i am|we'?re|greetings)\b|\bfrom\b|\bhere\b|checking in|reporting in"
+    r"|\bon the (?:train|bus|tram|way|road)\b|\bworking (?:the|late|from|a)\b|\bback (?:from|at|in|on)\b"
+    r"|\bjust (?:got|arrived|logged|landed|started)\b|我是|这边|报到|刚到|我在|刚上班|刚来|新来的")
+_ASKING_FOR = re.compile(
+    r"\b(?:can|could|would|will) (?:you|u|someone|anyone)\b|\b(?:please|pls|plz|need|want|help|"
+    r"recommend|book|order|find|tell me|looking for|remind me)\b|帮|麻烦|能不能|可以|想要|需要|请|求")
 _YES_NO_END = re.compile(r"(?:吗|嗎|么|麼|没|冇|\?|？)\W*$")
 _WH = re.compile(r"什么|啥|怎么|怎样|如何|为什么|哪|几|多少|\b(?:what|how|why|where|which|when|who)\b")
 _ANSWER_ONLY = frozenset({"confirm", "cancel", "filler", "unsure"})
