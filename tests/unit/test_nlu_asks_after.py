@@ -227,3 +227,9 @@ def test_a_greeting_and_who_or_where_they_are_is_a_greeting(text: str) -> None:
 
 def test_a_greeting_before_a_question_is_the_question() -> None:
     assert talk_of("hello from Leeds, where's the best pub?") == "out_of_scope"
+
+
+@pytest.mark.parametrize(("text", "tool"), [("我之前提的单都在哪", "list_my_tickets"), ("我的单都是什么状态", "list_my_tickets"),
+                                            ("我之前提的那个单现在怎样了", "get_ticket")])
+def test_my_tickets_in_the_plural_are_the_list(text: str, tool: str) -> None:
+    assert plan_rules(text, NONE).tool == tool

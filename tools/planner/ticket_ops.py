@@ -30,6 +30,7 @@ _CLOSER = next(n for n, t in TICKET_TOOLS.items() if t.target_status is TicketSt
 _STATE_TOOLS = frozenset(n for n, t in TICKET_TOOLS.items()
                          if t.target_status in (TicketStatus.RESOLVED, TicketStatus.OPEN))  # resolve, reopen
 _ASKED_FOR = re.compile(r"(?:帮我|麻烦|请|直接|不如|please|pls|just)\s*$")
+_PLURAL = re.compile(r"都|全都|全部|们")
 _ASKED_AFTER = re.compile(r"(?:\s+|-)(?:(?:this|that|it|le|la|lo)(?:\s+one)?[\s,]+)?"
                           r"(?:for me|please|pls|plz|s'il vous pla[iî]t|svp|por favor|bitte)\b")
 _THAT = re.compile(r"\s+(?:that|this|it)\s*(?:[,，.。;；!！]|$)")
@@ -59,7 +60,8 @@ def plan_ticket_op(a: Analysis, ctx: PlanContext) -> Plan | None:
     if any(not TICKET_TOOLS[t].reads_only for t, _ in found):  # "我的单子没人理，升个级": one of them
         found = [(t, k) for t, k in found if t != LISTER or k.kind == "filter"]
     if _named(a):  # "我的工单现在是什么状态": a ticket is named, so "我的工单" is that ticket
-        found = [(t, k) for t, k in found if t != LISTER or k.kind == "filter"]
+        # ... unless said in the plural: "我之前提的单都在哪" asks for the list
+        found = [(t, k) for t, k in found if t != LISTER or k.kind == "filter" or _PLURAL.search(fold(k.hit.term))]
         if not found:
             return show_ticket(a, ctx, "ref:ticket+my tickets")
     # by tool precedence; for the same tool a list filter ("已关闭的工单") carries the most
