@@ -1,25 +1,18 @@
-"""Classes of misses read on the thirteenth held-out part once it had moved into training (never on
-the part measured now): how-are-you small talk, "office" the place, letting off an action after
-naming it, keeping a ticket as it is, plural ticket questions, other languages' ticket verbs."""
+"""Classes of misses read on the thirteenth held-out part once it had moved into training, and on
+the s14 training writers' batches (never on the part measured now): how-are-you and who-I-am
+greetings, "office" the place, letting off an action after naming it, keeping a ticket as it is,
+the building and HR out of scope, thanks for being told, plural ticket questions, other
+languages' ticket verbs."""
 
 from __future__ import annotations
 
 import pytest
 
-from tools.nlu.evaluate import MEMORY_TICKET
-from tools.planner.answers import Answer, read_answer
+from tests.unit.test_nlu_answers_more import DRAFT, MEM, NONE, answer
+from tools.planner.answers import Answer
 from tools.planner.confirm import classify_confirmation
 from tools.planner.plan import PlanContext
 from tools.planner.rules import plan_rules
-
-MEM = PlanContext(ticket_id=MEMORY_TICKET, ticket_source="memory")
-DRAFT = PlanContext(draft_id="DRF-2026-ABC123", draft_source="memory",
-                    draft_fields={"title": "电脑有问题", "description": "电脑有问题"})
-NONE = PlanContext()
-
-
-def answer(text: str, tool: str) -> Answer:
-    return read_answer(text, tool, plan_rules(text, MEM), MEMORY_TICKET)
 
 
 def talk_of(text: str, ctx: PlanContext = NONE) -> str | None:
