@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from tools.planner.fields import PRIORITY_WORDS
 from tools.planner.lexicon import Hit, Lexicon, blank, compile_terms, fold, mask
 from tools.planner.modifiers import Modifier, modifier
 from tools.planner.plan import References
@@ -20,7 +21,6 @@ for _name in TOOL_NAMES:
     _GROUPS[f"weak:{_name}"] = terms("tools", _name, "weak")
 _GROUPS["continue"] = terms("draft", "continue")
 _INTENTS = Lexicon(_GROUPS)
-_PRIORITY = Lexicon({p: w for p, w in vocab()["priorities"].items() if p != "levels"})
 _NOUNS = compile_terms(terms("ticket_nouns"))
 _KB = compile_terms(terms("intents", "kb_question"))
 _CHITCHAT = compile_terms(small_talk_terms())
@@ -91,9 +91,11 @@ class Analysis:
 def analyse(text: str) -> Analysis:
     """Read keywords, references and anchors from an already normalised message."""
     folded = fold(text)
-    calm = _PRIORITY.hits(text)  # "no hurry", "not urgent": how urgent, not "hurry" / "urgent" asked for
-    hits = [h for h in _INTENTS.hits(text) if not (
-        h.label.startswith(("strong:", "weak:")) and any(p.start <= h.start and h.end <= p.end for p in calm))]
+    hits = _INTENTS.hits(text)
+    if any(h.label.startswith(("strong:", "weak:")) for h in hits):
+        calm = PRIORITY_WORDS.hits(text)  # "no hurry", "not urgent": how urgent, not "hurry" / "urgent" asked for
+        hits = [h for h in hits if not (
+            h.label.startswith(("strong:", "weak:")) and any(p.start <= h.start and h.end <= p.end for p in calm))]
     keywords = [Keyword(h, modifier(folded, h)) for h in hits]
     refs = extract_references(text)
     creates = [k.hit for k in keywords if k.kind == "create"]

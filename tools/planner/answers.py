@@ -80,10 +80,7 @@ def read_answer(text: str, pending_tool: str | None, plan: Plan | None = None,
             and _A_NOT_A.search(folded) is None and not defers(folded):
         return Answer.NEW_REQUEST  # "不用催了，刚刚修好了，直接关单": not this one, that one instead
     if word == "cancel":
-        other = plan is not None and (_other_ticket_op(plan, pending_tool) or (
-            plan.route == "ticket_op" and plan.tool in _TOOL_WORDS and plan.tool != pending_tool
-            and names_another_action(text, pending_tool) and _TOOL_WORDS[plan.tool].search(folded) is not None))
-        if other and plan is not None and not _aborts(plan, folded):
+        if plan is not None and _asks_another_op(plan, pending_tool, text, folded) and not _aborts(plan, folded):
             return Answer.NEW_REQUEST  # "don't escalate, just close it", "别标了，直接关掉"
         overruled = act.label == Act.CONFIRM and act.confidence >= MODEL_OVERRULES_NO
         return Answer.CONFIRM if overruled and has_yes_word(text) else Answer.DECLINE
@@ -280,8 +277,8 @@ _DEFER = compile_terms(terms("confirmation", "defer"))
 _LATER = compile_terms(terms("confirmation", "later"))
 _KEEP_AS_IS = compile_terms(terms("confirmation", "keep_as_is"))
 _LET_OFF = compile_terms(terms("negation", "zh_after"))  # "重开就免了"
-# a message that starts by thanking restates the action it was told about, it does not ask for it
 _BYE_WORD = compile_terms(terms("intents", "small_talk", "bye"))  # "先下班了，明天再说，拜拜": it keeps waiting
+# a message that starts by thanking restates the action it was told about, it does not ask for it
 _THANKS_LEAD = re.compile(rf"^\W*(?:{alternation(terms('intents', 'small_talk', 'thanks'))})")
 _ASIDE = re.compile(rf"^\W*(?:{alternation(terms('confirmation', 'aside'))})")
 _YES = compile_terms([t for t in terms("confirmation", "confirm")
@@ -350,6 +347,16 @@ _PAYLOAD = frozenset({"changes", "comment"})
 def _other_task(plan: Plan) -> bool:
     """A new ticket or the draft, asked for in its own words ("不是这个，帮我继续填草稿")."""
     return plan.route in ("create_ticket", "resume_draft") and plan.rationale.startswith(("kw:", "ref:"))
+
+
+def _asks_another_op(plan: Plan, pending_tool: str | None, text: str, folded: str) -> bool:
+    """A no to the waiting action and another operation asked for: in its own words by the rules,
+    or read by the model with that operation's words in the message ("别标了，直接关掉"; "不要，已经好了"
+    names no other operation, though "fixed" is no answer to a waiting reopen)."""
+    if _other_ticket_op(plan, pending_tool):
+        return True
+    return plan.route == "ticket_op" and plan.tool in _TOOL_WORDS and plan.tool != pending_tool \
+        and names_another_action(text, pending_tool) and _TOOL_WORDS[plan.tool].search(folded) is not None
 
 
 def _other_ticket_op(plan: Plan, pending_tool: str | None) -> bool:

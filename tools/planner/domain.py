@@ -21,12 +21,10 @@ from tools.registry import TICKET_TOOLS
 
 _GENERAL = frozenset(fold(w) for w in terms("domain", "not_it"))  # typo targets of everyday words
 # "request" names a ticket ("my request") but is an everyday verb too ("request parental leave")
-_DOMAIN = compile_terms([*terms("domain", "it"), *terms("domain", "problem"),
-                         *(w for w in terms("ticket_nouns") if w not in ("request", "requests")),
-                         *(w for w in terms("typos", "targets") if fold(w) not in _GENERAL)])
-_IT_WORDS = compile_terms([*terms("domain", "it"),
-                           *(w for w in terms("ticket_nouns") if w not in ("request", "requests")),
-                           *(w for w in terms("typos", "targets") if fold(w) not in _GENERAL)])
+_IT_TERMS = [*terms("domain", "it"), *(w for w in terms("ticket_nouns") if w not in ("request", "requests")),
+             *(w for w in terms("typos", "targets") if fold(w) not in _GENERAL)]
+_DOMAIN = compile_terms([*_IT_TERMS, *terms("domain", "problem")])
+_IT_WORDS = compile_terms(_IT_TERMS)  # without the problem words: a blocked toilet is a problem too
 _FACILITY = compile_terms(terms("domain", "facilities"))
 _ASKS = compile_terms(terms("confirmation", "asking"))
 _GENERAL_Q = compile_terms(terms("domain", "general"))

@@ -166,11 +166,10 @@ _THANKS_TOLD = re.compile(
     r"(?:for\s+(?:telling|letting me know|the heads[- ]up|the info|clarifying|explaining|confirming)"
     r"|(?:你们|你|您)?\s*(?:告诉我|提醒我|跟我说|说明|解释)"
     r"|(?:good to know|noted|got it|understood|makes sense|that helps|明白了|了解了?|知道了|懂了|清楚了))")
-_NEXT_CLAUSE = re.compile(r"[,，;；。.!！?？]\s*\S|\b(?:but|and (?:can|could|now|please|also))\b"
-                          r"|(?:再帮|麻烦|顺便|另外|不过|但是)")
+_BREAK = r"[,，;；。.!！?？]\s*\S|\b(?:but|and (?:can|could|now|please|also))\b|(?:再帮|麻烦|顺便|另外|不过|但是)"
+_NEXT_CLAUSE = re.compile(_BREAK)  # what one was told may say 可以 ("谢谢告诉我可以重开")
 _ASKS_NOW = re.compile(r"一下|([\u4e00-\u9fff])\1")  # 看一下, 看看, 查查
-_CLAUSE = re.compile(r"[,，;；。.!！?？]\s*\S|\b(?:but|and (?:can|could|now|please|also))\b"
-                     r"|(?:可以|能不能|再帮|麻烦|顺便|另外|不过|但是)")
+_CLAUSE = re.compile(_BREAK + r"|可以|能不能")
 
 
 def _ticket_question(a: Analysis, ctx: PlanContext) -> Plan | None:
